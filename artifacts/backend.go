@@ -1,0 +1,61 @@
+package artifacts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Namespace separates the kinds of object a backend holds.
+type Namespace string
+
+const (
+	// Blobs are immutable and named by the digest of their bytes.
+	Blobs Namespace = "cas"
+	// Records are action records, named by stage key.
+	Records Namespace = "ac"
+	// Runs are the log of pipeline runs, named so they sort by time.
+	Runs Namespace = "runs"
+)
+
+// ErrNotFound is returned (wrapped) when an object does not exist.
+var ErrNotFound = errors.New("not found")
+
+// CorruptError reports an object whose bytes do not match its name.
+type CorruptError struct {
+	Digest Digest
+	Got    Digest
+	Where  string
+}
+
+func (e *CorruptError) Error() string {
+	where := ""
+	if e.Where != "" {
+		where = " in " + e.Where
+	}
+	return fmt.Sprintf("object %s%s is corrupt (content hashes to %s); it was removed and will be recomputed", e.Digest.Short(), where, e.Got.Short())
+}
+
+// Info describes a stored object.
+type Info struct {
+	Name    string
+	Size    int64
+	ModTime time.Time
+}
+
+// Backend is the storage interface every store implements: local
+// filesystem, S3, and the tiered combination. Names are digests for Blobs
+// and keys for Records. Save must be atomic: no reader ever sees a partly
+// written object. Saving a blob that already exists is a no-op.
+type Backend interface {
+	Save(ctx context.Context, ns Namespace, name string, r io.Reader, size int64) error
+	Open(ctx context.Context, ns Namespace, name string) (io.ReadCloser, error)
+	Stat(ctx context.Context, ns Namespace, name string) (Info, error)
+	Remove(ctx context.Context, ns Namespace, name string) error
+	List(ctx context.Context, ns Namespace, fn func(Info) error) error
+	// Location names the backend in messages (never credentials).
+	Location() string
+	Close() error
+}

@@ -1,0 +1,160 @@
+package artifacts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Local is a Backend on the local filesystem. Objects are sharded by the
+// first two characters of their name (cas/ab/abcdef…) and written to a
+// temporary file that is renamed into place, so a crash never leaves a
+// partial object under its final name.
+type Local struct {
+	root string
+}
+
+// OpenLocal opens (creating if needed) a local store rooted at dir.
+func OpenLocal(dir string) (*Local, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, ns := range []Namespace{Blobs, Records, Runs} {
+		if err := os.MkdirAll(filepath.Join(abs, string(ns)), 0o755); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", abs, err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(abs, "tmp"), 0o755); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	}
+	return &Local{root: abs}, nil
+}
+
+// Root is the store directory.
+func (l *Local) Root() string { return l.root }
+
+// Location implements Backend.
+func (l *Local) Location() string { return l.root }
+
+// Close implements Backend.
+func (l *Local) Close() error { return nil }
+
+// Path is where the object lives on disk (it may not exist).
+func (l *Local) Path(ns Namespace, name string) string {
+	if len(name) < 2 || strings.ContainsAny(name, `/\`) {
+		return filepath.Join(l.root, string(ns), "_", name)
+	}
+	return filepath.Join(l.root, string(ns), name[:2], name)
+}
+
+// TempDir is a directory on the store's filesystem for files that will be
+// renamed into the store.
+func (l *Local) TempDir() string { return filepath.Join(l.root, "tmp") }
+
+// Save implements Backend.
+func (l *Local) Save(ctx context.Context, ns Namespace, name string, r io.Reader, size int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dst := l.Path(ns, name)
+	if ns == Blobs {
+		if _, err := os.Stat(dst); err == nil {
+			return nil
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(l.TempDir(), "save-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, ctxReader{ctx, r})
+	if err == nil && size >= 0 && n != size {
+		err = fmt.Errorf("short write: %d of %d bytes", n, size)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
+}
+
+// Open implements Backend.
+func (l *Local) Open(ctx context.Context, ns Namespace, name string) (io.ReadCloser, error) {
+	f, err := os.Open(l.Path(ns, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s/%s: %w", ns, name, ErrNotFound)
+	}
+	return f, err
+}
+
+// Stat implements Backend.
+func (l *Local) Stat(ctx context.Context, ns Namespace, name string) (Info, error) {
+	fi, err := os.Stat(l.Path(ns, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Info{}, fmt.Errorf("%s/%s: %w", ns, name, ErrNotFound)
+	}
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{Name: name, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+}
+
+// Remove implements Backend.
+func (l *Local) Remove(ctx context.Context, ns Namespace, name string) error {
+	err := os.Remove(l.Path(ns, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// List implements Backend.
+func (l *Local) List(ctx context.Context, ns Namespace, fn func(Info) error) error {
+	base := filepath.Join(l.root, string(ns))
+	return filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return nil // removed while listing
+		}
+		return fn(Info{Name: d.Name(), Size: fi.Size(), ModTime: fi.ModTime()})
+	})
+}
+
+// ctxReader stops a long copy when the context is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

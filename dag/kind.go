@@ -1,0 +1,161 @@
+// Package dag turns a pipeline into a graph of stage instances, computes
+// their keys, and runs what is not cached. It knows stage kinds only
+// through the Kind description; it imports no ML or storage-client code.
+package dag
+
+import (
+	"context"
+	"fmt"
+	"sort"
+)
+
+// ParamType is the type of a stage parameter.
+type ParamType int
+
+const (
+	Int ParamType = iota
+	Float
+	String
+	Bool
+	Ints
+	Floats
+	Strings
+)
+
+func (t ParamType) String() string {
+	return [...]string{"int", "float", "string", "bool", "list(int)", "list(float)", "list(string)"}[t]
+}
+
+// ParamSpec declares one parameter and its default. Defaults are owned by
+// the kind; the pipeline only overrides them. Default values have the Go
+// type of the ParamType: int64, float64, string, bool, []int64, []float64,
+// []string.
+type ParamSpec struct {
+	Name    string
+	Type    ParamType
+	Default any
+	Doc     string
+	// Presentation parameters change how a stage reports, not what it
+	// computes; they stay out of the key.
+	Presentation bool
+	// Check validates a value; the error becomes a diagnostic at the
+	// attribute. Optional.
+	Check func(v any) error
+}
+
+// InputSpec declares a named input slot.
+type InputSpec struct {
+	Name     string
+	Optional bool
+	// Map marks a partitioned input the stage maps over: the stage runs
+	// once per partition, with one key per partition.
+	Map bool
+}
+
+// OutputSpec declares a named output.
+type OutputSpec struct {
+	Name      string
+	MediaType string
+	// Partitioned outputs are manifests of partition name → artifact.
+	Partitioned bool
+	// External outputs are files outside the store, fingerprinted by
+	// content (a data source's input files).
+	External bool
+}
+
+// Kind describes a stage kind: what it takes, what it makes, and how.
+type Kind struct {
+	Name    string
+	Version string // implementation version; part of every key
+	Doc     string
+	// Source kinds are declared with a `source "NAME"` block; the
+	// instance is called "source".
+	Source bool
+	// Volatile kinds run every time (they fingerprint files outside the
+	// store); their outputs' digests decide what runs downstream.
+	Volatile bool
+	Params   []ParamSpec
+	Inputs   []InputSpec
+	Outputs  []OutputSpec
+	Run      func(ctx context.Context, x *Exec) error
+}
+
+// Param returns the spec of the named parameter.
+func (k *Kind) Param(name string) (ParamSpec, bool) {
+	for _, p := range k.Params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return ParamSpec{}, false
+}
+
+// Input returns the spec of the named input.
+func (k *Kind) Input(name string) (InputSpec, bool) {
+	for _, in := range k.Inputs {
+		if in.Name == name {
+			return in, true
+		}
+	}
+	return InputSpec{}, false
+}
+
+// Output returns the spec of the named output.
+func (k *Kind) Output(name string) (OutputSpec, bool) {
+	for _, o := range k.Outputs {
+		if o.Name == name {
+			return o, true
+		}
+	}
+	return OutputSpec{}, false
+}
+
+// Mapped reports whether the kind maps over partitions.
+func (k *Kind) Mapped() bool {
+	for _, in := range k.Inputs {
+		if in.Map {
+			return true
+		}
+	}
+	return false
+}
+
+// Registry holds the stage kinds a pipeline may use.
+type Registry struct {
+	kinds map[string]*Kind
+}
+
+// NewRegistry returns a registry holding kinds.
+func NewRegistry(kinds ...*Kind) *Registry {
+	r := &Registry{kinds: map[string]*Kind{}}
+	for _, k := range kinds {
+		r.Register(k)
+	}
+	return r
+}
+
+// Register adds a kind; registering a name twice is a programming error.
+func (r *Registry) Register(k *Kind) {
+	if _, dup := r.kinds[k.Name]; dup {
+		panic(fmt.Sprintf("dag: kind %q registered twice", k.Name))
+	}
+	r.kinds[k.Name] = k
+}
+
+// Lookup finds a kind by name.
+func (r *Registry) Lookup(name string) (*Kind, bool) {
+	k, ok := r.kinds[name]
+	return k, ok
+}
+
+// Names lists the registered kinds, sorted.
+func (r *Registry) Names(source bool) []string {
+	var out []string
+	for n, k := range r.kinds {
+		if k.Source == source {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

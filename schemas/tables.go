@@ -1,0 +1,76 @@
+package schemas
+
+// Versions of the tables litho writes. A stage's implementation version
+// includes the versions of the tables it reads and writes, so changing a
+// layout changes every key that depends on it.
+const (
+	BinVersion        = "bin/1"
+	ScaledVersion     = "scaled/1"
+	LatentVersion     = "latent/1"
+	AssignmentVersion = "assignment/1"
+)
+
+// Features are the six measurements, in model input order.
+var Features = []string{"gra", "ms", "ngr", "r", "g", "b"}
+
+// BinRow is one 20 cm depth bin of one borehole: the mean of each
+// measurement, the most frequent described lithology and the raw row
+// counts per instrument. Rows are sorted by (borehole, bin).
+type BinRow struct {
+	Borehole  string  `parquet:"borehole"`
+	Bin       int64   `parquet:"bin"`     // round-half-even(depth / size)
+	Depth     float64 `parquet:"depth_m"` // Bin × size, metres CSF-A
+	GRA       float64 `parquet:"gra"`     // bulk density, g/cm³
+	MS        float64 `parquet:"ms"`      // magnetic susceptibility, instr. units
+	NGR       float64 `parquet:"ngr"`     // total counts, cps
+	R         float64 `parquet:"r"`
+	G         float64 `parquet:"g"`
+	B         float64 `parquet:"b"`
+	Principal string  `parquet:"principal"`
+	NGRA      int32   `parquet:"n_gra"`
+	NMS       int32   `parquet:"n_ms"`
+	NNGR      int32   `parquet:"n_ngr"`
+	NRGB      int32   `parquet:"n_rgb"`
+}
+
+// ScaledRow is a bin after scaling: X holds the six scaled features in
+// Features order. Split is "train", "val" or "test".
+type ScaledRow struct {
+	Borehole  string    `parquet:"borehole"`
+	Bin       int64     `parquet:"bin"`
+	Depth     float64   `parquet:"depth_m"`
+	Split     string    `parquet:"split"`
+	Principal string    `parquet:"principal"`
+	X         []float32 `parquet:"x,list"`
+}
+
+// LatentRow is the encoder mean μ of one bin.
+type LatentRow struct {
+	Borehole  string    `parquet:"borehole"`
+	Bin       int64     `parquet:"bin"`
+	Depth     float64   `parquet:"depth_m"`
+	Split     string    `parquet:"split"`
+	Principal string    `parquet:"principal"`
+	Z         []float32 `parquet:"z,list"`
+}
+
+// AssignmentRow is the cluster of one bin under one method and k.
+// Clusters are numbered in order of first appearance in row order.
+type AssignmentRow struct {
+	Borehole string `parquet:"borehole"`
+	Bin      int64  `parquet:"bin"`
+	Method   string `parquet:"method"` // "kmeans" or "gmm"
+	K        int32  `parquet:"k"`
+	Cluster  int32  `parquet:"cluster"`
+}
+
+// Media types of stage outputs.
+const (
+	MediaParquet  = "application/vnd.apache.parquet"
+	MediaJSON     = "application/json"
+	MediaPNG      = "image/png"
+	MediaCSV      = "text/csv"
+	MediaHTML     = "text/html"
+	MediaBinary   = "application/octet-stream"
+	MediaManifest = "application/vnd.litho.manifest+json"
+)
