@@ -1,0 +1,75 @@
+// Package scale splits binned boreholes into train, validation and test sets
+// and scales their measurements with a scaler fitted on the training
+// boreholes only (DESIGN.md §1).
+package scale
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+)
+
+// Split names, as stored in schemas.ScaledRow.Split.
+const (
+	Train = "train"
+	Val   = "val"
+	Test  = "test"
+)
+
+// Fractions are the shares of boreholes in train and validation; test
+// takes the rest.
+type Fractions struct {
+	Train, Val float64
+}
+
+// Check reports fractions that do not describe a split, naming the
+// parameter at fault.
+func (f Fractions) Check() error {
+	switch {
+	case !(f.Train > 0 && f.Train <= 1):
+		return fmt.Errorf("parameter train_frac = %g: must be in (0, 1]", f.Train)
+	case !(f.Val >= 0 && f.Val < 1):
+		return fmt.Errorf("parameter val_frac = %g: must be in [0, 1)", f.Val)
+	case f.Train+f.Val > 1+1e-12:
+		return fmt.Errorf("parameters train_frac + val_frac = %g: must be at most 1 (test takes the rest)", f.Train+f.Val)
+	}
+	return nil
+}
+
+// inRange checks one fraction: (0, 1] for train, [0, 1) for validation.
+func inRange(v float64, zeroOK bool) error {
+	if zeroOK && !(v >= 0 && v < 1) {
+		return fmt.Errorf("%g is not in [0, 1)", v)
+	}
+	if !zeroOK && !(v > 0 && v <= 1) {
+		return fmt.Errorf("%g is not in (0, 1]", v)
+	}
+	return nil
+}
+
+// Assign returns the split of a borehole. It depends only on the
+// borehole's ID and the seed, so adding or removing other boreholes never
+// moves it: the ID and seed are hashed to a uniform number in [0, 1) that
+// is compared with the cumulative fractions.
+func Assign(borehole string, seed int64, f Fractions) string {
+	u := uniform(borehole, seed)
+	switch {
+	case u < f.Train:
+		return Train
+	case u < f.Train+f.Val:
+		return Val
+	default:
+		return Test
+	}
+}
+
+// uniform maps (borehole, seed) to [0, 1) with 53 bits of SHA-256.
+func uniform(borehole string, seed int64) float64 {
+	h := sha256.New()
+	h.Write([]byte(strconv.FormatInt(seed, 10)))
+	h.Write([]byte{0})
+	h.Write([]byte(borehole))
+	sum := h.Sum(nil)
+	return float64(binary.BigEndian.Uint64(sum[:8])>>11) / (1 << 53)
+}
