@@ -1,0 +1,373 @@
+// Package s3store is the S3-compatible artifacts.Backend (AWS S3, MinIO).
+// It is the only package that imports minio-go.
+//
+// Layout under the bucket prefix:
+//
+//	PREFIX/cas/sha256/ab/<digest>  blobs (artifacts.Blobs)
+//	PREFIX/ac/<key>                action records (artifacts.Records)
+//	PREFIX/runs/<name>             run log (artifacts.Runs)
+//
+// Credentials come only from the standard AWS environment variables or the
+// shared credentials file; they are never part of the configuration, and
+// every error this package returns has them scrubbed.
+package s3store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/minio/minio-go/v7/pkg/s3utils"
+
+	"litho/artifacts"
+)
+
+// Config says where the store lives. It holds no credentials.
+type Config struct {
+	// URL is "s3://bucket/prefix" (the prefix may be empty).
+	URL string
+	// Endpoint is "host:port"; empty means AWS S3.
+	Endpoint string
+	// Insecure selects plain HTTP; TLS is the default.
+	Insecure bool
+	// Region is optional; the server's default is used when empty.
+	Region string
+}
+
+// Backend is an artifacts.Backend on an S3 bucket.
+type Backend struct {
+	client   *minio.Client
+	creds    *credentials.Credentials
+	bucket   string
+	prefix   string // without leading or trailing slash
+	endpoint string
+}
+
+var _ artifacts.Backend = (*Backend)(nil)
+
+// bufferLimit is the largest object Save reads into memory when its reader
+// cannot seek, so that minio-go can retry the request; larger objects are
+// uploaded in parts, and each part is retried on its own.
+const bufferLimit = 16 << 20
+
+// Open connects to the bucket named by cfg.URL, creating it when it is
+// missing and the credentials allow it.
+func Open(ctx context.Context, cfg Config) (*Backend, error) {
+	bucket, prefix, err := parseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	endpoint := cfg.Endpoint
+	if endpoint == "" {
+		endpoint = "s3.amazonaws.com"
+	}
+	if strings.Contains(endpoint, "://") || strings.Contains(endpoint, "/") {
+		return nil, fmt.Errorf("s3 endpoint %q: give host:port (plain HTTP is chosen with the insecure setting, not a scheme)", endpoint)
+	}
+	creds := credentials.NewChainCredentials([]credentials.Provider{
+		&credentials.EnvAWS{},
+		&credentials.FileAWSCredentials{},
+	})
+	client, err := minio.New(endpoint, &minio.Options{
+		Creds:     creds,
+		Secure:    !cfg.Insecure,
+		Region:    cfg.Region,
+		Transport: transport(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("s3 endpoint %s: %w", endpoint, err)
+	}
+	b := &Backend{client: client, creds: creds, bucket: bucket, prefix: prefix, endpoint: endpoint}
+	if err := b.ensureBucket(ctx, cfg.Region); err != nil {
+		return nil, b.fail("open bucket", err)
+	}
+	return b, nil
+}
+
+// transport allows enough idle connections per host for parallel transfers.
+func transport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	t.DisableCompression = true
+	return t
+}
+
+func parseURL(raw string) (bucket, prefix string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "s3" || u.Host == "" || u.User != nil || u.RawQuery != "" {
+		return "", "", fmt.Errorf("remote %q: want s3://bucket/prefix", raw)
+	}
+	if err := s3utils.CheckValidBucketName(u.Host); err != nil {
+		return "", "", fmt.Errorf("remote %q: bucket: %w", raw, err)
+	}
+	return u.Host, strings.Trim(u.Path, "/"), nil
+}
+
+func (b *Backend) ensureBucket(ctx context.Context, region string) error {
+	ok, err := b.client.BucketExists(ctx, b.bucket)
+	if err != nil || ok {
+		return err
+	}
+	err = b.client.MakeBucket(ctx, b.bucket, minio.MakeBucketOptions{Region: region})
+	if code := minio.ToErrorResponse(err).Code; code == "BucketAlreadyOwnedByYou" || code == "BucketAlreadyExists" {
+		return nil // created by a concurrent host
+	}
+	if err != nil {
+		return fmt.Errorf("bucket does not exist and could not be created: %w", err)
+	}
+	return nil
+}
+
+// Location implements artifacts.Backend: "s3://bucket/prefix (endpoint)".
+func (b *Backend) Location() string {
+	return fmt.Sprintf("s3://%s/%s (%s)", b.bucket, b.prefix, b.endpoint)
+}
+
+// Close implements artifacts.Backend.
+func (b *Backend) Close() error { return nil }
+
+// key is the object name of (ns, name).
+func (b *Backend) key(ns artifacts.Namespace, name string) (string, error) {
+	if name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
+		return "", fmt.Errorf("%s/%q: invalid object name", ns, name)
+	}
+	dir, err := b.dir(ns)
+	if err != nil {
+		return "", err
+	}
+	if ns == artifacts.Blobs {
+		if _, err := artifacts.ParseDigest(name); err != nil {
+			return "", fmt.Errorf("blob name: %w", err)
+		}
+		return dir + name[:2] + "/" + name, nil
+	}
+	return dir + name, nil
+}
+
+// dir is the key prefix (ending in "/") of a namespace.
+func (b *Backend) dir(ns artifacts.Namespace) (string, error) {
+	var d string
+	switch ns {
+	case artifacts.Blobs:
+		d = "cas/sha256/"
+	case artifacts.Records:
+		d = "ac/"
+	case artifacts.Runs:
+		d = "runs/"
+	default:
+		return "", fmt.Errorf("unknown namespace %q", ns)
+	}
+	if b.prefix == "" {
+		return d, nil
+	}
+	return b.prefix + "/" + d, nil
+}
+
+// Save implements artifacts.Backend. A blob that is already present is
+// not uploaded again, and the upload itself is conditional (If-None-Match)
+// so that two hosts racing on one blob never overwrite each other. Records
+// and runs are replaced.
+func (b *Backend) Save(ctx context.Context, ns artifacts.Namespace, name string, r io.Reader, size int64) error {
+	key, err := b.key(ns, name)
+	if err != nil {
+		return err
+	}
+	if ns == artifacts.Blobs {
+		if _, err := b.Stat(ctx, ns, name); err == nil {
+			return nil
+		} else if !errors.Is(err, artifacts.ErrNotFound) {
+			return err
+		}
+	}
+	if r, size, err = retryable(r, size); err != nil {
+		return b.fail("read "+key, err)
+	}
+	opts := minio.PutObjectOptions{ContentType: "application/octet-stream"}
+	if ns == artifacts.Blobs {
+		opts.SetMatchETagExcept("*")
+	}
+	_, err = b.client.PutObject(ctx, b.bucket, key, r, size, opts)
+	if code := minio.ToErrorResponse(err).Code; code == minio.PreconditionFailed {
+		return nil // another writer stored the same bytes first
+	}
+	if err != nil {
+		return b.fail("put "+key, err)
+	}
+	return nil
+}
+
+// retryable returns a reader minio-go can rewind for a retry: seekable
+// readers already are, small ones are read into memory.
+func retryable(r io.Reader, size int64) (io.Reader, int64, error) {
+	if _, ok := r.(io.Seeker); ok || size > bufferLimit {
+		return r, size, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r, bufferLimit+1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(b) > bufferLimit { // unknown size turned out large: stream the rest
+		return io.MultiReader(bytes.NewReader(b), r), size, nil
+	}
+	if size >= 0 && int64(len(b)) != size {
+		return nil, 0, fmt.Errorf("short read: %d of %d bytes", len(b), size)
+	}
+	return bytes.NewReader(b), int64(len(b)), nil
+}
+
+// Open implements artifacts.Backend. The returned reader resumes with a
+// ranged request when a connection breaks mid-object.
+func (b *Backend) Open(ctx context.Context, ns artifacts.Namespace, name string) (io.ReadCloser, error) {
+	key, err := b.key(ns, name)
+	if err != nil {
+		return nil, err
+	}
+	obj, info, err := b.get(ctx, key, 0)
+	if err != nil {
+		return nil, b.notFound(ns, name, "get "+key, err)
+	}
+	return &objectReader{b: b, ctx: ctx, key: key, obj: obj, size: info.Size, etag: info.ETag}, nil
+}
+
+// get opens key at offset and waits for the response headers, so that a
+// missing object is reported by Open rather than by the first Read.
+func (b *Backend) get(ctx context.Context, key string, offset int64) (*minio.Object, minio.ObjectInfo, error) {
+	var opts minio.GetObjectOptions
+	if offset > 0 {
+		if err := opts.SetRange(offset, 0); err != nil {
+			return nil, minio.ObjectInfo{}, err
+		}
+	}
+	obj, err := b.client.GetObject(ctx, b.bucket, key, opts)
+	if err != nil {
+		return nil, minio.ObjectInfo{}, err
+	}
+	info, err := obj.Stat()
+	if err != nil {
+		obj.Close()
+		return nil, minio.ObjectInfo{}, err
+	}
+	return obj, info, nil
+}
+
+// Stat implements artifacts.Backend.
+func (b *Backend) Stat(ctx context.Context, ns artifacts.Namespace, name string) (artifacts.Info, error) {
+	key, err := b.key(ns, name)
+	if err != nil {
+		return artifacts.Info{}, err
+	}
+	oi, err := b.client.StatObject(ctx, b.bucket, key, minio.StatObjectOptions{})
+	if err != nil {
+		return artifacts.Info{}, b.notFound(ns, name, "stat "+key, err)
+	}
+	return artifacts.Info{Name: name, Size: oi.Size, ModTime: oi.LastModified}, nil
+}
+
+// Remove implements artifacts.Backend; removing a missing object is not an error.
+func (b *Backend) Remove(ctx context.Context, ns artifacts.Namespace, name string) error {
+	key, err := b.key(ns, name)
+	if err != nil {
+		return err
+	}
+	if err := b.client.RemoveObject(ctx, b.bucket, key, minio.RemoveObjectOptions{}); err != nil {
+		return b.fail("remove "+key, err)
+	}
+	return nil
+}
+
+// List implements artifacts.Backend.
+func (b *Backend) List(ctx context.Context, ns artifacts.Namespace, fn func(artifacts.Info) error) error {
+	dir, err := b.dir(ns)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the listing goroutine when fn fails
+	for oi := range b.client.ListObjects(ctx, b.bucket, minio.ListObjectsOptions{Prefix: dir, Recursive: true}) {
+		if oi.Err != nil {
+			return b.fail("list "+dir, oi.Err)
+		}
+		if err := fn(artifacts.Info{Name: path.Base(oi.Key), Size: oi.Size, ModTime: oi.LastModified}); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// AbortStaleUploads aborts multipart uploads started before cutoff: the
+// parts a killed process left behind. They are invisible to readers, but
+// they take space.
+func (b *Backend) AbortStaleUploads(ctx context.Context, cutoff time.Time) (int, error) {
+	n := 0
+	for up := range b.client.ListIncompleteUploads(ctx, b.bucket, b.prefix, true) {
+		if up.Err != nil {
+			return n, b.fail("list uploads", up.Err)
+		}
+		if !up.Initiated.Before(cutoff) {
+			continue
+		}
+		if err := b.client.RemoveIncompleteUpload(ctx, b.bucket, up.Key); err != nil {
+			return n, b.fail("abort upload "+up.Key, err)
+		}
+		n++
+	}
+	return n, ctx.Err()
+}
+
+// notFound maps a missing object to artifacts.ErrNotFound.
+func (b *Backend) notFound(ns artifacts.Namespace, name, op string, err error) error {
+	switch minio.ToErrorResponse(err).Code {
+	case minio.NoSuchKey, "NoSuchObject", "NotFound":
+		return fmt.Errorf("%s/%s: %w", ns, name, artifacts.ErrNotFound)
+	}
+	return b.fail(op, err)
+}
+
+// fail wraps err with the operation and the store location and scrubs any
+// credential value from its text.
+func (b *Backend) fail(op string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("s3 %s: %s: %w", b.Location(), op, err)
+	}
+	return &scrubbedError{
+		msg: scrub(fmt.Sprintf("s3 %s: %s: %v", b.Location(), op, err), b.secrets()),
+		err: err,
+	}
+}
+
+// secrets are the credential values that must never appear in text.
+func (b *Backend) secrets() []string {
+	v, err := b.creds.Get()
+	if err != nil {
+		return nil
+	}
+	return []string{v.AccessKeyID, v.SecretAccessKey, v.SessionToken}
+}
+
+// scrubbedError keeps the original error for errors.Is/As but never shows
+// its text, which may quote a credential.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+func scrub(s string, secrets []string) string {
+	for _, v := range secrets {
+		if len(v) >= 4 {
+			s = strings.ReplaceAll(s, v, "[redacted]")
+		}
+	}
+	return s
+}
