@@ -1,0 +1,200 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"litho/schemas"
+)
+
+// ingestFile runs File on a testdata fixture and returns the partitions,
+// the rejects CSV and the stats.
+func ingestFile(t *testing.T, name string, cfg Config) (map[string][]byte, string, Stats, error) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if cfg.Spec == nil {
+		cfg.Spec = schemas.GRAFile
+	}
+	cfg.Name = name
+	var rej bytes.Buffer
+	rejects, err := NewRejects(&rej)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	parts := map[string][]byte{}
+	st, err := File(context.Background(), cfg, f, rejects, nil, func(_ context.Context, b string, table []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, dup := parts[b]; dup {
+			t.Errorf("borehole %s put twice", b)
+		}
+		parts[b] = table
+		return nil
+	})
+	if ferr := rejects.Flush(); ferr != nil {
+		t.Fatal(ferr)
+	}
+	return parts, rej.String(), st, err
+}
+
+func readRows(t *testing.T, b []byte) []schemas.MeasureRow {
+	t.Helper()
+	rows, err := schemas.ReadParquet[schemas.MeasureRow](b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// The valid fixture's content, as ingest must type and order it.
+var wantValid = map[string][]schemas.MeasureRow{
+	"372-U1517-C": {
+		{Depth: 0.025, Core: "1", Type: "H", Sect: "1", Offset: 2.5, V0: 1.512, Principal: "nannofossil ooze"},
+		{Depth: 0.025, Core: "1", Type: "H", Sect: "1", Offset: 2.5, V0: 1.512, Principal: "nannofossil ooze"},
+		{Depth: 0.05, Core: "1", Type: "H", Sect: "1", Offset: 5, V0: 1.53, Principal: "nannofossil ooze"},
+		{Depth: 0.075, Core: "1", Type: "H", Sect: "1", Offset: 7.5, V0: 1.498, Principal: "clay"},
+	},
+	"368X-U1503-A": {
+		{Depth: 9.51, Core: "2", Type: "R", Sect: "CC", Offset: 1, V0: 2.41, Principal: "basalt"},
+		{Depth: 9.525, Core: "2", Type: "R", Sect: "1", Offset: 2.5, V0: 2.433, Principal: "basalt"},
+	},
+}
+
+// Every well-formed variant of the same rows (BOM and CRLF, every field
+// quoted, columns reversed plus an unknown column) gives identical tables,
+// whether rows stay in memory or spill, and whatever the chunk size.
+func TestValidVariants(t *testing.T) {
+	ref, _, _, err := ingestFile(t, "valid.csv", Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b, want := range wantValid {
+		if got := readRows(t, ref[b]); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s rows:\n got %+v\nwant %+v", b, got, want)
+		}
+	}
+	if len(ref) != len(wantValid) {
+		t.Errorf("partitions %d, want %d", len(ref), len(wantValid))
+	}
+	cases := []struct {
+		file      string
+		spillRows int
+		chunk     int
+	}{
+		{"valid.csv", 0, 7},
+		{"valid.csv", 2, 0},
+		{"bom_crlf.csv", 0, 0},
+		{"bom_crlf.csv", 1, 13},
+		{"quoted.csv", 0, 0},
+		{"quoted.csv", 3, 50},
+		{"reordered.csv", 0, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			if c.chunk > 0 {
+				old := chunkSize
+				chunkSize = c.chunk
+				defer func() { chunkSize = old }()
+			}
+			parts, rej, st, err := ingestFile(t, c.file, Config{SpillRows: c.spillRows, TempDir: t.TempDir(), Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Rows != 6 || st.Kept != 6 || st.Duplicates != 1 || st.Boreholes != 2 {
+				t.Errorf("stats %+v", st)
+			}
+			if strings.Count(rej, "\n") != 1 {
+				t.Errorf("rejects, want header only:\n%s", rej)
+			}
+			for b, want := range ref {
+				if !bytes.Equal(parts[b], want) {
+					t.Errorf("%s: table differs from valid.csv's", b)
+				}
+			}
+		})
+	}
+}
+
+// Files that are not usable LILY CSV fail with an error naming the file
+// and the problem, and put nothing.
+func TestMalformedFiles(t *testing.T) {
+	cases := []struct {
+		file string
+		want string
+	}{
+		{"missing_column.csv", `missing_column.csv: missing required column "Principal"`},
+		{"semicolon.csv", `semicolon.csv: line 1: wrong delimiter: the header is separated by ";"`},
+		{"garbage.bin", "garbage.bin: not a CSV file"},
+		{"empty.csv", "empty.csv: empty file"},
+		{"truncated.csv", "truncated.csv: truncated file: the last line 8 ends early"},
+		{"truncated_quote.csv", "truncated_quote.csv: truncated file: the last line 6 ends early (unterminated quoted field)"},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			parts, _, _, err := ingestFile(t, c.file, Config{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want it to contain %q", err, c.want)
+			}
+			if len(parts) != 0 {
+				t.Errorf("put %d partitions from a failed file", len(parts))
+			}
+		})
+	}
+}
+
+// Unusable rows are kept in the rejects table with line, column, reason
+// and raw value; usable rows around them are kept.
+func TestRejects(t *testing.T) {
+	parts, rej, st, err := ingestFile(t, "bad_cells.csv", Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(rej)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const gra = "Bulk density (GRA)"
+	want := [][]string{
+		schemas.RejectColumns,
+		{"bad_cells.csv", "3", gra, ReasonEmpty, ""},
+		{"bad_cells.csv", "4", gra, ReasonNonFinite, "NaN"},
+		{"bad_cells.csv", "5", gra, ReasonNumber, "abc"},
+		{"bad_cells.csv", "6", gra, ReasonNonFinite, "1e999"},
+		{"bad_cells.csv", "7", "Depth CSF-A (m)", ReasonDepth, ""},
+		{"bad_cells.csv", "8", "Principal", ReasonPrincipal, ""},
+		{"bad_cells.csv", "9", "Hole", ReasonBorehole, ""},
+		{"bad_cells.csv", "12", "", ReasonFieldCount, "372,U1517,C,1,H,1,,7.5,0.075,0.075"},
+	}
+	if !reflect.DeepEqual(recs, want) {
+		t.Errorf("rejects:\n got %q\nwant %q", recs, want)
+	}
+	if st.Rows != 11 || st.Kept != 3 || st.RejectCount() != 8 || st.Rejected[ReasonNonFinite] != 2 {
+		t.Errorf("stats %+v", st)
+	}
+	if got := len(readRows(t, parts["372-U1517-C"])); got != 2 {
+		t.Errorf("372-U1517-C kept %d rows, want 2", got)
+	}
+	if got := len(readRows(t, parts["368X-U1503-A"])); got != 1 {
+		t.Errorf("368X-U1503-A kept %d rows, want 1", got)
+	}
+}
+
+// A file with other instruments' columns only is refused by name.
+func TestWrongInstrument(t *testing.T) {
+	_, _, _, err := ingestFile(t, "valid.csv", Config{Spec: schemas.RGBFile})
+	if err == nil || !strings.Contains(err.Error(), `valid.csv: missing required column "R"`) {
+		t.Fatalf("error %v", err)
+	}
+}
