@@ -1,0 +1,383 @@
+// Package cluster is the "cluster" stage kind: K-Means and full-covariance
+// Gaussian mixtures fitted to the latent vectors of one split, for every
+// k in a list.
+//
+// Input:  latent (schemas.LatentRow Parquet).
+// Output: assignments (schemas.AssignmentRow Parquet: rows sorted by
+// method, k, borehole, bin; clusters numbered in order of first
+// appearance in that row order, so an equal partition always gives equal
+// bytes) and models (JSON, schema "litho.cluster-models/1": per method and
+// k the parameters, log-likelihood, BIC and AIC, with component i being
+// cluster i of the assignments).
+//
+// K-Means' likelihood is that of the hard-assignment spherical Gaussian
+// model with one shared variance (inertia / (n·d)) and mixing weights
+// n_c / n, as used by X-means; its parameter count is k·d + k.
+package cluster
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+
+	"litho/dag"
+	"litho/schemas"
+)
+
+// ModelsSchema names the layout of the models JSON.
+const ModelsSchema = "litho.cluster-models/1"
+
+// Methods are the clustering methods the stage knows.
+var Methods = []string{"gmm", "kmeans"}
+
+// Splits are the values of the split parameter.
+var Splits = []string{"train", "val", "test", "all"}
+
+// Kind returns the cluster stage kind.
+func Kind() *dag.Kind {
+	return &dag.Kind{
+		Name:    "cluster",
+		Version: "cluster/1+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion,
+		Doc:     "K-Means and Gaussian mixtures on the latent vectors of one split, for every k",
+		Params: []dag.ParamSpec{
+			{Name: "ks", Type: dag.Ints, Default: []int64{10, 12, 15, 18, 20}, Doc: "numbers of clusters", Check: checkKs},
+			{Name: "methods", Type: dag.Strings, Default: []string{"kmeans", "gmm"}, Doc: "kmeans and/or gmm", Check: checkMethods},
+			{Name: "split", Type: dag.String, Default: "test", Doc: "rows to cluster: train, val, test or all", Check: checkSplit},
+			{Name: "n_init", Type: dag.Int, Default: int64(10), Doc: "K-Means restarts; the lowest inertia wins", Check: atLeast(1)},
+			{Name: "max_iter", Type: dag.Int, Default: int64(300), Doc: "K-Means iterations per restart", Check: atLeast(1)},
+			{Name: "tol", Type: dag.Float, Default: 1e-4, Doc: "K-Means tolerance on the centre shift, relative to the data variance", Check: nonNegative},
+			{Name: "gmm_max_iter", Type: dag.Int, Default: int64(100), Doc: "EM iterations", Check: atLeast(1)},
+			{Name: "gmm_tol", Type: dag.Float, Default: 1e-3, Doc: "EM stops when the mean log-likelihood improves by less", Check: nonNegative},
+			{Name: "reg_covar", Type: dag.Float, Default: 1e-6, Doc: "added to every covariance diagonal", Check: nonNegative},
+			{Name: "seed", Type: dag.Int, Default: int64(1), Doc: "seed of the k-means++ draws"},
+		},
+		Inputs: []dag.InputSpec{{Name: "latent"}},
+		Outputs: []dag.OutputSpec{
+			{Name: "assignments", MediaType: schemas.MediaParquet},
+			{Name: "models", MediaType: schemas.MediaJSON},
+		},
+		Run: run,
+	}
+}
+
+// Params are the decoded stage parameters.
+type Params struct {
+	Ks         []int
+	Methods    []string
+	Split      string
+	NInit      int
+	MaxIter    int
+	Tol        float64
+	GMMMaxIter int
+	GMMTol     float64
+	RegCovar   float64
+	Seed       int
+}
+
+// DefaultParams are the kind's defaults.
+func DefaultParams() Params {
+	return Params{Ks: []int{10, 12, 15, 18, 20}, Methods: []string{"kmeans", "gmm"}, Split: "test",
+		NInit: 10, MaxIter: 300, Tol: 1e-4, GMMMaxIter: 100, GMMTol: 1e-3, RegCovar: 1e-6, Seed: 1}
+}
+
+func paramsOf(x *dag.Exec) Params {
+	return Params{Ks: x.Ints("ks"), Methods: x.Strings("methods"), Split: x.String("split"),
+		NInit: x.Int("n_init"), MaxIter: x.Int("max_iter"), Tol: x.Float("tol"),
+		GMMMaxIter: x.Int("gmm_max_iter"), GMMTol: x.Float("gmm_tol"), RegCovar: x.Float("reg_covar"),
+		Seed: x.Int("seed")}
+}
+
+func run(ctx context.Context, x *dag.Exec) error {
+	b, err := x.Read(ctx, "latent")
+	if err != nil {
+		return err
+	}
+	rows, err := schemas.ReadParquet[schemas.LatentRow](b)
+	if err != nil {
+		return fmt.Errorf("latent: %w", err)
+	}
+	p := paramsOf(x)
+	res, err := Fit(ctx, rows, p)
+	if err != nil {
+		return err
+	}
+	assign, models, err := res.Encode()
+	if err != nil {
+		return err
+	}
+	if err := x.Put(ctx, "assignments", assign); err != nil {
+		return err
+	}
+	if err := x.Put(ctx, "models", models); err != nil {
+		return err
+	}
+	x.Summary("clustered %d %s rows (dim %d): %v × k %v", res.Models.N, p.Split, res.Models.Dim, res.methods, res.ks)
+	for _, m := range res.Models.Models {
+		if m.Method == "gmm" && !m.Converged {
+			x.Summary("warning: gmm k=%d did not converge in %d EM iterations", m.K, m.Iterations)
+		}
+	}
+	return nil
+}
+
+// Result is what the stage computed, before encoding.
+type Result struct {
+	Keys        []RowKey
+	Assignments []schemas.AssignmentRow
+	Models      Models
+	methods     []string
+	ks          []int
+}
+
+// RowKey identifies a clustered bin.
+type RowKey struct {
+	Borehole string
+	Bin      int64
+}
+
+// Models is the models JSON.
+type Models struct {
+	Schema string  `json:"schema"`
+	Split  string  `json:"split"`
+	N      int     `json:"n"`
+	Dim    int     `json:"dim"`
+	Seed   int     `json:"seed"`
+	Models []Model `json:"models"`
+}
+
+// Model is one fitted method and k. Means are K-Means' centres; weights
+// and covariances are the mixture's.
+type Model struct {
+	Method        string        `json:"method"`
+	K             int           `json:"k"`
+	Iterations    int           `json:"iterations"`
+	Converged     bool          `json:"converged"`
+	Inertia       float64       `json:"inertia,omitempty"`
+	Restart       int           `json:"restart,omitempty"`
+	LogLikelihood float64       `json:"log_likelihood"`
+	NumParams     int           `json:"num_params"`
+	BIC           float64       `json:"bic"`
+	AIC           float64       `json:"aic"`
+	Sizes         []int         `json:"sizes"`
+	Weights       []float64     `json:"weights,omitempty"`
+	Means         [][]float64   `json:"means"`
+	Covariances   [][][]float64 `json:"covariances,omitempty"`
+	Trace         []float64     `json:"trace,omitempty"`
+}
+
+// Fit clusters the rows of p.Split with every method and k of p.
+func Fit(ctx context.Context, rows []schemas.LatentRow, p Params) (*Result, error) {
+	keys, pts, err := selectRows(rows, p.Split)
+	if err != nil {
+		return nil, err
+	}
+	methods := slices.Sorted(slices.Values(p.Methods))
+	methods = slices.Compact(methods)
+	ks := slices.Compact(slices.Sorted(slices.Values(p.Ks)))
+	res := &Result{Keys: keys, methods: methods, ks: ks,
+		Models: Models{Schema: ModelsSchema, Split: p.Split, N: pts.N, Dim: pts.D, Seed: p.Seed}}
+	for _, method := range methods {
+		for _, k := range ks {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if k > pts.N {
+				return nil, fmt.Errorf("parameter ks: k=%d exceeds the %d %s rows", k, pts.N, p.Split)
+			}
+			m, labels, err := fitOne(pts, method, k, p)
+			if err != nil {
+				return nil, fmt.Errorf("%s k=%d: %w", method, k, err)
+			}
+			res.Models.Models = append(res.Models.Models, m)
+			for i, key := range keys {
+				res.Assignments = append(res.Assignments, schemas.AssignmentRow{
+					Borehole: key.Borehole, Bin: key.Bin, Method: method, K: int32(k), Cluster: int32(labels[i])})
+			}
+		}
+	}
+	return res, nil
+}
+
+// Encode writes the assignments Parquet and the models JSON.
+func (r *Result) Encode() (assign, models []byte, err error) {
+	assign, err = schemas.WriteParquet(r.Assignments)
+	if err != nil {
+		return nil, nil, fmt.Errorf("assignments: %w", err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(r.Models); err != nil {
+		return nil, nil, fmt.Errorf("models: %w", err)
+	}
+	return assign, buf.Bytes(), nil
+}
+
+// selectRows keeps the rows of split (all rows for "all"), sorted by
+// borehole and bin so that row order never depends on the input's.
+func selectRows(rows []schemas.LatentRow, split string) ([]RowKey, Points, error) {
+	var sel []schemas.LatentRow
+	for _, r := range rows {
+		if split == "all" || r.Split == split {
+			sel = append(sel, r)
+		}
+	}
+	if len(sel) == 0 {
+		return nil, Points{}, fmt.Errorf("latent: no rows in split %q", split)
+	}
+	slices.SortFunc(sel, func(a, b schemas.LatentRow) int {
+		return cmp.Or(cmp.Compare(a.Borehole, b.Borehole), cmp.Compare(a.Bin, b.Bin))
+	})
+	d := len(sel[0].Z)
+	if d == 0 {
+		return nil, Points{}, fmt.Errorf("latent: row %s bin %d has an empty z", sel[0].Borehole, sel[0].Bin)
+	}
+	keys := make([]RowKey, len(sel))
+	pts := Points{X: make([]float64, 0, len(sel)*d), N: len(sel), D: d}
+	for i, r := range sel {
+		keys[i] = RowKey{r.Borehole, r.Bin}
+		if i > 0 && keys[i] == keys[i-1] {
+			return nil, Points{}, fmt.Errorf("latent: duplicate row %s bin %d", r.Borehole, r.Bin)
+		}
+		if len(r.Z) != d {
+			return nil, Points{}, fmt.Errorf("latent: row %s bin %d has %d dimensions, want %d", r.Borehole, r.Bin, len(r.Z), d)
+		}
+		for j, v := range r.Z {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return nil, Points{}, fmt.Errorf("latent: row %s bin %d: z[%d] is %v", r.Borehole, r.Bin, j, v)
+			}
+			pts.X = append(pts.X, float64(v))
+		}
+	}
+	return keys, pts, nil
+}
+
+// fitOne fits one method and k and returns the model and canonical labels.
+func fitOne(pts Points, method string, k int, p Params) (Model, []int, error) {
+	switch method {
+	case "kmeans":
+		r, err := KMeans(pts, KMeansConfig{K: k, NInit: p.NInit, MaxIter: p.MaxIter, Tol: p.Tol, Seed: uint64(p.Seed)})
+		if err != nil {
+			return Model{}, nil, err
+		}
+		return kmeansModel(pts, r)
+	case "gmm":
+		r, err := GMM(pts, GMMConfig{K: k, MaxIter: p.GMMMaxIter, Tol: p.GMMTol, RegCovar: p.RegCovar,
+			Seed: uint64(p.Seed), KMeansMaxIter: p.MaxIter, KMeansTol: p.Tol})
+		if err != nil {
+			return Model{}, nil, err
+		}
+		return gmmModel(pts, r)
+	}
+	return Model{}, nil, fmt.Errorf("unknown method %q", method)
+}
+
+func kmeansModel(pts Points, r KMeansResult) (Model, []int, error) {
+	k := len(r.Centers) / pts.D
+	labels, order := Canonical(r.Labels, k)
+	sizes := clusterSizes(labels, k)
+	variance := max(r.Inertia/float64(pts.N*pts.D), eps)
+	n := float64(pts.N)
+	ll := -0.5 * n * float64(pts.D) * (math.Log(2*math.Pi*variance) + 1)
+	for _, s := range sizes {
+		if s > 0 {
+			ll += float64(s) * math.Log(float64(s)/n)
+		}
+	}
+	m := Model{Method: "kmeans", K: k, Iterations: r.Iter, Converged: r.Converged, Inertia: r.Inertia,
+		Restart: r.Restart, Sizes: sizes, Means: rows(permuteBlocks(r.Centers, order, pts.D), pts.D)}
+	setCriteria(&m, ll, k*pts.D+k, pts.N)
+	return m, labels, nil
+}
+
+func gmmModel(pts Points, r GMMResult) (Model, []int, error) {
+	d := pts.D
+	k := len(r.Weights)
+	labels, order := Canonical(r.Labels, k)
+	covs := permuteBlocks(r.Covariances, order, d*d)
+	m := Model{Method: "gmm", K: k, Iterations: r.Iter, Converged: r.Converged,
+		Sizes:   clusterSizes(labels, k),
+		Weights: permuteBlocks(r.Weights, order, 1),
+		Means:   rows(permuteBlocks(r.Means, order, d), d),
+		Trace:   r.Trace}
+	for j := range k {
+		m.Covariances = append(m.Covariances, rows(covs[j*d*d:(j+1)*d*d], d))
+	}
+	setCriteria(&m, r.MeanLogLik*float64(pts.N), NumParams(k, d), pts.N)
+	return m, labels, nil
+}
+
+func setCriteria(m *Model, ll float64, params, n int) {
+	m.LogLikelihood, m.NumParams = ll, params
+	m.BIC = -2*ll + float64(params)*math.Log(float64(n))
+	m.AIC = -2*ll + 2*float64(params)
+}
+
+func clusterSizes(labels []int, k int) []int {
+	sizes := make([]int, k)
+	for _, l := range labels {
+		sizes[l]++
+	}
+	return sizes
+}
+
+func rows(v []float64, d int) [][]float64 {
+	out := make([][]float64, 0, len(v)/d)
+	for i := 0; i < len(v); i += d {
+		out = append(out, v[i:i+d])
+	}
+	return out
+}
+
+func checkKs(v any) error {
+	ks := v.([]int64)
+	if len(ks) == 0 {
+		return fmt.Errorf("want at least one k")
+	}
+	for _, k := range ks {
+		if k < 2 {
+			return fmt.Errorf("k=%d, want at least 2", k)
+		}
+	}
+	return nil
+}
+
+func checkMethods(v any) error {
+	ms := v.([]string)
+	if len(ms) == 0 {
+		return fmt.Errorf("want at least one method")
+	}
+	for _, m := range ms {
+		if !slices.Contains(Methods, m) {
+			return fmt.Errorf("unknown method %q, want one of %v", m, Methods)
+		}
+	}
+	return nil
+}
+
+func checkSplit(v any) error {
+	if s := v.(string); !slices.Contains(Splits, s) {
+		return fmt.Errorf("unknown split %q, want one of %v", s, Splits)
+	}
+	return nil
+}
+
+func atLeast(lo int64) func(any) error {
+	return func(v any) error {
+		if n := v.(int64); n < lo {
+			return fmt.Errorf("%d, want at least %d", n, lo)
+		}
+		return nil
+	}
+}
+
+func nonNegative(v any) error {
+	if f := v.(float64); f < 0 || math.IsNaN(f) {
+		return fmt.Errorf("%g, want at least 0", f)
+	}
+	return nil
+}
