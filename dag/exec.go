@@ -21,11 +21,11 @@ type Exec struct {
 	Kind      *Kind
 	Partition string // "" unless the kind maps over partitions
 
-	params  map[string]any
-	inputs  map[string]resolvedInput
-	store   *artifacts.Store
-	log     *slog.Logger
-	tmpDir  string
+	params   map[string]any
+	inputs   map[string]resolvedInput
+	store    *artifacts.Store
+	log      *slog.Logger
+	tmpDir   string
 	fps      *artifacts.Fingerprinter
 	progress ProgressFactory
 
@@ -344,4 +344,3 @@ func newTempDir(base string) (string, error) {
 	}
 	return os.MkdirTemp(base, "stage-*")
 }
-

@@ -139,6 +139,13 @@ func (r *Registry) Register(k *Kind) {
 	if _, dup := r.kinds[k.Name]; dup {
 		panic(fmt.Sprintf("dag: kind %q registered twice", k.Name))
 	}
+	if k.Mapped() {
+		for _, o := range k.Outputs {
+			if !o.Partitioned {
+				panic(fmt.Sprintf("dag: kind %q maps over partitions, so output %q must be partitioned", k.Name, o.Name))
+			}
+		}
+	}
 	r.kinds[k.Name] = k
 }
 

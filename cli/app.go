@@ -1,0 +1,146 @@
+// Package cli is litho's command line: one file per command, exit codes
+// decided once, here.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"litho/artifacts"
+	"litho/dag"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1 // a stage or a gate failed
+	ExitUsage   = 2 // bad usage or an invalid pipeline
+	ExitStore   = 3 // store unavailable or locked
+	exitUnknown = 1
+)
+
+// Env is what commands share: the stage kinds, the embedded default
+// pipeline and where output goes.
+type Env struct {
+	Registry        *dag.Registry
+	DefaultPipeline []byte
+	Stdout, Stderr  io.Writer
+	Version         string
+}
+
+// usageError marks errors that are the caller's fault (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// storeError marks an unavailable store (exit 3).
+type storeError struct{ err error }
+
+func (e storeError) Error() string { return e.err.Error() }
+func (e storeError) Unwrap() error { return e.err }
+
+// exitError carries an explicit exit code with a message already printed
+// (a failed gate prints its own table).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
+
+// ExitCode maps an error to litho's exit code.
+func ExitCode(err error) int {
+	var ce *dag.ConfigError
+	var ue usageError
+	var se storeError
+	var ee exitError
+	var stageErr *dag.StageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ce), errors.As(err, &ue):
+		return ExitUsage
+	case errors.Is(err, artifacts.ErrLocked), errors.As(err, &se):
+		return ExitStore
+	case errors.As(err, &stageErr):
+		return ExitFailed
+	}
+	return exitUnknown
+}
+
+// commands lists every command, each defined in its own file.
+func (e *Env) commands() []*cli.Command {
+	return []*cli.Command{
+		e.runCommand(),
+		e.statusCommand(),
+		e.whyCommand(),
+		e.dagCommand(),
+		e.showCommand(),
+		e.exportCommand(),
+		e.gcCommand(),
+		e.initCommand(),
+	}
+}
+
+// App builds the urfave/cli application.
+func (e *Env) App() *cli.App {
+	return &cli.App{
+		Name:      "litho",
+		Usage:     "reproducible lithology clustering of ocean-drilling core logs",
+		Version:   e.Version,
+		Writer:    e.Stdout,
+		ErrWriter: e.Stderr,
+		Flags:     globalFlags(),
+		Commands:  e.commands(),
+		// Errors are printed and mapped to exit codes once, in Main.
+		ExitErrHandler:  func(*cli.Context, error) {},
+		HideHelpCommand: true,
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+	}
+}
+
+// Main runs litho with args and returns the exit code.
+func (e *Env) Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := e.App()
+	for _, c := range app.Commands {
+		c.OnUsageError = app.OnUsageError
+	}
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return ExitOK
+	}
+	var ee exitError
+	if !errors.As(err, &ee) || ee.err.Error() != "" {
+		fmt.Fprintf(e.Stderr, "litho: %v\n", err)
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(e.Stderr, "litho: interrupted; unfinished stages left no record")
+	}
+	return ExitCode(err)
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

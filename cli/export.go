@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"litho/artifacts"
+	"litho/schemas"
+)
+
+func (e *Env) exportCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "export",
+		Usage:     "copy a stage output out of the store (a partitioned output becomes a directory of files)",
+		ArgsUsage: "STAGE OUTPUT",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Required: true, Usage: "destination file (or directory for a partitioned output)"},
+			&cli.StringFlag{Name: "format", Usage: "parquet or csv (Parquet tables only; default: as stored)"},
+			setFlag, dataFlag,
+		},
+		Action: e.export,
+	}
+}
+
+func (e *Env) export(c *cli.Context) error {
+	if c.NArg() != 2 {
+		return usagef("export needs STAGE OUTPUT")
+	}
+	stage, output := c.Args().Get(0), c.Args().Get(1)
+	format := c.String("format")
+	if format != "" && format != "parquet" && format != "csv" {
+		return usagef("--format %q: want parquet or csv", format)
+	}
+	p, err := e.open(c)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	if err := checkStageNames(p.Pipeline, []string{stage}); err != nil {
+		return err
+	}
+	rec, err := p.stageRecord(c.Context, stage)
+	if err != nil {
+		return err
+	}
+	o, ok := rec.Outputs[output]
+	if !ok {
+		return usagef("stage %s has no output %q; outputs: %v", stage, output, sortedKeys(rec.Outputs))
+	}
+	n, _ := p.Pipeline.Node(stage)
+	spec, _ := n.Kind.Output(output)
+	if format == "csv" && spec.MediaType != schemas.MediaParquet {
+		return usagef("--format csv: %s.%s is %s, not a Parquet table", stage, output, spec.MediaType)
+	}
+	out := c.String("out")
+	if o.Parts == nil {
+		return writeArtifact(c, p.Store, o.Digest, out, format)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	ext := map[string]string{"csv": ".csv", "parquet": ".parquet", "": extension(spec.MediaType)}[format]
+	for _, part := range sortedKeys(o.Parts) {
+		if err := writeArtifact(c, p.Store, o.Parts[part], filepath.Join(out, part+ext), format); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.Stdout, "wrote %d partitions to %s\n", len(o.Parts), out)
+	return nil
+}
+
+func extension(media string) string {
+	switch media {
+	case schemas.MediaParquet:
+		return ".parquet"
+	case schemas.MediaJSON:
+		return ".json"
+	case schemas.MediaPNG:
+		return ".png"
+	case schemas.MediaCSV:
+		return ".csv"
+	case schemas.MediaHTML:
+		return ".html"
+	}
+	return ""
+}
+
+// writeArtifact copies a verified blob to path, converting Parquet to CSV
+// when asked. It writes to a temporary file first so a failed export
+// leaves no partial file.
+func writeArtifact(c *cli.Context, st *artifacts.Store, d artifacts.Digest, path, format string) error {
+	b, err := st.ReadAll(c.Context, d)
+	if err != nil {
+		return err
+	}
+	if format == "csv" {
+		var buf bytes.Buffer
+		if err := schemas.ParquetToCSV(&buf, b); err != nil {
+			return fmt.Errorf("export %s: %w", path, err)
+		}
+		b = buf.Bytes()
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,24 @@
+package cli
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "pipeline file (default: ./pipeline.hcl, else the embedded default)"},
+		&cli.StringFlag{Name: "store", EnvVars: []string{"LITHO_STORE"}, Usage: "local artifact store directory (default: .litho beside the pipeline)"},
+		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error"},
+		&cli.DurationFlag{Name: "lock-timeout", Value: 10 * time.Minute, Usage: "how long to wait for another litho run on this store"},
+	}
+}
+
+var (
+	jsonFlag = &cli.BoolFlag{Name: "json", Usage: "print JSON instead of text"}
+	setFlag  = &cli.StringSliceFlag{Name: "set", Usage: "override a parameter for this run: STAGE.PARAM=VALUE (repeatable)"}
+	dataFlag = &cli.StringFlag{Name: "data", Usage: "read real LILY CSV files from DIR instead of the pipeline's source"}
+	jobsFlag = &cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "stages to run at once"}
+)

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"litho/artifacts"
+	"litho/dag"
+)
+
+func (e *Env) gcCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "gc",
+		Usage: "list (or with --yes delete) objects and records that neither the current pipeline nor the last N runs reach",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "keep-last", Value: 5, Usage: "also keep what the last N runs reached"},
+			&cli.BoolFlag{Name: "yes", Usage: "delete; without it gc only lists"},
+			setFlag,
+		},
+		Action: e.gc,
+	}
+}
+
+func (e *Env) gc(c *cli.Context) error {
+	p, err := e.open(c)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	release, err := p.lock(c)
+	if err != nil {
+		return err
+	}
+	defer release()
+	ctx := c.Context
+	keys, err := p.runner(1).CurrentKeys(ctx, p.Pipeline)
+	if err != nil {
+		return err
+	}
+	keepRuns := map[string]bool{}
+	runs, err := listNames(c, p.Local, artifacts.Runs)
+	if err != nil {
+		return err
+	}
+	sortNewestFirst(runs)
+	for i, name := range runs {
+		if i >= c.Int("keep-last") {
+			break
+		}
+		keepRuns[name] = true
+		b, err := p.Store.GetRecord(ctx, artifacts.Runs, name)
+		if err != nil {
+			return err
+		}
+		l, err := parseRunLog(b)
+		if err != nil {
+			return fmt.Errorf("run log %s: %w", name, err)
+		}
+		keys = append(keys, l.Keys()...)
+	}
+	recs, blobs, err := dag.Reachable(ctx, p.Store, keys)
+	if err != nil {
+		return err
+	}
+	var doomed []victim
+	for _, ns := range []artifacts.Namespace{artifacts.Runs, artifacts.Records, artifacts.Blobs} {
+		err := p.Local.List(ctx, ns, func(i artifacts.Info) error {
+			keep := map[artifacts.Namespace]bool{artifacts.Runs: keepRuns[i.Name], artifacts.Records: recs[i.Name], artifacts.Blobs: blobs[artifacts.Digest(i.Name)]}[ns]
+			if !keep {
+				doomed = append(doomed, victim{ns, i})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	var bytes int64
+	for _, v := range doomed {
+		bytes += v.info.Size
+		if !c.Bool("yes") {
+			fmt.Fprintf(e.Stdout, "  %s/%s  %d bytes\n", v.ns, v.info.Name, v.info.Size)
+			continue
+		}
+		if err := p.Local.Remove(ctx, v.ns, v.info.Name); err != nil {
+			return err
+		}
+	}
+	verb := "would delete"
+	if c.Bool("yes") {
+		verb = "deleted"
+	}
+	fmt.Fprintf(e.Stdout, "%s %d objects (%d bytes); kept %d records and %d blobs\n", verb, len(doomed), bytes, len(recs), len(blobs))
+	return nil
+}
+
+type victim struct {
+	ns   artifacts.Namespace
+	info artifacts.Info
+}

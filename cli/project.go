@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"litho/artifacts"
+	"litho/dag"
+)
+
+// project is an opened pipeline with its stores.
+type project struct {
+	Pipeline     *dag.Pipeline
+	Dir          string // the pipeline's directory (the working directory for the embedded one)
+	Local        *artifacts.Local
+	Store        *artifacts.Store
+	Fingerprints *artifacts.Fingerprinter
+	Log          *slog.Logger
+	env          *Env
+}
+
+// embeddedName is how diagnostics name the built-in pipeline.
+const embeddedName = "pipeline.hcl (embedded default)"
+
+// loadPipeline reads and decodes the pipeline, applying --set and --data.
+func (e *Env) loadPipeline(c *cli.Context) (*dag.Pipeline, string, error) {
+	name := c.String("file")
+	var src []byte
+	var err error
+	switch {
+	case name != "":
+		src, err = os.ReadFile(name)
+		if err != nil {
+			return nil, "", usagef("read pipeline: %v", err)
+		}
+	default:
+		name = "pipeline.hcl"
+		src, err = os.ReadFile(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			name, src = embeddedName, e.DefaultPipeline
+		} else if err != nil {
+			return nil, "", usagef("read pipeline: %v", err)
+		}
+	}
+	dir := "."
+	if name != embeddedName {
+		dir = filepath.Dir(name)
+	}
+	var sets []string
+	if c.IsSet("set") {
+		sets = c.StringSlice("set")
+	}
+	p, err := dag.Parse(name, src, e.Registry, sets)
+	if err != nil {
+		return nil, "", err
+	}
+	if c.IsSet("data") {
+		if err := e.useLily(p, c.String("data")); err != nil {
+			return nil, "", err
+		}
+	}
+	return p, dir, nil
+}
+
+// useLily swaps the pipeline's source for the real LILY files in dir.
+func (e *Env) useLily(p *dag.Pipeline, dir string) error {
+	k, ok := e.Registry.Lookup("lily")
+	if !ok {
+		return usagef("--data: this build has no lily source")
+	}
+	n, ok := p.Node(dag.SourceName)
+	if !ok {
+		return usagef("--data: the pipeline declares no source block")
+	}
+	for _, o := range n.Kind.Outputs {
+		if _, ok := k.Output(o.Name); !ok {
+			return usagef("--data: the lily source has no output %q that the pipeline uses", o.Name)
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return usagef("--data %s: %v", dir, err)
+	}
+	n.Kind = k
+	n.Params = map[string]any{}
+	for _, ps := range k.Params {
+		n.Params[ps.Name] = ps.Default
+	}
+	n.Params["dir"] = abs
+	return nil
+}
+
+// open loads the pipeline and opens its store.
+func (e *Env) open(c *cli.Context) (*project, error) {
+	p, dir, err := e.loadPipeline(c)
+	if err != nil {
+		return nil, err
+	}
+	log, err := newLogger(e.Stderr, c.String("log-level"))
+	if err != nil {
+		return nil, err
+	}
+	storeDir := c.String("store")
+	if storeDir == "" && p.Store.Path != "" {
+		storeDir = p.Store.Path
+		if !filepath.IsAbs(storeDir) {
+			storeDir = filepath.Join(dir, storeDir)
+		}
+	}
+	if storeDir == "" {
+		storeDir = filepath.Join(dir, ".litho")
+	}
+	local, err := artifacts.OpenLocal(storeDir)
+	if err != nil {
+		return nil, storeError{err}
+	}
+	be, err := openBackend(c, local, p.Store, log)
+	if err != nil {
+		return nil, storeError{err}
+	}
+	return &project{
+		Pipeline:     p,
+		Dir:          dir,
+		Local:        local,
+		Store:        artifacts.NewStore(be),
+		Fingerprints: artifacts.NewFingerprinter(filepath.Join(local.Root(), "statcache.json")),
+		Log:          log,
+		env:          e,
+	}, nil
+}
+
+// runner builds a dag.Runner over the project's store.
+func (p *project) runner(jobs int) *dag.Runner {
+	host, _ := os.Hostname()
+	return &dag.Runner{
+		Store:        p.Store,
+		Fingerprints: p.Fingerprints,
+		Jobs:         jobs,
+		Log:          p.Log,
+		Host:         host,
+		Version:      p.env.Version,
+		TempBase:     p.Local.TempDir(),
+	}
+}
+
+// Close saves the stat cache and closes the store.
+func (p *project) Close() error {
+	return errors.Join(p.Fingerprints.Save(), p.Store.Close())
+}
+
+func fail(format string, args ...any) error { return fmt.Errorf(format, args...) }

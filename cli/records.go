@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+
+	"github.com/urfave/cli/v2"
+
+	"litho/artifacts"
+	"litho/dag"
+)
+
+func listNames(c *cli.Context, be artifacts.Backend, ns artifacts.Namespace) ([]string, error) {
+	var names []string
+	err := be.List(c.Context, ns, func(i artifacts.Info) error {
+		names = append(names, i.Name)
+		return nil
+	})
+	return names, err
+}
+
+func sortNewestFirst(names []string) { sort.Sort(sort.Reverse(sort.StringSlice(names))) }
+
+func parseRunLog(b []byte) (*dag.RunLog, error) {
+	var l dag.RunLog
+	if err := json.Unmarshal(b, &l); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// stageRecord finds the record of a stage as the pipeline stands now, or
+// else from the most recent run that ran it.
+func (p *project) stageRecord(ctx context.Context, stage string) (*dag.Record, error) {
+	plan, err := p.runner(1).Plan(ctx, p.Pipeline, dag.Options{To: stage})
+	if err != nil {
+		return nil, err
+	}
+	if last := plan[len(plan)-1]; last.Status == "cached" {
+		rec, ok, err := dag.LoadRecord(ctx, p.Store, last.Key)
+		if err == nil && ok {
+			return rec, nil
+		}
+	}
+	logs, err := dag.RecentRuns(ctx, p.Store, 200)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range logs {
+		if s, ok := l.Stages[stage]; ok {
+			rec, ok, err := dag.LoadRecord(ctx, p.Store, s.Key)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				return rec, nil
+			}
+		}
+	}
+	return nil, usagef("stage %s has not run yet; run `litho run --to %s`", stage, stage)
+}

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"litho/dag"
+)
+
+func (e *Env) statusCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "status",
+		Usage:  "which stages are up to date and which would run, and why",
+		Flags:  []cli.Flag{setFlag, dataFlag, jsonFlag},
+		Action: e.status,
+	}
+}
+
+func (e *Env) status(c *cli.Context) error {
+	p, err := e.open(c)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	return e.printPlan(c, p, dag.Options{})
+}
+
+// printPlan prints what a run would do (status and run --dry-run).
+func (e *Env) printPlan(c *cli.Context, p *project, opts dag.Options) error {
+	plan, err := p.runner(1).Plan(c.Context, p.Pipeline, opts)
+	if err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		for _, pe := range plan {
+			b, _ := json.Marshal(pe)
+			fmt.Fprintln(e.Stdout, string(b))
+		}
+		return nil
+	}
+	for _, pe := range plan {
+		state := "up to date"
+		if pe.Status != "cached" {
+			state = "would run"
+		}
+		fmt.Fprintf(e.Stdout, "  %-10s %-10s %-12s %s\n", pe.Stage, state, shortKey(pe.Key), pe.Reason)
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+package dag
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"litho/artifacts"
+)
+
+// KeyFields are the labelled ingredients of a stage run's key: the kind,
+// its implementation version, the decoded parameters (presentation
+// parameters excluded) and the digests of the inputs. Everything that can
+// change a result is here; nothing else is.
+type KeyFields struct {
+	Kind      string                      `json:"kind"`
+	Version   string                      `json:"version"`
+	Params    map[string]any              `json:"params"`
+	Inputs    map[string]artifacts.Digest `json:"inputs"`
+	Partition string                      `json:"partition,omitempty"`
+}
+
+// Key is the SHA-256 of the fields' canonical encoding. encoding/json
+// sorts map keys and prints numbers in a fixed shortest form, so equal
+// decoded values give equal bytes whatever the HCL text looked like.
+func (f KeyFields) Key() string {
+	b, err := json.Marshal(f)
+	if err != nil {
+		panic(fmt.Sprintf("dag: key fields do not encode: %v", err)) // params are plain values
+	}
+	h := sha256.New()
+	h.Write([]byte("litho.key.v1\n"))
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// keyParams keeps the parameters that belong in the key.
+func keyParams(n *Node) map[string]any {
+	out := map[string]any{}
+	for _, ps := range n.Kind.Params {
+		if !ps.Presentation {
+			out[ps.Name] = n.Params[ps.Name]
+		}
+	}
+	return out
+}
+
+// FieldDiff is one difference between two sets of key fields.
+type FieldDiff struct {
+	Field string `json:"field"` // e.g. "params.latent_dim", "inputs.train", "version"
+	Was   string `json:"was"`
+	Now   string `json:"now"`
+}
+
+// Diff lists field by field how now differs from was.
+func Diff(was, now KeyFields) []FieldDiff {
+	var out []FieldDiff
+	add := func(field string, a, b any) {
+		sa, sb := show(a), show(b)
+		if sa != sb {
+			out = append(out, FieldDiff{Field: field, Was: sa, Now: sb})
+		}
+	}
+	add("kind", was.Kind, now.Kind)
+	add("version", was.Version, now.Version)
+	for _, k := range unionKeys(was.Params, now.Params) {
+		add("params."+k, was.Params[k], now.Params[k])
+	}
+	for _, k := range unionKeys(was.Inputs, now.Inputs) {
+		add("inputs."+k, was.Inputs[k], now.Inputs[k])
+	}
+	add("partition", was.Partition, now.Partition)
+	return out
+}
+
+func show(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	if d, ok := v.(artifacts.Digest); ok {
+		if d == "" {
+			return "(none)"
+		}
+		return d.Short()
+	}
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func unionKeys[V any](a, b map[string]V) []string {
+	seen := map[string]bool{}
+	for k := range a {
+		seen[k] = true
+	}
+	for k := range b {
+		seen[k] = true
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortDesc(s []string) {
+	sort.Sort(sort.Reverse(sort.StringSlice(s)))
+}

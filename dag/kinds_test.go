@@ -1,0 +1,151 @@
+package dag_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"litho/dag"
+)
+
+// counter counts executions per stage and partition, as BuildKit's
+// scheduler tests count vertex runs.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counter) inc(x *dag.Exec) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	name := x.Stage
+	if x.Partition != "" {
+		name += "/" + x.Partition
+	}
+	c.n[name]++
+}
+
+func (c *counter) get(name string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[name]
+}
+
+func (c *counter) total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := 0
+	for _, v := range c.n {
+		t += v
+	}
+	return t
+}
+
+// testKinds are stand-in stage kinds: small, deterministic, counted.
+func testKinds(c *counter) *dag.Registry {
+	return dag.NewRegistry(
+		&dag.Kind{
+			Name: "gen", Version: "1", Source: true,
+			Params:  []dag.ParamSpec{{Name: "n", Type: dag.Int, Default: int64(3)}, {Name: "label", Type: dag.String, Default: "x"}},
+			Outputs: []dag.OutputSpec{{Name: "data", MediaType: "text/plain"}},
+			Run: func(ctx context.Context, x *dag.Exec) error {
+				c.inc(x)
+				return x.Put(ctx, "data", []byte(fmt.Sprintf("%s:%d", x.String("label"), x.Int("n"))))
+			},
+		},
+		&dag.Kind{
+			Name: "upper", Version: "1",
+			Params: []dag.ParamSpec{
+				{Name: "suffix", Type: dag.String, Default: ""},
+				{Name: "ignored", Type: dag.Int, Default: int64(0), Doc: "does not change the output: for cutoff tests"},
+				{Name: "verbose", Type: dag.Bool, Default: false, Presentation: true},
+				{Name: "ratio", Type: dag.Float, Default: 0.5},
+				{Name: "ks", Type: dag.Ints, Default: []int64{1, 2}},
+			},
+			Inputs:  []dag.InputSpec{{Name: "in"}},
+			Outputs: []dag.OutputSpec{{Name: "out", MediaType: "text/plain"}},
+			Run: func(ctx context.Context, x *dag.Exec) error {
+				c.inc(x)
+				b, err := x.Read(ctx, "in")
+				if err != nil {
+					return err
+				}
+				return x.Put(ctx, "out", []byte(string(b)+"|up"+x.String("suffix")))
+			},
+		},
+		&dag.Kind{
+			Name: "split", Version: "1",
+			Params:  []dag.ParamSpec{{Name: "bump", Type: dag.String, Default: ""}},
+			Inputs:  []dag.InputSpec{{Name: "in"}},
+			Outputs: []dag.OutputSpec{{Name: "parts", MediaType: "text/plain", Partitioned: true}},
+			Run: func(ctx context.Context, x *dag.Exec) error {
+				c.inc(x)
+				b, err := x.Read(ctx, "in")
+				if err != nil {
+					return err
+				}
+				for _, p := range []string{"a", "b", "c"} {
+					v := string(b) + "/" + p
+					if p == x.String("bump") {
+						v += "+"
+					}
+					if err := x.PutPart(ctx, "parts", p, []byte(v)); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+		},
+		&dag.Kind{
+			Name: "mapper", Version: "1",
+			Inputs:  []dag.InputSpec{{Name: "in", Map: true}},
+			Outputs: []dag.OutputSpec{{Name: "out", MediaType: "text/plain", Partitioned: true}},
+			Run: func(ctx context.Context, x *dag.Exec) error {
+				c.inc(x)
+				b, err := x.Read(ctx, "in")
+				if err != nil {
+					return err
+				}
+				return x.Put(ctx, "out", []byte("m("+string(b)+")"))
+			},
+		},
+		&dag.Kind{
+			Name: "concat", Version: "1",
+			Inputs:  []dag.InputSpec{{Name: "in"}},
+			Outputs: []dag.OutputSpec{{Name: "out", MediaType: "text/plain"}},
+			Run: func(ctx context.Context, x *dag.Exec) error {
+				c.inc(x)
+				parts, err := x.Parts("in")
+				if err != nil {
+					return err
+				}
+				var all []byte
+				for _, p := range parts {
+					b, err := x.ReadPart(ctx, "in", p)
+					if err != nil {
+						return err
+					}
+					all = append(all, b...)
+				}
+				return x.Put(ctx, "out", append(all, []byte(strconv.Itoa(len(parts)))...))
+			},
+		},
+		&dag.Kind{
+			Name: "block", Version: "1",
+			Inputs:  []dag.InputSpec{{Name: "in"}},
+			Outputs: []dag.OutputSpec{{Name: "out", MediaType: "text/plain"}},
+			Run: func(ctx context.Context, x *dag.Exec) error {
+				c.inc(x)
+				if err := x.Put(ctx, "out", []byte("partial")); err != nil {
+					return err
+				}
+				<-ctx.Done() // stands for a long stage interrupted by Ctrl-C
+				return ctx.Err()
+			},
+		},
+	)
+}

@@ -1,0 +1,177 @@
+package dag
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"litho/artifacts"
+)
+
+// Record is an action record: a key, the outputs it produced and how they
+// were produced. It is written only after every output is stored, so a
+// record's existence means its run completed.
+type Record struct {
+	Key       string                  `json:"key"`
+	Stage     string                  `json:"stage"`
+	Fields    KeyFields               `json:"fields"`
+	Outputs   map[string]OutputRecord `json:"outputs"`
+	Notes     map[string]string       `json:"notes,omitempty"`
+	Summary   []string                `json:"summary,omitempty"`
+	Host      string                  `json:"host"`
+	Litho     string                  `json:"litho_version"`
+	Start     time.Time               `json:"start"`
+	Seconds   float64                 `json:"seconds"`
+	Partition string                  `json:"partition,omitempty"`
+	// Partitions maps partition → key for a mapped stage's stage-level record.
+	Partitions map[string]string `json:"partitions,omitempty"`
+}
+
+// OutputRecord is one named output: its artifact's digest (a manifest's
+// for partitioned outputs, whose partitions are listed in Parts).
+type OutputRecord struct {
+	Digest    artifacts.Digest            `json:"digest"`
+	MediaType string                      `json:"media_type"`
+	Size      int64                       `json:"size"`
+	Parts     map[string]artifacts.Digest `json:"parts,omitempty"`
+	External  string                      `json:"external,omitempty"`
+}
+
+// Digests lists the stored blobs the record reaches (external files are
+// not in the store).
+func (r *Record) Digests() []artifacts.Digest {
+	var out []artifacts.Digest
+	for _, o := range r.Outputs {
+		if o.External != "" {
+			continue
+		}
+		out = append(out, o.Digest)
+		for _, d := range o.Parts {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// RecordDigests parses a stored record and lists the blobs it reaches; it
+// is what garbage collection follows.
+func RecordDigests(b []byte) ([]artifacts.Digest, error) {
+	var r Record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("parse record: %w", err)
+	}
+	return r.Digests(), nil
+}
+
+// OutputDigests maps output name → digest, for reports.
+func (r *Record) OutputDigests() map[string]string {
+	out := map[string]string{}
+	for name, o := range r.Outputs {
+		out[name] = string(o.Digest)
+	}
+	return out
+}
+
+// LoadRecord reads a record; ok is false when there is none.
+func LoadRecord(ctx context.Context, st *artifacts.Store, key string) (*Record, bool, error) {
+	b, err := st.GetRecord(ctx, artifacts.Records, key)
+	if errors.Is(err, artifacts.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var r Record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, false, fmt.Errorf("record %s: %w", key[:12], err)
+	}
+	return &r, true, nil
+}
+
+func saveRecord(ctx context.Context, st *artifacts.Store, r *Record) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return st.PutRecord(ctx, artifacts.Records, r.Key, b)
+}
+
+// complete reports whether every blob the record names is still stored.
+func complete(ctx context.Context, st *artifacts.Store, r *Record) (bool, error) {
+	for _, d := range r.Digests() {
+		ok, err := st.Has(ctx, d)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// RunLog is what one `litho run` did: per stage, its key, status and
+// outputs. The log feeds early-cutoff reporting, `why` and `gc --keep-last`.
+type RunLog struct {
+	Time   time.Time           `json:"time"`
+	Host   string              `json:"host"`
+	File   string              `json:"file"`
+	Stages map[string]RunStage `json:"stages"`
+}
+
+// RunStage is one stage's entry in a run log.
+type RunStage struct {
+	Kind       string                  `json:"kind"`
+	Key        string                  `json:"key"`
+	Status     string                  `json:"status"`
+	Outputs    map[string]OutputRecord `json:"outputs"`
+	Partitions map[string]string       `json:"partitions,omitempty"` // name → key
+}
+
+// Keys lists every record key the log reaches.
+func (l *RunLog) Keys() []string {
+	var out []string
+	for _, s := range l.Stages {
+		out = append(out, s.Key)
+		for _, k := range s.Partitions {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// RecentRuns returns up to n run logs, newest first.
+func RecentRuns(ctx context.Context, st *artifacts.Store, n int) ([]*RunLog, error) {
+	var names []string
+	err := st.Backend().List(ctx, artifacts.Runs, func(i artifacts.Info) error {
+		names = append(names, i.Name)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sortDesc(names)
+	var out []*RunLog
+	for _, name := range names {
+		if n >= 0 && len(out) >= n {
+			break
+		}
+		b, err := st.GetRecord(ctx, artifacts.Runs, name)
+		if err != nil {
+			continue // removed by gc meanwhile
+		}
+		var l RunLog
+		if json.Unmarshal(b, &l) == nil {
+			out = append(out, &l)
+		}
+	}
+	return out, nil
+}
+
+func saveRunLog(ctx context.Context, st *artifacts.Store, l *RunLog) error {
+	b, err := json.MarshalIndent(l, "", "  ")
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("%019d-%s", l.Time.UnixNano(), artifacts.DigestBytes(b).Short())
+	return st.PutRecord(ctx, artifacts.Runs, name, b)
+}

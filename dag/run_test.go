@@ -1,0 +1,372 @@
+package dag_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"litho/artifacts"
+	"litho/dag"
+)
+
+const linear = `
+source "gen" { n = 3 }
+stage "upper" "a" {
+  inputs = { in = source.data }
+}
+stage "upper" "b" {
+  inputs = { in = a.out }
+  ignored = 0
+}
+stage "upper" "c" {
+  inputs = { in = b.out }
+}
+`
+
+const partitioned = `
+source "gen" {}
+stage "split" "split" {
+  inputs = { in = source.data }
+}
+stage "mapper" "map" {
+  inputs = { in = split.parts }
+}
+stage "concat" "concat" {
+  inputs = { in = map.out }
+}
+`
+
+type harness struct {
+	t      *testing.T
+	c      *counter
+	reg    *dag.Registry
+	store  *artifacts.Store
+	local  *artifacts.Local
+	events []dag.Event
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	local, err := artifacts.OpenLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &counter{}
+	return &harness{t: t, c: c, reg: testKinds(c), store: artifacts.NewStore(local), local: local}
+}
+
+func (h *harness) parse(src string, sets ...string) *dag.Pipeline {
+	h.t.Helper()
+	p, err := dag.Parse("test.hcl", []byte(src), h.reg, sets)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return p
+}
+
+// run runs the pipeline and returns how many executions it caused.
+func (h *harness) run(ctx context.Context, p *dag.Pipeline, opts dag.Options) (int, error) {
+	h.t.Helper()
+	before := h.c.total()
+	h.events = nil
+	r := &dag.Runner{Store: h.store, Fingerprints: artifacts.NewFingerprinter(""), Jobs: 2,
+		TempBase: h.local.TempDir(), OnEvent: func(e dag.Event) { h.events = append(h.events, e) }}
+	_, err := r.Run(ctx, p, opts)
+	return h.c.total() - before, err
+}
+
+func (h *harness) mustRun(p *dag.Pipeline, opts dag.Options) int {
+	h.t.Helper()
+	n, err := h.run(context.Background(), p, opts)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
+// status returns the reported status of a stage (partition "" for the stage itself).
+func (h *harness) status(stage, part string) string {
+	for _, e := range h.events {
+		if e.Stage == stage && e.Partition == part {
+			return e.Status
+		}
+	}
+	return "(none)"
+}
+
+func TestSecondRunExecutesNothing(t *testing.T) {
+	for name, src := range map[string]string{"linear": linear, "partitioned": partitioned} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			p := h.parse(src)
+			if n := h.mustRun(p, dag.Options{}); n == 0 {
+				t.Fatal("first run executed nothing")
+			}
+			if n := h.mustRun(h.parse(src), dag.Options{}); n != 0 {
+				t.Fatalf("second run executed %d stages, want 0", n)
+			}
+			for _, e := range h.events {
+				if e.Status != dag.StatusCached {
+					t.Errorf("%s/%s: status %s, want cached", e.Stage, e.Partition, e.Status)
+				}
+			}
+		})
+	}
+}
+
+func TestParamChangeRerunsStageAndDescendants(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(h.parse(linear), dag.Options{})
+	n := h.mustRun(h.parse(linear, `b.suffix="!"`), dag.Options{})
+	if n != 2 {
+		t.Errorf("executed %d stages, want 2 (b and c)", n)
+	}
+	want := map[string]string{"source": "cached", "a": "cached", "b": "ran", "c": "ran"}
+	for stage, st := range want {
+		if got := h.status(stage, ""); got != st {
+			t.Errorf("%s: %s, want %s", stage, got, st)
+		}
+	}
+}
+
+func TestPresentationParamStaysOutOfKey(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(h.parse(linear), dag.Options{})
+	if n := h.mustRun(h.parse(linear, "b.verbose=true"), dag.Options{}); n != 0 {
+		t.Errorf("changing a presentation parameter executed %d stages", n)
+	}
+}
+
+func TestEqualOutputsCutOff(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(h.parse(linear), dag.Options{})
+	n := h.mustRun(h.parse(linear, "b.ignored=7"), dag.Options{})
+	if n != 1 {
+		t.Errorf("executed %d stages, want 1 (b only)", n)
+	}
+	if got := h.status("b", ""); got != dag.StatusCutoff {
+		t.Errorf("b: %s, want cutoff", got)
+	}
+	if got := h.status("c", ""); got != dag.StatusCached {
+		t.Errorf("c: %s, want cached (early cutoff)", got)
+	}
+}
+
+func TestForceReruns(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(h.parse(linear), dag.Options{})
+	if n := h.mustRun(h.parse(linear), dag.Options{Force: []string{"a"}}); n != 1 {
+		t.Errorf("--force a executed %d, want 1", n)
+	}
+	if got := h.status("a", ""); got != dag.StatusCutoff {
+		t.Errorf("forced a with equal output: %s, want cutoff", got)
+	}
+}
+
+func TestRunToStopsAtStage(t *testing.T) {
+	h := newHarness(t)
+	if n := h.mustRun(h.parse(linear), dag.Options{To: "a"}); n != 2 {
+		t.Errorf("--to a executed %d, want 2 (source, a)", n)
+	}
+	if got := h.status("b", ""); got != "(none)" {
+		t.Errorf("b reported %s in a --to a run", got)
+	}
+}
+
+func TestOneChangedPartitionRerunsAlone(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(h.parse(partitioned), dag.Options{})
+	h.mustRun(h.parse(partitioned, `split.bump="b"`), dag.Options{})
+	if got := h.c.get("map/b"); got != 2 {
+		t.Errorf("partition b ran %d times, want 2", got)
+	}
+	for _, p := range []string{"a", "c"} {
+		if got := h.c.get("map/" + p); got != 1 {
+			t.Errorf("partition %s ran %d times, want 1", p, got)
+		}
+		if got := h.status("map", p); got != dag.StatusCached {
+			t.Errorf("partition %s: %s, want cached", p, got)
+		}
+	}
+	if got := h.status("map", "b"); got != dag.StatusRan {
+		t.Errorf("partition b: %s, want ran", got)
+	}
+	if got := h.status("concat", ""); got != dag.StatusRan {
+		t.Errorf("concat: %s, want ran", got)
+	}
+}
+
+func TestCancelLeavesNoRecord(t *testing.T) {
+	h := newHarness(t)
+	src := linear + `
+stage "block" "slow" {
+  inputs = { in = c.out }
+}`
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for h.c.get("slow") == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := h.run(ctx, h.parse(src), dag.Options{})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	p := h.parse(src)
+	n, _ := p.Node("slow")
+	recs, _ := listAll(t, h.local, artifacts.Records)
+	for _, name := range recs {
+		rec, _, _ := dag.LoadRecord(context.Background(), h.store, name)
+		if rec.Stage == n.Name {
+			t.Fatalf("a record exists for the interrupted stage: %s", name)
+		}
+	}
+	if tmp, _ := os.ReadDir(h.local.TempDir()); len(tmp) != 0 {
+		t.Errorf("temporary files left behind: %v", tmp)
+	}
+	// The next run recomputes the interrupted stage only.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	go func() {
+		for h.c.get("slow") < 2 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel2()
+	}()
+	before := h.c.total()
+	_, _ = h.run(ctx2, h.parse(src), dag.Options{})
+	if d := h.c.total() - before; d != 1 {
+		t.Errorf("rerun executed %d stages, want 1 (the interrupted one)", d)
+	}
+}
+
+func listAll(t *testing.T, be artifacts.Backend, ns artifacts.Namespace) ([]string, error) {
+	var names []string
+	err := be.List(context.Background(), ns, func(i artifacts.Info) error {
+		names = append(names, i.Name)
+		return nil
+	})
+	return names, err
+}
+
+func TestCorruptObjectIsRecomputed(t *testing.T) {
+	h := newHarness(t)
+	p := h.parse(linear)
+	h.mustRun(p, dag.Options{})
+	var aOut string
+	for _, e := range h.events {
+		if e.Stage == "a" {
+			aOut = e.Outputs["out"]
+		}
+	}
+	path := h.local.Path(artifacts.Blobs, aOut)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[0] ^= 0xff
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// b reads a's output: the flipped byte is detected, the object is
+	// removed, a reruns and b gets the true bytes.
+	h.mustRun(h.parse(linear), dag.Options{Force: []string{"b"}})
+	if got := h.c.get("a"); got != 2 {
+		t.Errorf("a ran %d times, want 2 (recomputed after corruption)", got)
+	}
+	fixed, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if artifacts.DigestBytes(fixed) != artifacts.Digest(aOut) {
+		t.Error("a's output was not restored")
+	}
+	var cOut string
+	for _, e := range h.events {
+		if e.Stage == "c" {
+			cOut = e.Outputs["out"]
+		}
+	}
+	got, err := h.store.ReadAll(context.Background(), artifacts.Digest(cOut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "x:3|up|up|up"; string(got) != want {
+		t.Errorf("c = %q, want %q", got, want)
+	}
+}
+
+func TestKeyIgnoresHCLSpelling(t *testing.T) {
+	h := newHarness(t)
+	a := h.parse(`source "gen" { n = 3 }`)
+	b := h.parse("source \"gen\" {\n  n = 3.0 # same value\n  label = \"x\"\n}")
+	na, _ := a.Node("source")
+	nb, _ := b.Node("source")
+	ka, kb := dag.Fields(na, nil).Key(), dag.Fields(nb, nil).Key()
+	if ka != kb {
+		t.Errorf("equal decoded parameters gave different keys %s %s", ka, kb)
+	}
+	c := h.parse(`source "gen" { n = 4 }`)
+	nc, _ := c.Node("source")
+	if dag.Fields(nc, nil).Key() == ka {
+		t.Error("a different parameter gave the same key")
+	}
+}
+
+func TestWhyNamesTheChangedField(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(h.parse(linear), dag.Options{})
+	r := &dag.Runner{Store: h.store, Fingerprints: artifacts.NewFingerprinter(""), TempBase: h.local.TempDir()}
+	plan, err := r.Plan(context.Background(), h.parse(linear, `a.suffix="?"`), dag.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]dag.PlanEntry{}
+	for _, e := range plan {
+		got[e.Stage] = e
+	}
+	if got["source"].Status != "cached" {
+		t.Errorf("source: %+v", got["source"])
+	}
+	a := got["a"]
+	if a.Status != "run" || len(a.Diffs) != 1 || a.Diffs[0].Field != "params.suffix" || a.Diffs[0].Now != `"?"` {
+		t.Errorf("a: %+v", a)
+	}
+	if b := got["b"]; b.Key != "" || !strings.Contains(b.Reason, "upstream a") {
+		t.Errorf("b: %+v", b)
+	}
+}
+
+func TestInvalidPipelines(t *testing.T) {
+	files, err := filepath.Glob("testdata/invalid/*.hcl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	reg := testKinds(&counter{})
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, _, _ := strings.Cut(string(src), "\n")
+			want, ok := strings.CutPrefix(first, "# want: ")
+			if !ok {
+				t.Fatalf("fixture lacks a '# want: FILE:LINE:COL: SUMMARY' first line")
+			}
+			_, err = dag.Parse(f, src, reg, nil)
+			var ce *dag.ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want a ConfigError", err)
+			}
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("diagnostics:\n%s\nwant one containing %q", err, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,4 @@
+# want: testdata/invalid/missing_input.hcl:3:1: Missing input
+source "gen" {}
+stage "upper" "a" {
+}
