@@ -50,6 +50,9 @@ type Backend struct {
 	bucket   string
 	prefix   string // without leading or trailing slash
 	endpoint string
+	// refreshAfter is the age past which re-saving a blob refreshes its
+	// time; it must stay well below the garbage collection grace period.
+	refreshAfter time.Duration
 }
 
 var _ artifacts.Backend = (*Backend)(nil)
@@ -73,10 +76,7 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if strings.Contains(endpoint, "://") || strings.Contains(endpoint, "/") {
 		return nil, fmt.Errorf("s3 endpoint %q: give host:port (plain HTTP is chosen with the insecure setting, not a scheme)", endpoint)
 	}
-	creds := credentials.NewChainCredentials([]credentials.Provider{
-		&credentials.EnvAWS{},
-		&credentials.FileAWSCredentials{},
-	})
+	creds := chainCredentials()
 	client, err := minio.New(endpoint, &minio.Options{
 		Creds:     creds,
 		Secure:    !cfg.Insecure,
@@ -86,11 +86,20 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("s3 endpoint %s: %w", endpoint, err)
 	}
-	b := &Backend{client: client, creds: creds, bucket: bucket, prefix: prefix, endpoint: endpoint}
+	b := &Backend{client: client, creds: creds, bucket: bucket, prefix: prefix, endpoint: endpoint, refreshAfter: time.Hour}
 	if err := b.ensureBucket(ctx, cfg.Region); err != nil {
 		return nil, b.fail("open bucket", err)
 	}
 	return b, nil
+}
+
+// chainCredentials reads the standard AWS environment variables, then the
+// shared credentials file (~/.aws/credentials, AWS_PROFILE).
+func chainCredentials() *credentials.Credentials {
+	return credentials.NewChainCredentials([]credentials.Provider{
+		&credentials.EnvAWS{},
+		&credentials.FileAWSCredentials{},
+	})
 }
 
 // transport allows enough idle connections per host for parallel transfers.
@@ -103,10 +112,14 @@ func transport() http.RoundTripper {
 
 func parseURL(raw string) (bucket, prefix string, err error) {
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "s3" || u.Host == "" || u.User != nil || u.RawQuery != "" {
+	if err == nil && u.User != nil {
+		// Do not echo the URL: it holds a credential.
+		return "", "", errors.New("remote URL must not contain credentials (they come from the AWS environment variables or ~/.aws/credentials)")
+	}
+	if err != nil || u.Scheme != "s3" || u.Host == "" || u.RawQuery != "" {
 		return "", "", fmt.Errorf("remote %q: want s3://bucket/prefix", raw)
 	}
-	if err := s3utils.CheckValidBucketName(u.Host); err != nil {
+	if err := s3utils.CheckValidBucketNameStrict(u.Host); err != nil {
 		return "", "", fmt.Errorf("remote %q: bucket: %w", raw, err)
 	}
 	return u.Host, strings.Trim(u.Path, "/"), nil
@@ -182,8 +195,8 @@ func (b *Backend) Save(ctx context.Context, ns artifacts.Namespace, name string,
 		return err
 	}
 	if ns == artifacts.Blobs {
-		if _, err := b.Stat(ctx, ns, name); err == nil {
-			return nil
+		if info, err := b.Stat(ctx, ns, name); err == nil {
+			return b.refresh(ctx, key, info.ModTime)
 		} else if !errors.Is(err, artifacts.ErrNotFound) {
 			return err
 		}
@@ -201,6 +214,24 @@ func (b *Backend) Save(ctx context.Context, ns artifacts.Namespace, name string,
 	}
 	if err != nil {
 		return b.fail("put "+key, err)
+	}
+	return nil
+}
+
+// refresh gives an old blob that is being saved again a new modification
+// time (a metadata-only copy onto itself), so that garbage collection,
+// which spares blobs younger than its grace period, cannot delete it
+// while the record that names it is being published.
+func (b *Backend) refresh(ctx context.Context, key string, mod time.Time) error {
+	if time.Since(mod) < b.refreshAfter {
+		return nil
+	}
+	_, err := b.client.CopyObject(ctx,
+		minio.CopyDestOptions{Bucket: b.bucket, Object: key, ReplaceMetadata: true,
+			UserMetadata: map[string]string{"Litho-Refreshed": time.Now().UTC().Format(time.RFC3339)}},
+		minio.CopySrcOptions{Bucket: b.bucket, Object: key})
+	if err != nil {
+		return b.fail("refresh "+key, err)
 	}
 	return nil
 }
@@ -301,26 +332,6 @@ func (b *Backend) List(ctx context.Context, ns artifacts.Namespace, fn func(arti
 		}
 	}
 	return ctx.Err()
-}
-
-// AbortStaleUploads aborts multipart uploads started before cutoff: the
-// parts a killed process left behind. They are invisible to readers, but
-// they take space.
-func (b *Backend) AbortStaleUploads(ctx context.Context, cutoff time.Time) (int, error) {
-	n := 0
-	for up := range b.client.ListIncompleteUploads(ctx, b.bucket, b.prefix, true) {
-		if up.Err != nil {
-			return n, b.fail("list uploads", up.Err)
-		}
-		if !up.Initiated.Before(cutoff) {
-			continue
-		}
-		if err := b.client.RemoveIncompleteUpload(ctx, b.bucket, up.Key); err != nil {
-			return n, b.fail("abort upload "+up.Key, err)
-		}
-		n++
-	}
-	return n, ctx.Err()
 }
 
 // notFound maps a missing object to artifacts.ErrNotFound.

@@ -1,0 +1,26 @@
+package s3store
+
+import (
+	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"litho/artifacts"
+)
+
+// Internals the external tests (package s3store_test, which can import
+// s3test) reach for.
+
+var ParseURL = parseURL
+
+func (b *Backend) Client() *minio.Client                                   { return b.client }
+func (b *Backend) Bucket() string                                          { return b.bucket }
+func (b *Backend) Prefix() string                                          { return b.prefix }
+func (b *Backend) SetRefreshAfter(d time.Duration)                         { b.refreshAfter = d }
+func (b *Backend) Fail(op string, err error) error                         { return b.fail(op, err) }
+func (b *Backend) Key(ns artifacts.Namespace, name string) (string, error) { return b.key(ns, name) }
+
+// Offline is a backend with no connection, for testing error texts.
+func Offline() *Backend {
+	return &Backend{creds: chainCredentials(), bucket: "bucket", prefix: "p", endpoint: "e"}
+}

@@ -1,0 +1,64 @@
+// Package s3test connects tests to the MinIO server that scripts/test.sh
+// starts. Without one the tests skip, except under CI=true, where a
+// missing server is a failure: CI must never pass by skipping.
+package s3test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"litho/artifacts/s3store"
+)
+
+// EnvEndpoint names the variable scripts/test.sh sets to MinIO's host:port.
+const EnvEndpoint = "LITHO_TEST_S3_ENDPOINT"
+
+// Bucket is the bucket tests share; each test works under its own prefix.
+const Bucket = "litho-test"
+
+// Endpoint returns the test server's host:port, or skips the test.
+func Endpoint(t testing.TB) string {
+	t.Helper()
+	ep := os.Getenv(EnvEndpoint)
+	if ep != "" {
+		return ep
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not set: run the tests with scripts/test.sh, which starts MinIO", EnvEndpoint)
+	}
+	t.Skipf("%s not set (run scripts/test.sh for the S3 tests)", EnvEndpoint)
+	return ""
+}
+
+var unsafe = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// Config returns a configuration for a fresh, unique prefix in Bucket.
+func Config(t testing.TB) s3store.Config {
+	t.Helper()
+	ep := Endpoint(t)
+	var r [4]byte
+	rand.Read(r[:])
+	name := strings.Trim(unsafe.ReplaceAllString(strings.ToLower(t.Name()), "-"), "-")
+	return s3store.Config{
+		URL:      "s3://" + Bucket + "/" + name + "-" + hex.EncodeToString(r[:]),
+		Endpoint: ep,
+		Insecure: true,
+	}
+}
+
+// Open opens a backend on a fresh prefix.
+func Open(t testing.TB) (*s3store.Backend, s3store.Config) {
+	t.Helper()
+	cfg := Config(t)
+	be, err := s3store.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("open %s: %v", cfg.URL, err)
+	}
+	t.Cleanup(func() { be.Close() })
+	return be, cfg
+}

@@ -1,0 +1,179 @@
+package artifacts
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+)
+
+// Tiered is a local store in front of a remote one. Reads fall through to
+// the remote and fill the local store; a blob's digest is verified before
+// it enters the local store, so a corrupted remote object is reported with
+// a *CorruptError and never used. Writes go to the local store, then to the
+// remote, synchronously: when Save returns, the object is in both. Because
+// the runner saves blobs before the record that names them, a record
+// reaches the remote only after its blobs.
+type Tiered struct {
+	local  *Local
+	remote Backend
+}
+
+// NewTiered stacks local in front of remote.
+func NewTiered(local *Local, remote Backend) Backend {
+	return &Tiered{local: local, remote: remote}
+}
+
+// Location implements Backend.
+func (t *Tiered) Location() string {
+	return t.local.Location() + " → " + t.remote.Location()
+}
+
+// Close implements Backend.
+func (t *Tiered) Close() error {
+	return errors.Join(t.local.Close(), t.remote.Close())
+}
+
+// Save implements Backend. The remote copy is uploaded from the local one;
+// a blob is hashed on the way so that a local copy damaged on disk is
+// never published.
+func (t *Tiered) Save(ctx context.Context, ns Namespace, name string, r io.Reader, size int64) error {
+	if err := t.local.Save(ctx, ns, name, r, size); err != nil {
+		return fmt.Errorf("save %s/%s in %s: %w", ns, name, t.local.Location(), err)
+	}
+	if err := t.upload(ctx, ns, name); err != nil {
+		return fmt.Errorf("save %s/%s in %s: %w", ns, name, t.remote.Location(), err)
+	}
+	return nil
+}
+
+// upload copies the local object to the remote. A blob is hashed first
+// (a sized upload may stop reading before EOF, where a streaming check
+// would fire), and the file is then uploaded as is: it can seek, so the
+// remote can retry and upload parts in parallel.
+func (t *Tiered) upload(ctx context.Context, ns Namespace, name string) error {
+	f, err := os.Open(t.local.Path(ns, name))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if ns == Blobs {
+		if _, err := t.remote.Stat(ctx, ns, name); err == nil {
+			return nil // already published: skip hashing and uploading
+		}
+		if err := t.checkLocal(ctx, f, Digest(name)); err != nil {
+			return err
+		}
+	}
+	return t.remote.Save(ctx, ns, name, f, fi.Size())
+}
+
+// checkLocal verifies a local blob and rewinds it; a corrupt one is removed.
+func (t *Tiered) checkLocal(ctx context.Context, f *os.File, want Digest) error {
+	got, _, err := DigestReader(ctxReader{ctx, f})
+	if err != nil {
+		return err
+	}
+	if got != want {
+		_ = t.local.Remove(context.WithoutCancel(ctx), Blobs, string(want))
+		return &CorruptError{Digest: want, Got: got, Where: t.local.Location()}
+	}
+	_, err = f.Seek(0, io.SeekStart)
+	return err
+}
+
+// Open implements Backend.
+func (t *Tiered) Open(ctx context.Context, ns Namespace, name string) (io.ReadCloser, error) {
+	rc, err := t.local.Open(ctx, ns, name)
+	if !errors.Is(err, ErrNotFound) {
+		return rc, err
+	}
+	if err := t.fill(ctx, ns, name); err != nil {
+		return nil, err
+	}
+	return t.local.Open(ctx, ns, name)
+}
+
+// fill copies an object from the remote into the local store, verifying
+// blobs. A remote blob whose bytes do not match its name is removed from
+// the remote too: since saves skip blobs that are present, leaving it
+// would block the good copy from ever being uploaded again.
+func (t *Tiered) fill(ctx context.Context, ns Namespace, name string) error {
+	rc, err := t.remote.Open(ctx, ns, name)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var r io.Reader = rc
+	if ns == Blobs {
+		r = &verifyingReader{rc: rc, h: sha256.New(), want: Digest(name)}
+	}
+	err = t.local.Save(ctx, ns, name, r, -1)
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		ce.Where = t.remote.Location()
+		slog.Warn("corrupt remote object removed", "object", string(ns)+"/"+name, "store", t.remote.Location(), "content", ce.Got.Short())
+		if rerr := t.remote.Remove(context.WithoutCancel(ctx), ns, name); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("fetch %s/%s from %s: %w", ns, name, t.remote.Location(), err)
+	}
+	return nil
+}
+
+// Stat implements Backend.
+func (t *Tiered) Stat(ctx context.Context, ns Namespace, name string) (Info, error) {
+	info, err := t.local.Stat(ctx, ns, name)
+	if errors.Is(err, ErrNotFound) {
+		return t.remote.Stat(ctx, ns, name)
+	}
+	return info, err
+}
+
+// Remove implements Backend. Records and runs are removed from both tiers.
+// A blob is removed locally, and remotely only when the remote copy is
+// itself corrupt: the usual caller is the Store dropping a blob that
+// failed verification, and a good remote copy (which other hosts' records
+// may name) then heals the local one on the next read.
+func (t *Tiered) Remove(ctx context.Context, ns Namespace, name string) error {
+	if err := t.local.Remove(ctx, ns, name); err != nil {
+		return err
+	}
+	if ns != Blobs {
+		return t.remote.Remove(ctx, ns, name)
+	}
+	err := t.fill(ctx, ns, name)
+	var ce *CorruptError
+	if err == nil || errors.Is(err, ErrNotFound) || errors.As(err, &ce) {
+		return nil // healed, absent, or the corrupt remote copy is gone
+	}
+	return err
+}
+
+// List implements Backend: the union of both tiers, each name once.
+func (t *Tiered) List(ctx context.Context, ns Namespace, fn func(Info) error) error {
+	seen := map[string]bool{}
+	err := t.local.List(ctx, ns, func(i Info) error {
+		seen[i.Name] = true
+		return fn(i)
+	})
+	if err != nil {
+		return err
+	}
+	return t.remote.List(ctx, ns, func(i Info) error {
+		if seen[i.Name] {
+			return nil
+		}
+		return fn(i)
+	})
+}
