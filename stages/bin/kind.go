@@ -1,0 +1,83 @@
+package bin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"litho/artifacts"
+	"litho/dag"
+	"litho/schemas"
+)
+
+// Kind is the bin stage. It maps over boreholes: each borehole's bins
+// depend only on that borehole's ingested tables, so editing one borehole
+// re-bins it alone. A borehole with no bin in every listed instrument
+// (for example no RGB) writes no partition.
+func Kind() *dag.Kind {
+	k := &dag.Kind{
+		Name:    "bin",
+		Version: "bin/1 " + schemas.MeasureVersion + " " + schemas.BinVersion,
+		Doc:     "Average each borehole's measurements in depth bins and inner-join the instruments.",
+		Params: []dag.ParamSpec{
+			{Name: "size", Type: dag.Float, Default: 0.2, Doc: "bin size in metres", Check: positive},
+			{Name: "instruments", Type: dag.Strings, Default: append([]string(nil), Instruments...),
+				Doc: "instruments to inner-join; the first one's labels give Principal", Check: checkInstruments},
+			{Name: "gra_min", Type: dag.Float, Default: 0.3, Doc: "lowest kept mean bulk density, g/cm³"},
+			{Name: "gra_max", Type: dag.Float, Default: 4.0, Doc: "highest kept mean bulk density, g/cm³"},
+			{Name: "rgb_min", Type: dag.Float, Default: 0.0, Doc: "lowest kept mean R, G or B"},
+			{Name: "rgb_max", Type: dag.Float, Default: 255.0, Doc: "highest kept mean R, G or B"},
+		},
+		Outputs: []dag.OutputSpec{{Name: "bins", MediaType: schemas.MediaParquet, Partitioned: true}},
+		Run:     run,
+	}
+	for _, inst := range Instruments {
+		k.Inputs = append(k.Inputs, dag.InputSpec{Name: inst, Map: true, Optional: true})
+	}
+	return k
+}
+
+func positive(v any) error {
+	if f, _ := v.(float64); !(f > 0) {
+		return fmt.Errorf("must be positive, got %v", v)
+	}
+	return nil
+}
+
+func checkInstruments(v any) error {
+	list, _ := v.([]string)
+	return Params{Size: 1, Instruments: list}.check()
+}
+
+func run(ctx context.Context, x *dag.Exec) error {
+	p := Params{
+		Size: x.Float("size"), Instruments: x.Strings("instruments"),
+		GRAMin: x.Float("gra_min"), GRAMax: x.Float("gra_max"),
+		RGBMin: x.Float("rgb_min"), RGBMax: x.Float("rgb_max"),
+	}
+	tables := map[string][]schemas.MeasureRow{}
+	for _, inst := range p.Instruments {
+		b, err := x.Read(ctx, inst)
+		if errors.Is(err, artifacts.ErrNotFound) {
+			return nil // this borehole lacks an instrument: the join is empty
+		}
+		if err != nil {
+			return fmt.Errorf("bin %s: read %s: %w", x.Partition, inst, err)
+		}
+		if tables[inst], err = schemas.ReadParquet[schemas.MeasureRow](b); err != nil {
+			return fmt.Errorf("bin %s: %s: %w", x.Partition, inst, err)
+		}
+	}
+	rows, err := Compute(x.Partition, p, tables)
+	if err != nil {
+		return fmt.Errorf("bin %s: %w", x.Partition, err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	b, err := schemas.WriteParquet(rows)
+	if err != nil {
+		return fmt.Errorf("bin %s: %w", x.Partition, err)
+	}
+	return x.Put(ctx, "bins", b)
+}
