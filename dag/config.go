@@ -119,6 +119,7 @@ func Parse(filename string, src []byte, reg *Registry, sets []string) (*Pipeline
 	p := &Pipeline{File: filename, byName: map[string]*Node{}}
 	var nodes []*Node
 	stores := 0
+	broken := map[string]bool{}
 	for _, b := range content.Blocks {
 		switch b.Type {
 		case "store":
@@ -132,6 +133,8 @@ func Parse(filename string, src []byte, reg *Registry, sets []string) (*Pipeline
 			n, d := decodeNode(b, reg)
 			diags = append(diags, d...)
 			if n == nil {
+				// Already reported; references to it would only repeat that.
+				broken[blockName(b)] = true
 				continue
 			}
 			if prev, dup := p.byName[n.Name]; dup {
@@ -150,7 +153,7 @@ func Parse(filename string, src []byte, reg *Registry, sets []string) (*Pipeline
 		}
 	}
 	diags = append(diags, applySets(p, sets)...)
-	diags = append(diags, checkRefs(p, nodes)...)
+	diags = append(diags, checkRefs(p, nodes, broken)...)
 	if !diags.HasErrors() {
 		order, d := topoSort(nodes)
 		diags = append(diags, d...)
@@ -208,11 +211,17 @@ func decodeStore(b *hcl.Block, sc *StoreConfig) hcl.Diagnostics {
 	return diags
 }
 
+func blockName(b *hcl.Block) string {
+	if b.Type == "stage" {
+		return b.Labels[1]
+	}
+	return SourceName
+}
+
 func decodeNode(b *hcl.Block, reg *Registry) (*Node, hcl.Diagnostics) {
 	kindName := b.Labels[0]
-	name := SourceName
+	name := blockName(b)
 	if b.Type == "stage" {
-		name = b.Labels[1]
 		if !hclsyntax.ValidIdentifier(name) {
 			return nil, hcl.Diagnostics{errAt(b.LabelRanges[1], "Invalid stage name",
 				fmt.Sprintf("%q must be an identifier (letters, digits, _ and -).", name))}
@@ -430,7 +439,7 @@ func parseSetValue(ps ParamSpec, text string) (cty.Value, error) {
 	return cty.NilVal, fmt.Errorf("%q is not a literal %s", text, ps.Type)
 }
 
-func checkRefs(p *Pipeline, nodes []*Node) hcl.Diagnostics {
+func checkRefs(p *Pipeline, nodes []*Node, broken map[string]bool) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, n := range nodes {
 		for _, in := range n.Kind.Inputs {
@@ -443,6 +452,9 @@ func checkRefs(p *Pipeline, nodes []*Node) hcl.Diagnostics {
 				continue
 			}
 			up, ok := p.byName[ref.Stage]
+			if !ok && broken[ref.Stage] {
+				continue
+			}
 			if !ok {
 				diags = append(diags, errAt(ref.Range, "Reference to undeclared stage",
 					fmt.Sprintf("Input %q refers to %q, which is not declared.", in.Name, ref.Stage)))

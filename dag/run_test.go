@@ -11,6 +11,7 @@ import (
 
 	"litho/artifacts"
 	"litho/dag"
+	"litho/dag/dagtest"
 )
 
 const linear = `
@@ -42,7 +43,7 @@ stage "concat" "concat" {
 
 type harness struct {
 	t      *testing.T
-	c      *counter
+	c      *dagtest.Counter
 	reg    *dag.Registry
 	store  *artifacts.Store
 	local  *artifacts.Local
@@ -55,8 +56,8 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &counter{}
-	return &harness{t: t, c: c, reg: testKinds(c), store: artifacts.NewStore(local), local: local}
+	c := &dagtest.Counter{}
+	return &harness{t: t, c: c, reg: dagtest.Kinds(c), store: artifacts.NewStore(local), local: local}
 }
 
 func (h *harness) parse(src string, sets ...string) *dag.Pipeline {
@@ -71,12 +72,12 @@ func (h *harness) parse(src string, sets ...string) *dag.Pipeline {
 // run runs the pipeline and returns how many executions it caused.
 func (h *harness) run(ctx context.Context, p *dag.Pipeline, opts dag.Options) (int, error) {
 	h.t.Helper()
-	before := h.c.total()
+	before := h.c.Total()
 	h.events = nil
 	r := &dag.Runner{Store: h.store, Fingerprints: artifacts.NewFingerprinter(""), Jobs: 2,
 		TempBase: h.local.TempDir(), OnEvent: func(e dag.Event) { h.events = append(h.events, e) }}
 	_, err := r.Run(ctx, p, opts)
-	return h.c.total() - before, err
+	return h.c.Total() - before, err
 }
 
 func (h *harness) mustRun(p *dag.Pipeline, opts dag.Options) int {
@@ -181,11 +182,11 @@ func TestOneChangedPartitionRerunsAlone(t *testing.T) {
 	h := newHarness(t)
 	h.mustRun(h.parse(partitioned), dag.Options{})
 	h.mustRun(h.parse(partitioned, `split.bump="b"`), dag.Options{})
-	if got := h.c.get("map/b"); got != 2 {
+	if got := h.c.Get("map/b"); got != 2 {
 		t.Errorf("partition b ran %d times, want 2", got)
 	}
 	for _, p := range []string{"a", "c"} {
-		if got := h.c.get("map/" + p); got != 1 {
+		if got := h.c.Get("map/" + p); got != 1 {
 			t.Errorf("partition %s ran %d times, want 1", p, got)
 		}
 		if got := h.status("map", p); got != dag.StatusCached {
@@ -206,9 +207,10 @@ func TestCancelLeavesNoRecord(t *testing.T) {
 stage "block" "slow" {
   inputs = { in = c.out }
 }`
+	t.Setenv(dagtest.BlockEnv, "1")
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		for h.c.get("slow") == 0 {
+		for h.c.Get("slow") == 0 {
 			time.Sleep(5 * time.Millisecond)
 		}
 		cancel()
@@ -233,14 +235,14 @@ stage "block" "slow" {
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
 	go func() {
-		for h.c.get("slow") < 2 {
+		for h.c.Get("slow") < 2 {
 			time.Sleep(5 * time.Millisecond)
 		}
 		cancel2()
 	}()
-	before := h.c.total()
+	before := h.c.Total()
 	_, _ = h.run(ctx2, h.parse(src), dag.Options{})
-	if d := h.c.total() - before; d != 1 {
+	if d := h.c.Total() - before; d != 1 {
 		t.Errorf("rerun executed %d stages, want 1 (the interrupted one)", d)
 	}
 }
@@ -276,7 +278,7 @@ func TestCorruptObjectIsRecomputed(t *testing.T) {
 	// b reads a's output: the flipped byte is detected, the object is
 	// removed, a reruns and b gets the true bytes.
 	h.mustRun(h.parse(linear), dag.Options{Force: []string{"b"}})
-	if got := h.c.get("a"); got != 2 {
+	if got := h.c.Get("a"); got != 2 {
 		t.Errorf("a ran %d times, want 2 (recomputed after corruption)", got)
 	}
 	fixed, err := os.ReadFile(path)
@@ -347,7 +349,7 @@ func TestInvalidPipelines(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures: %v", err)
 	}
-	reg := testKinds(&counter{})
+	reg := dagtest.Kinds(&dagtest.Counter{})
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			src, err := os.ReadFile(f)

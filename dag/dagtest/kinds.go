@@ -1,22 +1,25 @@
-package dag_test
+// Package dagtest provides stand-in stage kinds for engine and CLI tests:
+// small, deterministic, and counted, as BuildKit's scheduler tests count
+// vertex runs. They are never registered in the shipped binary.
+package dagtest
 
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"sync"
 
 	"litho/dag"
 )
 
-// counter counts executions per stage and partition, as BuildKit's
-// scheduler tests count vertex runs.
-type counter struct {
+// Counter counts executions per stage and partition.
+type Counter struct {
 	mu sync.Mutex
 	n  map[string]int
 }
 
-func (c *counter) inc(x *dag.Exec) {
+func (c *Counter) inc(x *dag.Exec) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.n == nil {
@@ -29,13 +32,15 @@ func (c *counter) inc(x *dag.Exec) {
 	c.n[name]++
 }
 
-func (c *counter) get(name string) int {
+// Get returns how often a stage (or "stage/partition") executed.
+func (c *Counter) Get(name string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.n[name]
 }
 
-func (c *counter) total() int {
+// Total is the number of executions so far.
+func (c *Counter) Total() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := 0
@@ -45,8 +50,8 @@ func (c *counter) total() int {
 	return t
 }
 
-// testKinds are stand-in stage kinds: small, deterministic, counted.
-func testKinds(c *counter) *dag.Registry {
+// Kinds returns the stand-in kinds, counting executions in c.
+func Kinds(c *Counter) *dag.Registry {
 	return dag.NewRegistry(
 		&dag.Kind{
 			Name: "gen", Version: "1", Source: true,
@@ -135,6 +140,8 @@ func testKinds(c *counter) *dag.Registry {
 			},
 		},
 		&dag.Kind{
+			// block stands for a long stage: while BlockEnv is set it
+			// waits for cancellation.
 			Name: "block", Version: "1",
 			Inputs:  []dag.InputSpec{{Name: "in"}},
 			Outputs: []dag.OutputSpec{{Name: "out", MediaType: "text/plain"}},
@@ -143,9 +150,15 @@ func testKinds(c *counter) *dag.Registry {
 				if err := x.Put(ctx, "out", []byte("partial")); err != nil {
 					return err
 				}
+				if os.Getenv(BlockEnv) == "" {
+					return nil
+				}
 				<-ctx.Done() // stands for a long stage interrupted by Ctrl-C
 				return ctx.Err()
 			},
 		},
 	)
 }
+
+// BlockEnv makes the block kind wait until its context is cancelled.
+const BlockEnv = "LITHO_TEST_BLOCK"

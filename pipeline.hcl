@@ -1,0 +1,76 @@
+# litho's default pipeline: generated LILY-format data through to clusters
+# and their agreement with the described lithology. `litho init` writes
+# this file for you to edit; `litho run` uses ./pipeline.hcl when present.
+
+store {
+  # Local store directory, relative to this file (default .litho).
+  # path = ".litho"
+  # Share results between hosts through S3-compatible storage. Credentials
+  # come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or ~/.aws/credentials.
+  # remote   = "s3://bucket/prefix"
+  # endpoint = "minio.example.org:9000"
+}
+
+# Generated data in the LILY CSV layout. For the real database use
+#   source "lily" { dir = "path/to/LILY" }
+# or `litho run --data DIR` for one run.
+source "synth" {
+  boreholes = 60
+  seed      = 1
+}
+
+stage "ingest" "ingest" {
+  inputs = {
+    gra = source.gra
+    ms  = source.ms
+    ngr = source.ngr
+    rgb = source.rgb
+  }
+}
+
+stage "bin" "bin" {
+  inputs = {
+    gra = ingest.gra
+    ms  = ingest.ms
+    ngr = ingest.ngr
+    rgb = ingest.rgb
+  }
+  size = 0.2
+}
+
+stage "scale" "scale" {
+  inputs = { bins = bin.bins }
+  seed   = 1
+}
+
+stage "train" "train" {
+  inputs = {
+    train = scale.train
+    val   = scale.val
+  }
+  latent_dim = 10
+  seed       = 1
+}
+
+stage "embed" "embed" {
+  inputs = {
+    model = train.model
+    train = scale.train
+    val   = scale.val
+    test  = scale.test
+  }
+}
+
+stage "cluster" "cluster" {
+  inputs = { latent = embed.latent }
+  ks     = [10, 12, 15, 18, 20]
+  seed   = 1
+}
+
+stage "evaluate" "evaluate" {
+  inputs = {
+    latent      = embed.latent
+    assignments = cluster.assignments
+    bins        = bin.bins
+  }
+}

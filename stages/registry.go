@@ -1,0 +1,23 @@
+// Package stages registers litho's stage kinds, one package per kind.
+package stages
+
+import (
+	"litho/dag"
+	"litho/stages/bin"
+	"litho/stages/cluster"
+	"litho/stages/ingest"
+	"litho/stages/scale"
+)
+
+// Version is litho's release version, recorded in every action record.
+const Version = "0.1.0"
+
+// Registry returns every stage and source kind.
+func Registry() *dag.Registry {
+	return dag.NewRegistry(
+		ingest.Kind(),
+		bin.Kind(),
+		scale.Kind(),
+		cluster.Kind(),
+	)
+}
