@@ -112,6 +112,28 @@ func meanColumnVariance(p Points) float64 {
 	return ss / float64(p.N*p.D)
 }
 
+// sqDistBelow returns |a−b|² if it is below bound, else some partial sum
+// at least bound: it stops summing once the bound is reached, which skips
+// most of the work for far centres. Checking every four dimensions keeps
+// the branch cheap.
+func sqDistBelow(a, b []float64, bound float64) float64 {
+	b = b[:len(a)]
+	var s float64
+	j := 0
+	for ; j+4 <= len(a); j += 4 {
+		d0, d1, d2, d3 := a[j]-b[j], a[j+1]-b[j+1], a[j+2]-b[j+2], a[j+3]-b[j+3]
+		s += d0*d0 + d1*d1 + d2*d2 + d3*d3
+		if s >= bound {
+			return s
+		}
+	}
+	for ; j < len(a); j++ {
+		d := a[j] - b[j]
+		s += d * d
+	}
+	return s
+}
+
 func sqDist(a, b []float64) float64 {
 	b = b[:len(a)]
 	var s float64
@@ -127,75 +149,106 @@ func sqDist(a, b []float64) float64 {
 // potential most, as scikit-learn does).
 func kmeansPlusPlus(p Points, k int, rng *rand.Rand, workers int) []float64 {
 	d := p.D
-	centers := make([]float64, k*d)
-	first := rng.IntN(p.N)
-	copy(centers[:d], p.Row(first))
+	centers := make([]float64, 0, k*d)
 	trials := 2 + int(math.Log(float64(k)))
-	bufs := make([][]float64, trials)
-	for t := range bufs {
-		bufs[t] = make([]float64, p.N)
+	s := &seeding{p: p, closest: make([]float64, p.N), nearest: make([]int, p.N), bufs: make([][]float64, trials), workers: workers}
+	for t := range s.bufs {
+		s.bufs[t] = make([]float64, p.N)
 	}
-	closest := make([]float64, p.N)
-	for i := range closest {
-		closest[i] = math.Inf(1)
+	for i := range s.closest {
+		s.closest[i] = math.Inf(1)
 	}
-	pot := candidatePotentials(p, closest, [][]float64{p.Row(first)}, bufs[:1], workers)[0]
-	copy(closest, bufs[0])
+	first := rng.IntN(p.N)
+	centers = append(centers, p.Row(first)...)
+	pot := s.potentials(centers[:0], [][]float64{p.Row(first)})[0]
+	s.accept(0, 0)
 	cum := make([]float64, p.N)
 	for c := 1; c < k; c++ {
-		var s float64
-		for i, v := range closest {
-			s += v
-			cum[i] = s
+		var sum float64
+		for i, v := range s.closest {
+			sum += v
+			cum[i] = sum
 		}
 		cands := make([][]float64, trials)
-		ids := make([]int, trials)
 		for t := range cands {
-			ids[t] = min(sort.SearchFloat64s(cum, rng.Float64()*pot), p.N-1)
-			cands[t] = p.Row(ids[t])
+			cands[t] = p.Row(min(sort.SearchFloat64s(cum, rng.Float64()*pot), p.N-1))
 		}
-		pots := candidatePotentials(p, closest, cands, bufs, workers)
+		pots := s.potentials(centers, cands)
 		best := 0
 		for t := range pots {
 			if pots[t] < pots[best] {
 				best = t
 			}
 		}
-		copy(centers[c*d:(c+1)*d], cands[best])
-		copy(closest, bufs[best])
+		centers = append(centers, cands[best]...)
+		s.accept(best, c)
 		pot = pots[best]
 	}
 	return centers
 }
 
-// candidatePotentials computes, for each candidate centre t,
-// out[t][i] = min(closest[i], |x_i − cand_t|²) and its sum.
-func candidatePotentials(p Points, closest []float64, cands, out [][]float64, workers int) []float64 {
-	nc := numChunks(p.N)
-	partial := make([]float64, nc*len(cands))
-	parallelFor(nc, workers, func(c int) {
-		lo, hi := chunkBounds(c, p.N)
+// seeding is the state of k-means++: each point's squared distance to
+// its nearest chosen centre and that centre's index.
+type seeding struct {
+	p       Points
+	closest []float64
+	nearest []int
+	bufs    [][]float64 // per candidate: the closest distances if it were chosen
+	workers int
+}
+
+// pruneSlack guards the triangle-inequality tests below against rounding.
+const pruneSlack = 1 + 1e-9
+
+// potentials fills bufs[t][i] = min(closest[i], |x_i − cand_t|²) and
+// returns each candidate's sum, reduced in chunk order. A point is skipped
+// when |m − cand|² ≥ 4·closest (m its nearest centre): by the triangle
+// inequality the candidate cannot be nearer.
+func (s *seeding) potentials(centers []float64, cands [][]float64) []float64 {
+	d, nt := s.p.D, len(cands)
+	nc := len(centers) / d
+	cc := make([]float64, max(nc, 1)*nt) // |centre m − candidate t|² at m*nt+t
+	for m := range nc {
 		for t, cand := range cands {
-			var s float64
-			o := out[t]
+			cc[m*nt+t] = sqDist(centers[m*d:(m+1)*d], cand)
+		}
+	}
+	chunks := numChunks(s.p.N)
+	partial := make([]float64, chunks*nt)
+	parallelFor(chunks, s.workers, func(c int) {
+		lo, hi := chunkBounds(c, s.p.N)
+		for t, cand := range cands {
+			var sum float64
+			out := s.bufs[t]
 			for i := lo; i < hi; i++ {
-				dist := sqDist(p.Row(i), cand)
-				if closest[i] < dist {
-					dist = closest[i]
+				dist := s.closest[i]
+				if nc == 0 || cc[s.nearest[i]*nt+t] < 4*dist*pruneSlack {
+					if dd := sqDistBelow(s.p.X[i*d:(i+1)*d], cand, dist); dd < dist {
+						dist = dd
+					}
 				}
-				o[i] = dist
-				s += dist
+				out[i] = dist
+				sum += dist
 			}
-			partial[c*len(cands)+t] = s
+			partial[c*nt+t] = sum
 		}
 	})
-	pots := make([]float64, len(cands))
-	for c := range nc {
-		for t := range cands {
-			pots[t] += partial[c*len(cands)+t]
+	pots := make([]float64, nt)
+	for c := range chunks {
+		for t := range pots {
+			pots[t] += partial[c*nt+t]
 		}
 	}
 	return pots
+}
+
+// accept makes candidate t, now centre number c, part of the seeding.
+func (s *seeding) accept(t, c int) {
+	for i, v := range s.bufs[t] {
+		if v < s.closest[i] {
+			s.closest[i], s.nearest[i] = v, c
+		}
+	}
 }
 
 // lloyd alternates centre updates and assignments until no label
@@ -224,11 +277,20 @@ func lloyd(p Points, centers []float64, k, maxIter int, tolAbs float64, workers 
 	return KMeansResult{Centers: centers, Labels: labels, Inertia: inertia, Iter: iter, Converged: converged}
 }
 
-// assign sets each label to its nearest centre (ties to the lower index)
-// and dist to the squared distance; it returns the inertia and whether
-// any label changed.
+// assign sets each label to its nearest centre and dist to the squared
+// distance; it returns the inertia and whether any label changed. The
+// previous label is tried first, and centre j is skipped when
+// |c_best − c_j|² ≥ 4·|x − c_best|² (then c_j cannot be nearer, Elkan's
+// lemma), which avoids most distance computations once clusters settle.
 func assign(p Points, centers []float64, k int, labels []int, dist []float64, workers int) (float64, bool) {
 	d := p.D
+	cc := make([]float64, k*k)
+	for a := range k {
+		for b := range a {
+			v := sqDist(centers[a*d:(a+1)*d], centers[b*d:(b+1)*d])
+			cc[a*k+b], cc[b*k+a] = v, v
+		}
+	}
 	nc := numChunks(p.N)
 	partial := make([]float64, nc)
 	changed := make([]bool, nc)
@@ -237,9 +299,13 @@ func assign(p Points, centers []float64, k int, labels []int, dist []float64, wo
 		var s float64
 		for i := lo; i < hi; i++ {
 			x := p.Row(i)
-			best, bestD := 0, math.Inf(1)
+			best := max(labels[i], 0)
+			bestD := sqDist(x, centers[best*d:(best+1)*d])
 			for j := range k {
-				if dd := sqDist(x, centers[j*d:(j+1)*d]); dd < bestD {
+				if j == best || cc[best*k+j] >= 4*bestD*pruneSlack {
+					continue
+				}
+				if dd := sqDistBelow(x, centers[j*d:(j+1)*d], bestD); dd < bestD {
 					best, bestD = j, dd
 				}
 			}
