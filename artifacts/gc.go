@@ -16,8 +16,8 @@ type GCOptions struct {
 	// Retain reports whether a record must be kept whatever its age (the
 	// keys of the pipelines still in use). Nil keeps every record.
 	Retain func(key string) bool
-	// Reach lists the blobs a record names.
-	Reach func(record []byte) ([]Digest, error)
+	// Refs lists what a record names.
+	Refs RecordRefs
 	// Grace protects every record and blob younger than it (default
 	// DefaultGrace), and every blob that such a record names: a host may be
 	// in the middle of publishing them.
@@ -35,13 +35,13 @@ type GCStats struct {
 	BytesDeleted            int64
 }
 
-// GC deletes from be the records that are neither retained nor younger
-// than the grace period, then the blobs older than the grace period that
-// no remaining record reaches. Records go first so that no reader finds a
+// GC deletes from be the records that are neither retained, nor younger
+// than the grace period, nor linked from such a record; then the blobs
+// older than the grace period that no remaining record reaches. Records go first so that no reader finds a
 // record whose blobs were deleted. A record that cannot be read or parsed
 // stops the collection: guessing what it names could delete live blobs.
 func GC(ctx context.Context, be Backend, opt GCOptions) (GCStats, error) {
-	if opt.Reach == nil {
+	if opt.Refs == nil {
 		return GCStats{}, errors.New("gc: no record parser")
 	}
 	if opt.Grace <= 0 {
@@ -71,34 +71,27 @@ func GC(ctx context.Context, be Backend, opt GCOptions) (GCStats, error) {
 // markRecords returns the blobs reached by the records that stay, and the
 // keys of the records to delete.
 func markRecords(ctx context.Context, be Backend, opt GCOptions, cutoff time.Time, st *GCStats) (map[Digest]bool, []string, error) {
-	var keep, doomed []string
+	var roots []string
+	all := map[string]bool{}
 	err := be.List(ctx, Records, func(i Info) error {
 		st.Records++
+		all[i.Name] = true
 		if opt.Retain == nil || opt.Retain(i.Name) || !i.ModTime.Before(cutoff) {
-			keep = append(keep, i.Name)
-		} else {
-			doomed = append(doomed, i.Name)
+			roots = append(roots, i.Name)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("gc %s: list records: %w", be.Location(), err)
 	}
-	live := map[Digest]bool{}
-	for _, key := range keep {
-		rec, err := readObject(ctx, be, Records, key)
-		if errors.Is(err, ErrNotFound) {
-			continue // replaced or removed since the listing
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("gc %s: read record %s: %w", be.Location(), key, err)
-		}
-		ds, err := opt.Reach(rec)
-		if err != nil {
-			return nil, nil, fmt.Errorf("gc %s: record %s: %w", be.Location(), key, err)
-		}
-		for _, d := range ds {
-			live[d] = true
+	live, kept, err := reach(ctx, be, roots, opt.Refs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("gc %s: %w", be.Location(), err)
+	}
+	var doomed []string
+	for key := range all {
+		if !kept[key] {
+			doomed = append(doomed, key)
 		}
 	}
 	return live, doomed, nil
