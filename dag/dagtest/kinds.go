@@ -140,6 +140,15 @@ func Kinds(c *Counter) *dag.Registry {
 			},
 		},
 		&dag.Kind{
+			Name: "fail", Version: "1",
+			Inputs:  []dag.InputSpec{{Name: "in"}},
+			Outputs: []dag.OutputSpec{{Name: "out", MediaType: "text/plain"}},
+			Run: func(ctx context.Context, x *dag.Exec) error {
+				c.inc(x)
+				return fmt.Errorf("deliberate failure")
+			},
+		},
+		&dag.Kind{
 			// block stands for a long stage: while BlockEnv is set it
 			// waits for cancellation.
 			Name: "block", Version: "1",

@@ -1,0 +1,118 @@
+package cli_test
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"litho/cli"
+	"litho/dag"
+	"litho/dag/dagtest"
+)
+
+// The test binary doubles as a litho binary with stand-in stage kinds: a
+// test re-executes it with mainEnv set to drive a real process (to kill it,
+// or to run two at once).
+const mainEnv = "LITHO_CLI_TEST_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(mainEnv) != "" {
+		os.Exit(testEnv(os.Stdout, os.Stderr).Main(append([]string{"litho"}, os.Args[1:]...)))
+	}
+	os.Exit(m.Run())
+}
+
+// testPipeline is the stand-in binary's embedded default pipeline.
+//
+//go:embed testdata/linear.hcl
+var testPipeline []byte
+
+func testEnv(stdout, stderr *os.File) *cli.Env {
+	return &cli.Env{Registry: dagtest.Kinds(&dagtest.Counter{}), DefaultPipeline: testPipeline,
+		Stdout: stdout, Stderr: stderr, Version: "test"}
+}
+
+// litho runs the test binary as litho in dir.
+func litho(t *testing.T, dir string, env []string, args ...string) *exec.Cmd {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), mainEnv+"=1"), env...)
+	return cmd
+}
+
+// result is one finished litho process.
+type result struct {
+	code   int
+	stdout string
+	stderr string
+}
+
+func runLitho(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := litho(t, dir, env, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+func events(t *testing.T, jsonLines string) []dag.Event {
+	t.Helper()
+	var out []dag.Event
+	sc := bufio.NewScanner(strings.NewReader(jsonLines))
+	for sc.Scan() {
+		var e dag.Event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("not a JSON event line: %q: %v", sc.Text(), err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// stageStatus maps stage (or stage/partition) → status.
+func stageStatus(evs []dag.Event) map[string]string {
+	m := map[string]string{}
+	for _, e := range evs {
+		name := e.Stage
+		if e.Partition != "" {
+			name += "/" + e.Partition
+		}
+		m[name] = e.Status
+	}
+	return m
+}
+
+func executed(evs []dag.Event) int {
+	n := 0
+	for _, e := range evs {
+		if e.Partition == "" && (e.Status == dag.StatusRan || e.Status == dag.StatusCutoff) {
+			n++
+		}
+	}
+	return n
+}
+
+func writePipeline(t *testing.T, dir, src string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "pipeline.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

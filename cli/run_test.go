@@ -1,0 +1,208 @@
+package cli_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"litho/artifacts"
+	"litho/dag"
+	"litho/dag/dagtest"
+)
+
+func TestRunJSONReportsEveryStageAndPartition(t *testing.T) {
+	dir := t.TempDir()
+	r := runLitho(t, dir, nil, "run", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	evs := events(t, r.stdout)
+	st := stageStatus(evs)
+	for _, name := range []string{"source", "a", "split", "map", "map/a", "map/b", "map/c", "concat", "slow"} {
+		if st[name] != dag.StatusRan {
+			t.Errorf("%s: %q, want ran", name, st[name])
+		}
+	}
+	for _, e := range evs {
+		if len(e.Key) != 64 || e.Kind == "" || len(e.Outputs) == 0 {
+			t.Errorf("incomplete event %+v", e)
+		}
+	}
+	// The store is beside the (embedded) pipeline: the working directory.
+	if _, err := os.Stat(filepath.Join(dir, ".litho", "cas")); err != nil {
+		t.Errorf("no store in the working directory: %v", err)
+	}
+	r = runLitho(t, dir, nil, "run", "--json")
+	if n := executed(events(t, r.stdout)); n != 0 {
+		t.Errorf("second run executed %d stages", n)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.hcl")
+	os.WriteFile(bad, []byte(`source "gen" { nn = 1 }`), 0o644)
+	failing := filepath.Join(dir, "fail.hcl")
+	os.WriteFile(failing, []byte("source \"gen\" {}\nstage \"fail\" \"f\" {\n  inputs = { in = source.data }\n}\n"), 0o644)
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"ok", []string{"dag"}, 0, ""},
+		{"unknown flag", []string{"run", "--nope"}, 2, "flag provided but not defined"},
+		{"invalid pipeline", []string{"-f", bad, "run"}, 2, "bad.hcl:1:16: Unknown parameter"},
+		{"bad --set", []string{"run", "--set", "a.nope=1"}, 2, `has no parameter "nope"`},
+		{"unknown --to", []string{"run", "--to", "nope"}, 2, `no stage named "nope"`},
+		{"failing stage", []string{"-f", failing, "run"}, 1, "deliberate failure"},
+		{"why without stage", []string{"why"}, 2, "why needs one STAGE"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runLitho(t, dir, nil, c.args...)
+			if r.code != c.code {
+				t.Errorf("exit %d, want %d\nstderr: %s", r.code, c.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, c.stderr) {
+				t.Errorf("stderr %q lacks %q", r.stderr, c.stderr)
+			}
+			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic:") {
+				t.Errorf("stack trace on stderr: %s", r.stderr)
+			}
+		})
+	}
+}
+
+func TestLockedStoreExitsThree(t *testing.T) {
+	dir := t.TempDir()
+	local, err := artifacts.OpenLocal(filepath.Join(dir, ".litho"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, _, err := local.Lock(context.Background(), time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	r := runLitho(t, dir, nil, "--lock-timeout", "300ms", "run")
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3; stderr %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "waiting for another litho run") || !strings.Contains(r.stderr, "locked") {
+		t.Errorf("stderr does not explain the wait: %s", r.stderr)
+	}
+}
+
+func TestKilledRunLeavesNoRecord(t *testing.T) {
+	dir := t.TempDir()
+	cmd := litho(t, dir, []string{dagtest.BlockEnv + "=1"}, "run", "--json")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until every stage before the blocking one has finished, then
+	// kill the process in the middle of "slow".
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		var e dag.Event
+		json.Unmarshal(sc.Bytes(), &e)
+		if e.Stage == "concat" {
+			break
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Kill()
+	cmd.Wait()
+
+	// The next run takes over the dead process's lock and recomputes only
+	// the interrupted stage.
+	r := runLitho(t, dir, nil, "run", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	st := stageStatus(events(t, r.stdout))
+	for name, want := range map[string]string{"source": "cached", "a": "cached", "map": "cached", "concat": "cached", "slow": "ran"} {
+		if st[name] != want {
+			t.Errorf("%s: %s, want %s", name, st[name], want)
+		}
+	}
+	if !strings.Contains(r.stderr, "took over a lock") {
+		t.Errorf("no message about the stale lock: %s", r.stderr)
+	}
+}
+
+func TestConcurrentRunsInOneDirectory(t *testing.T) {
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	results := make([]result, 2)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = runLitho(t, dir, nil, "run", "--json")
+		}()
+	}
+	wg.Wait()
+	ran := 0
+	for _, r := range results {
+		if r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		ran += executed(events(t, r.stdout))
+	}
+	if ran != 6 {
+		t.Errorf("the two runs executed %d stages together, want 6 (each stage once)", ran)
+	}
+	r := runLitho(t, dir, nil, "run", "--json")
+	if n := executed(events(t, r.stdout)); n != 0 {
+		t.Errorf("a third run executed %d stages; the store is inconsistent", n)
+	}
+}
+
+func TestStatusAndWhy(t *testing.T) {
+	dir := t.TempDir()
+	if r := runLitho(t, dir, nil, "run"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := runLitho(t, dir, nil, "why", "--set", `a.suffix="!"`, "a")
+	if r.code != 0 || !strings.Contains(r.stdout, `params.suffix`) || !strings.Contains(r.stdout, `"" → "!"`) {
+		t.Errorf("why: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runLitho(t, dir, nil, "status", "--set", `a.suffix="!"`)
+	if !strings.Contains(r.stdout, "source     up to date") || !strings.Contains(r.stdout, "split      would run") {
+		t.Errorf("status:\n%s", r.stdout)
+	}
+}
+
+func TestGCKeepsCurrentAndDeletesOld(t *testing.T) {
+	dir := t.TempDir()
+	runLitho(t, dir, nil, "run", "--set", `a.suffix="old"`)
+	if r := runLitho(t, dir, nil, "run"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := runLitho(t, dir, nil, "gc", "--keep-last", "0")
+	if !strings.Contains(r.stdout, "would delete") {
+		t.Fatalf("gc listing: %s %s", r.stdout, r.stderr)
+	}
+	if r := runLitho(t, dir, nil, "gc", "--keep-last", "0", "--yes"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r = runLitho(t, dir, nil, "run", "--json")
+	if n := executed(events(t, r.stdout)); n != 0 {
+		t.Errorf("after gc the current pipeline executed %d stages; gc removed reachable objects", n)
+	}
+	r = runLitho(t, dir, nil, "run", "--json", "--set", `a.suffix="old"`)
+	if n := executed(events(t, r.stdout)); n == 0 {
+		t.Error("the old parameters' results survived gc --keep-last 0")
+	}
+}
