@@ -1,0 +1,193 @@
+package artifacts_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"litho/artifacts"
+	"litho/artifacts/storetest"
+)
+
+// fillHost gives a backend three stage records: "stage" links its two
+// partition records, each naming blobs; "single" names one blob.
+func fillHost(t *testing.T, be artifacts.Backend, big int) []artifacts.Digest {
+	t.Helper()
+	var ds []artifacts.Digest
+	for i := range 5 {
+		n := 10000 + i
+		if i == 0 && big > 0 {
+			n = big
+		}
+		ds = append(ds, storetest.SaveBlob(t, be, storetest.Bytes(uint64(300+i), n)))
+	}
+	saveRecord(t, be, "part-a", ds[0:2])
+	saveRecord(t, be, "part-b", ds[2:3])
+	saveRecord(t, be, "stage", ds[3:4], "part-a", "part-b")
+	saveRecord(t, be, "single", ds[4:5])
+	return ds
+}
+
+// TestPushPull: records and everything they reach go from host A to the
+// remote and on to host B; a second push copies no blob again.
+func TestPushPull(t *testing.T) {
+	for _, r := range remotes {
+		t.Run(r.name, func(t *testing.T) {
+			ctx := context.Background()
+			a, remote, b := openLocal(t), r.open(t), openLocal(t)
+			ds := fillHost(t, a, 0)
+			keys := []string{"stage", "single"}
+			st, err := artifacts.TransferRecords(ctx, a, remote, keys, testRefs, 4)
+			if err != nil {
+				t.Fatalf("push: %v", err)
+			}
+			if st.Copied != len(ds)+4 || st.Skipped != 0 {
+				t.Errorf("push stats %+v, want %d copied", st, len(ds)+4)
+			}
+			if n := checkConsistent(t, remote); n != 4 {
+				t.Errorf("remote has %d records after push, want 4", n)
+			}
+			if _, err := artifacts.TransferRecords(ctx, remote, b, []string{"stage"}, testRefs, 4); err != nil {
+				t.Fatalf("pull: %v", err)
+			}
+			if n := checkConsistent(t, b); n != 3 {
+				t.Errorf("host B has %d records after pulling stage, want 3 (stage and its partitions)", n)
+			}
+			st, err = artifacts.TransferRecords(ctx, a, remote, keys, testRefs, 4)
+			if err != nil || st.Skipped != len(ds) || st.Copied != 4 {
+				t.Errorf("second push: %+v, %v; want the %d blobs skipped and only the 4 records copied", st, err, len(ds))
+			}
+		})
+	}
+}
+
+// TestTransferRecordsOrder: blobs land before any record, and linked
+// partition records before the stage record that links them.
+func TestTransferRecordsOrder(t *testing.T) {
+	a, dst := openLocal(t), &recorder{Backend: openLocal(t)}
+	fillHost(t, a, 0)
+	if _, err := artifacts.TransferRecords(context.Background(), a, dst, []string{"stage"}, testRefs, 4); err != nil {
+		t.Fatal(err)
+	}
+	pos := map[string]int{}
+	lastBlob := -1
+	for i, s := range dst.log {
+		pos[s] = i
+		if strings.HasPrefix(s, "cas/") {
+			lastBlob = i
+		}
+	}
+	for _, rec := range []string{"ac/part-a", "ac/part-b", "ac/stage"} {
+		if p, ok := pos[rec]; !ok || p < lastBlob {
+			t.Errorf("%s saved at %d (present %v), want after the last blob at %d", rec, p, ok, lastBlob)
+		}
+	}
+	if pos["ac/stage"] < pos["ac/part-a"] || pos["ac/stage"] < pos["ac/part-b"] {
+		t.Errorf("stage record saved before its partition records: %v", dst.log)
+	}
+}
+
+// TestTransferCorruptSource: a blob that does not match its digest is
+// reported, not copied, and the record naming it is not published.
+func TestTransferCorruptSource(t *testing.T) {
+	for _, r := range remotes {
+		t.Run(r.name, func(t *testing.T) {
+			ctx := context.Background()
+			a, remote := openLocal(t), r.open(t)
+			good := storetest.Bytes(60, 20000)
+			d := artifacts.DigestBytes(good)
+			if err := a.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good[1:]), int64(len(good)-1)); err != nil {
+				t.Fatal(err)
+			}
+			saveRecord(t, a, "rec", []artifacts.Digest{d})
+			_, err := artifacts.TransferRecords(ctx, a, remote, []string{"rec"}, testRefs, 2)
+			var ce *artifacts.CorruptError
+			if !errors.As(err, &ce) || ce.Digest != d {
+				t.Fatalf("push of a corrupt blob: %v, want a CorruptError for %s", err, d.Short())
+			}
+			if _, err := remote.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
+				t.Errorf("corrupt blob copied (stat: %v)", err)
+			}
+			if _, err := remote.Stat(ctx, artifacts.Records, "rec"); !errors.Is(err, artifacts.ErrNotFound) {
+				t.Errorf("record naming a corrupt blob published (stat: %v)", err)
+			}
+		})
+	}
+}
+
+// killer cancels a context once n bytes have been read from its backend:
+// a process killed in the middle of a push.
+type killer struct {
+	artifacts.Backend
+	left   atomic.Int64
+	cancel context.CancelFunc
+}
+
+func (k *killer) Open(ctx context.Context, ns artifacts.Namespace, name string) (io.ReadCloser, error) {
+	rc, err := k.Backend.Open(ctx, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	return killReader{rc, k}, nil
+}
+
+type killReader struct {
+	io.ReadCloser
+	k *killer
+}
+
+func (r killReader) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	if r.k.left.Add(-int64(n)) <= 0 {
+		r.k.cancel()
+	}
+	return n, err
+}
+
+// TestPushKilledMidUpload: a push cut off in the middle of a large
+// (multipart on S3) upload leaves the remote consistent: no record, no
+// partial object; the next push completes.
+func TestPushKilledMidUpload(t *testing.T) {
+	for _, r := range remotes {
+		t.Run(r.name, func(t *testing.T) {
+			a, remote := openLocal(t), r.open(t)
+			ds := fillHost(t, a, 40<<20)
+			ctx, cancel := context.WithCancel(context.Background())
+			src := &killer{Backend: a, cancel: cancel}
+			src.left.Store(20 << 20)
+			if _, err := artifacts.TransferRecords(ctx, src, remote, []string{"stage", "single"}, testRefs, 2); err == nil {
+				t.Fatal("push killed half-way: no error")
+			}
+			if n := checkConsistent(t, remote); n != 0 {
+				t.Errorf("killed push published %d records before all blobs", n)
+			}
+			if _, err := remote.Stat(context.Background(), artifacts.Blobs, string(ds[0])); !errors.Is(err, artifacts.ErrNotFound) {
+				t.Errorf("large blob whose upload was cut: stat %v, want ErrNotFound", err)
+			}
+			checkBlobsVerify(t, remote)
+			if _, err := artifacts.TransferRecords(context.Background(), a, remote, []string{"stage", "single"}, testRefs, 2); err != nil {
+				t.Fatalf("push after the killed one: %v", err)
+			}
+			if n := checkConsistent(t, remote); n != 4 {
+				t.Errorf("remote has %d records after the second push, want 4", n)
+			}
+		})
+	}
+}
+
+// checkBlobsVerify asserts every blob the backend lists matches its name.
+func checkBlobsVerify(t *testing.T, be artifacts.Backend) {
+	t.Helper()
+	st := artifacts.NewStore(be)
+	err := be.List(context.Background(), artifacts.Blobs, func(i artifacts.Info) error {
+		_, err := st.ReadAll(context.Background(), artifacts.Digest(i.Name))
+		return err
+	})
+	if err != nil {
+		t.Errorf("a listed blob does not verify: %v", err)
+	}
+}
