@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 
@@ -137,6 +138,22 @@ func Kinds(c *Counter) *dag.Registry {
 					all = append(all, b...)
 				}
 				return x.Put(ctx, "out", append(all, []byte(strconv.Itoa(len(parts)))...))
+			},
+		},
+		&dag.Kind{
+			// files stands for the LILY source: it fingerprints files
+			// outside the store on every run.
+			Name: "files", Version: "1", Source: true, Volatile: true,
+			Params:  []dag.ParamSpec{{Name: "dir", Type: dag.String, Default: ""}},
+			Outputs: []dag.OutputSpec{{Name: "a", External: true}, {Name: "b", External: true}},
+			Run: func(ctx context.Context, x *dag.Exec) error {
+				c.inc(x)
+				for _, name := range []string{"a", "b"} {
+					if err := x.PutExternal(ctx, name, filepath.Join(x.String("dir"), name+".csv")); err != nil {
+						return err
+					}
+				}
+				return nil
 			},
 		},
 		&dag.Kind{
