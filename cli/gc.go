@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -16,7 +18,7 @@ func (e *Env) gcCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "keep-last", Value: 5, Usage: "also keep what the last N runs reached"},
 			&cli.BoolFlag{Name: "yes", Usage: "delete; without it gc only lists"},
-			setFlag,
+			setFlag, jsonFlag,
 		},
 		Action: e.gc,
 	}
@@ -79,19 +81,33 @@ func (e *Env) gc(c *cli.Context) error {
 	var bytes int64
 	for _, v := range doomed {
 		bytes += v.info.Size
-		if !c.Bool("yes") {
-			fmt.Fprintf(e.Stdout, "  %s/%s  %d bytes\n", v.ns, v.info.Name, v.info.Size)
-			continue
+		if c.Bool("yes") {
+			if err := p.Local.Remove(ctx, v.ns, v.info.Name); err != nil {
+				return err
+			}
 		}
-		if err := p.Local.Remove(ctx, v.ns, v.info.Name); err != nil {
-			return err
+	}
+	return printGC(e.Stdout, c.Bool("json"), c.Bool("yes"), doomed, bytes, len(recs), len(blobs))
+}
+
+func printGC(w io.Writer, jsonOut, deleted bool, doomed []victim, bytes int64, keptRecords, keptBlobs int) error {
+	if jsonOut {
+		objs := make([]map[string]any, len(doomed))
+		for i, v := range doomed {
+			objs[i] = map[string]any{"namespace": v.ns, "name": v.info.Name, "size": v.info.Size}
 		}
+		return json.NewEncoder(w).Encode(map[string]any{"deleted": deleted, "objects": objs, "bytes": bytes,
+			"kept_records": keptRecords, "kept_blobs": keptBlobs})
 	}
 	verb := "would delete"
-	if c.Bool("yes") {
+	if deleted {
 		verb = "deleted"
+	} else {
+		for _, v := range doomed {
+			fmt.Fprintf(w, "  %s/%s  %d bytes\n", v.ns, v.info.Name, v.info.Size)
+		}
 	}
-	fmt.Fprintf(e.Stdout, "%s %d objects (%d bytes); kept %d records and %d blobs\n", verb, len(doomed), bytes, len(recs), len(blobs))
+	fmt.Fprintf(w, "%s %d objects (%d bytes); kept %d records and %d blobs\n", verb, len(doomed), bytes, keptRecords, keptBlobs)
 	return nil
 }
 
