@@ -1,0 +1,63 @@
+package train
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+)
+
+// Backend describes the compute backend a model runs on.
+type Backend struct {
+	Engine backends.Backend
+	// Name is what the run record shows: "go", "xla:cuda", "xla:/path".
+	Name string
+	// Deterministic is true when equal inputs give bit-identical results.
+	Deterministic bool
+}
+
+// NewBackend opens the backend named by spec:
+//
+//	"auto"      XLA with the CUDA PJRT plugin when one is configured and an
+//	            NVIDIA GPU is present, else the pure-Go backend
+//	"go"        the pure-Go backend (bit-reproducible)
+//	"xla:cuda"  the CUDA PJRT plugin found in PJRT_PLUGIN_LIBRARY_PATH
+//	"xla:/abs/path/pjrt_c_api_cuda_plugin.so"  that plugin file
+//
+// Nothing is ever downloaded; see docs/gpu.md for configuring a plugin.
+func NewBackend(spec string) (*Backend, error) {
+	switch {
+	case spec == "auto":
+		if xlaCompiled && hasNvidiaGPU() && cudaPluginConfigured() {
+			return newXLA("cuda")
+		}
+		return newGo()
+	case spec == "go":
+		return newGo()
+	case strings.HasPrefix(spec, "xla:"):
+		plugin := strings.TrimPrefix(spec, "xla:")
+		if plugin == "" || (strings.ContainsRune(plugin, '/') && !filepath.IsAbs(plugin)) {
+			return nil, fmt.Errorf("parameter backend = %q: want xla:NAME (e.g. xla:cuda) or xla:/absolute/path/plugin.so", spec)
+		}
+		return newXLA(plugin)
+	}
+	return nil, fmt.Errorf(`parameter backend = %q: want "auto", "go", "xla:cuda" or "xla:/abs/path/plugin.so"`, spec)
+}
+
+// newGo opens the pure-Go backend with ops run one after another: its
+// parallel op scheduler can deadlock on concurrent matrix products in
+// v0.26.0, and our graphs are too small to gain from it.
+func newGo() (*Backend, error) {
+	b, err := simplego.New("ops_sequential")
+	if err != nil {
+		return nil, fmt.Errorf("pure-Go backend: %w", err)
+	}
+	return &Backend{Engine: b, Name: "go", Deterministic: true}, nil
+}
+
+func hasNvidiaGPU() bool {
+	m, _ := filepath.Glob("/dev/nvidia[0-9]*")
+	return len(m) > 0
+}

@@ -1,0 +1,165 @@
+package train
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+)
+
+// evalBatch is the fixed number of rows per inference call; the last
+// chunk is padded, so one compiled graph serves every table size.
+// Inference uses the batch-norm running statistics, so padding rows do
+// not change the others.
+const evalBatch = 2048
+
+// Model is a VAE bound to a backend: its variables and compiled graphs.
+type Model struct {
+	Config  Config
+	backend backends.Backend
+	ctx     *context.Context
+	step    *context.Exec // training step, built on first use
+	eval    *context.Exec
+}
+
+// newModel makes a model whose variables are initialised from cfg.Seed
+// on first use.
+func newModel(backend backends.Backend, cfg Config) (*Model, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	// Unchecked: graphs for new shapes and the inference graph reuse the
+	// variables the first graph created.
+	ctx := context.New().Checked(false)
+	if err := ctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
+		return nil, fmt.Errorf("seed random state: %w", err)
+	}
+	m := &Model{Config: cfg, backend: backend, ctx: ctx}
+	return m, m.buildEval()
+}
+
+// Load rebuilds a model from a checkpoint for inference.
+func Load(backend backends.Backend, checkpoint []byte) (*Model, error) {
+	cfg, vars, err := decodeCheckpoint(checkpoint)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newModel(backend, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vars {
+		scope, name := context.SplitScope(v.Name)
+		m.ctx.InAbsPath(scope).VariableWithValue(name, v.Tensor)
+	}
+	return m, nil
+}
+
+// Checkpoint encodes the model's current weights.
+func (m *Model) Checkpoint() ([]byte, error) { return encodeCheckpoint(m.Config, m.ctx) }
+
+func (m *Model) buildEval() error {
+	cfg := m.Config
+	var err error
+	m.eval, err = context.NewExec(m.backend, m.ctx, func(ctx *context.Context, x *Node) (mu, rec, kl *Node) {
+		ctx.SetTraining(x.Graph(), false)
+		mu, logVar := cfg.Encode(ctx, x)
+		rec = ReduceSum(Square(Sub(cfg.Decode(ctx, mu), x)), -1)
+		kl = MulScalar(ReduceSum(Sub(Sub(OnePlus(logVar), Square(mu)), Exp(logVar)), -1), -0.5)
+		return mu, rec, kl
+	})
+	if err != nil {
+		return fmt.Errorf("build inference graph: %w", err)
+	}
+	return nil
+}
+
+func (m *Model) buildStep() error {
+	cfg := m.Config
+	opt := optimizers.Adam().LearningRate(cfg.LearningRate).Betas(0.9, 0.999).Epsilon(1e-8).Done()
+	var err error
+	m.step, err = context.NewExec(m.backend, m.ctx, func(ctx *context.Context, x, beta *Node) (loss, rec, kl *Node) {
+		ctx.SetTraining(x.Graph(), true)
+		l := cfg.Loss(ctx, x, beta)
+		opt.UpdateGraph(ctx, x.Graph(), l.Total)
+		return l.Total, l.Reconstruction, l.KL
+	})
+	if err != nil {
+		return fmt.Errorf("build training graph: %w", err)
+	}
+	return nil
+}
+
+// trainStep runs one optimiser step on a batch x [rows, inputs] and
+// returns the batch loss.
+func (m *Model) trainStep(x []float32, rows int, beta float64) (loss float64, err error) {
+	if m.step == nil {
+		if err := m.buildStep(); err != nil {
+			return 0, err
+		}
+	}
+	defer recoverError(&err, "training step")
+	out, err := m.step.Exec(tensors.FromFlatDataAndDimensions(x, rows, m.Config.Inputs), float32(beta))
+	if err != nil {
+		return 0, fmt.Errorf("training step: %w", err)
+	}
+	return float64(tensors.ToScalar[float32](out[0])), nil
+}
+
+// Inference holds the encoder mean and per-row loss terms of a table.
+type Inference struct {
+	Mu  []float32 // rows × LatentDim
+	Rec []float64 // Σ squared reconstruction error of each row (z = μ)
+	KL  []float64 // KL divergence of each row
+}
+
+// Loss is the mean over rows of Rec + β·KL, the batch loss of the whole table.
+func (in *Inference) Loss(beta float64) float64 {
+	var s float64
+	for i := range in.Rec {
+		s += in.Rec[i] + beta*in.KL[i]
+	}
+	return s / float64(max(1, len(in.Rec)))
+}
+
+// Infer runs the model in inference mode (no dropout, batch-norm running
+// statistics, z = μ) over x [rows, inputs].
+func (m *Model) Infer(x []float32) (res *Inference, err error) {
+	defer recoverError(&err, "inference")
+	d, L := m.Config.Inputs, m.Config.LatentDim
+	if len(x)%d != 0 {
+		return nil, fmt.Errorf("inference: %d values is not a whole number of %d-feature rows", len(x), d)
+	}
+	rows := len(x) / d
+	res = &Inference{Mu: make([]float32, 0, rows*L), Rec: make([]float64, 0, rows), KL: make([]float64, 0, rows)}
+	chunk := make([]float32, evalBatch*d)
+	for lo := 0; lo < rows; lo += evalBatch {
+		n := min(evalBatch, rows-lo)
+		clear(chunk)
+		copy(chunk, x[lo*d:(lo+n)*d])
+		out, err := m.eval.Exec(tensors.FromFlatDataAndDimensions(chunk, evalBatch, d))
+		if err != nil {
+			return nil, fmt.Errorf("inference: %w", err)
+		}
+		mu := tensors.MustCopyFlatData[float32](out[0])
+		rec := tensors.MustCopyFlatData[float32](out[1])
+		kl := tensors.MustCopyFlatData[float32](out[2])
+		res.Mu = append(res.Mu, mu[:n*L]...)
+		for i := range n {
+			res.Rec = append(res.Rec, float64(rec[i]))
+			res.KL = append(res.KL, float64(kl[i]))
+		}
+	}
+	return res, nil
+}
+
+// recoverError turns a GoMLX panic (its way of reporting graph errors)
+// into an error.
+func recoverError(err *error, what string) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s: %v", what, r)
+	}
+}

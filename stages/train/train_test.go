@@ -1,0 +1,298 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"litho/schemas"
+)
+
+// small is a quick configuration for tests: the default model, few epochs.
+func small() Config {
+	c := Default()
+	c.BatchSize = 64
+	c.MaxEpochs = 4
+	c.AnnealEpochs = 2
+	return c
+}
+
+func fit(t *testing.T, cfg Config, train, val []float32) *Result {
+	t.Helper()
+	res, err := Fit(context.Background(), goBackend(t).Engine, cfg, train, val, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestShortTrainingLowersValidationLoss(t *testing.T) {
+	cfg := small()
+	cfg.AnnealEpochs = 0 // constant β, so losses of different epochs compare
+	cfg.BetaEnd = 0.5
+	cfg.MaxEpochs = 5
+	res := fit(t, cfg, synthetic(3000, 1), synthetic(600, 2))
+	first, last := res.History[0].ValLoss, res.History[len(res.History)-1].ValLoss
+	if !(last < 0.8*first) {
+		t.Fatalf("validation loss went from %.4f to %.4f, want a clear decrease", first, last)
+	}
+}
+
+func TestBetaSchedule(t *testing.T) {
+	d := Default()
+	tests := []struct {
+		epoch int
+		want  float64
+	}{
+		{0, 0.001}, {1, 0.001 + 0.499/50}, {25, 0.001 + 0.499/2}, {49, 0.001 + 0.499*49/50}, {50, 0.5}, {99, 0.5},
+	}
+	for _, tc := range tests {
+		if got := d.Beta(tc.epoch); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("Beta(%d) = %g, want %g", tc.epoch, got, tc.want)
+		}
+	}
+	none := d
+	none.AnnealEpochs = 0
+	if got := none.Beta(0); got != d.BetaEnd {
+		t.Errorf("without annealing Beta(0) = %g, want %g", got, d.BetaEnd)
+	}
+	// The history records the β each epoch trained with.
+	cfg := small()
+	cfg.MaxEpochs, cfg.AnnealEpochs, cfg.BetaStart, cfg.BetaEnd = 4, 2, 0.1, 0.3
+	res := fit(t, cfg, synthetic(400, 1), synthetic(100, 2))
+	var got []float64
+	for _, e := range res.History {
+		got = append(got, math.Round(e.Beta*1e9)/1e9)
+	}
+	if want := []float64{0.1, 0.2, 0.3, 0.3}; !slices.Equal(got, want) {
+		t.Errorf("history β = %v, want %v", got, want)
+	}
+}
+
+func TestEarlyStopping(t *testing.T) {
+	tests := []struct {
+		name      string
+		from      int
+		losses    []float64
+		stopAfter int // epochs run; 0 = never stops
+	}{
+		{"plateau", 0, []float64{5, 4, 3, 3, 3, 3, 3}, 6},
+		{"rising", 0, []float64{1, 2, 3, 4, 5}, 4},
+		{"keeps improving", 0, []float64{5, 4, 3, 2, 1, 0.5}, 0},
+		{"late improvement resets", 0, []float64{3, 3, 3, 2, 3, 3, 3}, 7},
+		{"annealing epochs ignored", 3, []float64{1, 2, 3, 4, 4, 4, 4}, 7},
+		{"missing validation", 0, []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := stopper{patience: 3, from: tc.from}
+			got := 0
+			for i, l := range tc.losses {
+				if s.observe(i, l) {
+					got = i + 1
+					break
+				}
+			}
+			if got != tc.stopAfter {
+				t.Errorf("stopped after %d epochs, want %d", got, tc.stopAfter)
+			}
+		})
+	}
+}
+
+// Training stops on a plateau: with learning rate 0 the weights never
+// change, so validation loss cannot improve once batch-norm statistics
+// have settled.
+func TestFitStopsEarlyOnPlateau(t *testing.T) {
+	cfg := small()
+	cfg.LearningRate, cfg.Dropout, cfg.AnnealEpochs, cfg.Patience, cfg.MaxEpochs = 0, 0, 0, 2, 40
+	cfg.BatchSize = 400 // one step per epoch over all rows
+	res := fit(t, cfg, synthetic(400, 1), synthetic(200, 2))
+	if !res.StoppedEarly || len(res.History) >= cfg.MaxEpochs {
+		t.Fatalf("ran %d of %d epochs, early stop %v", len(res.History), cfg.MaxEpochs, res.StoppedEarly)
+	}
+}
+
+func TestCheckpointDeterministic(t *testing.T) {
+	train, val := synthetic(1000, 1), synthetic(200, 2)
+	ckpt := func(seed int64) []byte {
+		cfg := small()
+		cfg.Seed = seed
+		b, err := fit(t, cfg, train, val).Model.Checkpoint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	a, b, c := ckpt(1), ckpt(1), ckpt(2)
+	if !bytes.Equal(a, b) {
+		t.Error("equal inputs and seed gave different checkpoints")
+	}
+	if bytes.Equal(a, c) {
+		t.Error("a different seed gave the same checkpoint")
+	}
+}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	val := synthetic(3000, 2) // more than one inference chunk
+	res := fit(t, small(), synthetic(1000, 1), val)
+	want, err := res.Model.Infer(val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ckpt, err := res.Model.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(goBackend(t).Engine, ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := loaded.Infer(val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Mu, want.Mu) {
+		t.Fatal("embedding from the reloaded checkpoint differs from the trained model's")
+	}
+	if !slices.Equal(loaded.Config.Hidden, res.Model.Config.Hidden) || loaded.Config.LatentDim != res.Model.Config.LatentDim {
+		t.Errorf("config not restored: %+v", loaded.Config)
+	}
+	again, err := loaded.Checkpoint()
+	if err != nil || !bytes.Equal(again, ckpt) {
+		t.Errorf("re-encoded checkpoint differs (err %v)", err)
+	}
+}
+
+func TestCheckpointCorrupt(t *testing.T) {
+	res := fit(t, small(), synthetic(300, 1), nil)
+	ckpt, err := res.Model.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string][]byte{
+		"empty":     nil,
+		"bad magic": append([]byte("PK\x03\x04"), ckpt[4:]...),
+		"truncated": ckpt[:len(ckpt)-3],
+		"trailing":  append(slices.Clone(ckpt), 0),
+	}
+	for name, b := range tests {
+		if _, err := Load(goBackend(t).Engine, b); err == nil || !strings.Contains(err.Error(), "checkpoint") {
+			t.Errorf("%s: error %v, want a checkpoint error", name, err)
+		}
+	}
+}
+
+func TestConfigErrorsNameParameter(t *testing.T) {
+	tests := []struct {
+		mod  func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.LatentDim = 0 }, "latent_dim"},
+		{func(c *Config) { c.Hidden = nil }, "hidden"},
+		{func(c *Config) { c.Hidden = []int{32, 0} }, "hidden"},
+		{func(c *Config) { c.Dropout = 1 }, "dropout"},
+		{func(c *Config) { c.BatchSize = 1 }, "batch_size"},
+		{func(c *Config) { c.MaxEpochs = 0 }, "max_epochs"},
+		{func(c *Config) { c.Patience = 0 }, "patience"},
+		{func(c *Config) { c.LearningRate = math.NaN() }, "learning_rate"},
+	}
+	for _, tc := range tests {
+		c := Default()
+		tc.mod(&c)
+		if err := c.Check(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("error %v, want one naming %s", err, tc.want)
+		}
+	}
+}
+
+func TestKindDefaultsMatchDesign(t *testing.T) {
+	k := Kind()
+	want := map[string]any{
+		"latent_dim": int64(10), "hidden": []int64{32, 16}, "dropout": 0.1, "beta_start": 0.001, "beta_end": 0.5,
+		"anneal_epochs": int64(50), "max_epochs": int64(100), "patience": int64(15), "batch_size": int64(256),
+		"learning_rate": 1e-3, "seed": int64(1), "backend": "auto",
+	}
+	for name, v := range want {
+		p, ok := k.Param(name)
+		if !ok {
+			t.Errorf("no parameter %s", name)
+			continue
+		}
+		if s, ok := v.([]int64); ok {
+			if !slices.Equal(p.Default.([]int64), s) {
+				t.Errorf("%s default %v, want %v", name, p.Default, v)
+			}
+		} else if p.Default != v {
+			t.Errorf("%s default %v, want %v", name, p.Default, v)
+		}
+		if p.Presentation != (name == "backend") {
+			t.Errorf("%s: presentation %v", name, p.Presentation)
+		}
+	}
+}
+
+func TestBackendSpecs(t *testing.T) {
+	tests := []struct {
+		spec, want string // want: backend name, or error text
+		ok         bool
+	}{
+		{"go", "go", true},
+		{"auto", "go", true}, // no GPU plugin is configured on test machines
+		{"cuda", "want", false},
+		{"xla:", "want", false},
+		{"xla:relative/plugin.so", "absolute", false},
+		{"xla:cuda", "docs/gpu.md", false},
+		{"xla:/nonexistent/pjrt_c_api_cuda_plugin.so", "docs/gpu.md", false},
+	}
+	for _, tc := range tests {
+		b, err := NewBackend(tc.spec)
+		if tc.ok {
+			if err != nil || b.Name != tc.want || !b.Deterministic {
+				t.Errorf("%q: backend %+v, error %v", tc.spec, b, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want one containing %q", tc.spec, err, tc.want)
+		}
+	}
+}
+
+func TestCurveIsReproduciblePNG(t *testing.T) {
+	h := []Epoch{{1, 3, 2.5, 0.001, 0.2}, {2, 2, 1.7, 0.01, 0.3}, {3, 1.5, 1.6, 0.02, 0.1}}
+	a, err := Curve(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(bytes.NewReader(a)); err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	h[2].Seconds = 9 // seconds are not drawn
+	b, _ := Curve(h)
+	if !bytes.Equal(a, b) {
+		t.Error("equal losses gave different images")
+	}
+}
+
+func TestDecodeTableNamesBadRow(t *testing.T) {
+	rows := []schemas.ScaledRow{
+		{Borehole: "U1", Bin: 1, X: make([]float32, 6)},
+		{Borehole: "U1", Bin: 2, X: make([]float32, 5)},
+	}
+	b, err := schemas.WriteParquet(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = DecodeTable("train", b, 6)
+	if err == nil || !strings.Contains(err.Error(), "row 2") || !strings.Contains(err.Error(), "bin 2") {
+		t.Fatalf("error %v, want one naming row 2, bin 2", err)
+	}
+	if _, err := DecodeTable("train", []byte("not parquet"), 6); err == nil || !strings.Contains(err.Error(), "input train") {
+		t.Fatalf("error %v, want one naming the input", err)
+	}
+}
