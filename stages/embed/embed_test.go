@@ -1,0 +1,153 @@
+package embed
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"litho/schemas"
+	"litho/stages/train"
+)
+
+// tables makes scaled tables of a few boreholes per split, as real
+// Parquet bytes, with rows interleaved across splits by borehole name.
+func tables(t *testing.T) map[string][]byte {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	out := map[string][]byte{}
+	for si, s := range splits {
+		var rows []schemas.ScaledRow
+		for b := range 3 {
+			id := fmt.Sprintf("U13%d%d-A", b, si) // boreholes of the splits interleave when sorted
+			for bin := range 150 {
+				x := make([]float32, 6)
+				for j := range x {
+					x[j] = float32(rng.NormFloat64())
+				}
+				rows = append(rows, schemas.ScaledRow{Borehole: id, Bin: int64(bin), Depth: float64(bin) * 0.2,
+					Split: s, Principal: "clay", X: x})
+			}
+		}
+		b, err := schemas.WriteParquet(rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[s] = b
+	}
+	return out
+}
+
+func trained(t *testing.T, tabs map[string][]byte) (*train.Model, []byte) {
+	t.Helper()
+	tr, err := train.DecodeTable("train", tabs["train"], 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := train.Default()
+	cfg.MaxEpochs, cfg.BatchSize = 2, 64
+	b, err := train.NewBackend("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := train.Fit(context.Background(), b.Engine, cfg, tr.X, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ckpt, err := res.Model.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Model, ckpt
+}
+
+func TestEmbedEveryBinInInferenceMode(t *testing.T) {
+	tabs := tables(t)
+	model, ckpt := trained(t, tabs)
+	latent, stats, err := Embed(ckpt, tabs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(latent) != 3*3*150 || stats.Rows != len(latent) {
+		t.Fatalf("%d latent rows, stats of %d, want %d", len(latent), stats.Rows, 3*3*150)
+	}
+	if !slices.IsSortedFunc(latent, func(a, b schemas.LatentRow) int {
+		return cmp.Or(cmp.Compare(a.Borehole, b.Borehole), cmp.Compare(a.Bin, b.Bin))
+	}) {
+		t.Error("latent rows are not sorted by borehole, bin")
+	}
+	byKey := map[string]schemas.LatentRow{}
+	for _, r := range latent {
+		byKey[fmt.Sprint(r.Borehole, r.Bin)] = r
+	}
+	// μ of the trained model itself, in inference mode, split by split.
+	for _, s := range splits {
+		tab, err := train.DecodeTable(s, tabs[s], 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inf, err := model.Infer(tab.X)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range tab.Rows {
+			got := byKey[fmt.Sprint(r.Borehole, r.Bin)]
+			if got.Split != s || !slices.Equal(got.Z, inf.Mu[i*10:(i+1)*10]) {
+				t.Fatalf("%s %s bin %d: latent %v (split %s), want %v", s, r.Borehole, r.Bin, got.Z, got.Split, inf.Mu[i*10:(i+1)*10])
+			}
+		}
+	}
+	again, _, err := Embed(ckpt, tabs)
+	if err != nil || !slices.EqualFunc(latent, again, func(a, b schemas.LatentRow) bool { return slices.Equal(a.Z, b.Z) }) {
+		t.Errorf("embedding twice differs (err %v)", err)
+	}
+}
+
+func TestEmbedBadInputs(t *testing.T) {
+	tabs := tables(t)
+	_, ckpt := trained(t, tabs)
+	if _, _, err := Embed([]byte("garbage"), tabs); err == nil || !strings.Contains(err.Error(), "input model") {
+		t.Errorf("bad checkpoint: error %v, want one naming input model", err)
+	}
+	bad := map[string][]byte{"train": tabs["train"], "val": []byte("nope"), "test": tabs["test"]}
+	if _, _, err := Embed(ckpt, bad); err == nil || !strings.Contains(err.Error(), "input val") {
+		t.Errorf("bad table: error %v, want one naming input val", err)
+	}
+}
+
+func TestSummarise(t *testing.T) {
+	rows := func(cols ...[]float32) []schemas.LatentRow {
+		out := make([]schemas.LatentRow, len(cols[0]))
+		for i := range out {
+			for _, c := range cols {
+				out[i].Z = append(out[i].Z, c[i])
+			}
+		}
+		return out
+	}
+	tests := []struct {
+		name      string
+		rows      []schemas.LatentRow
+		collapsed []int
+		effective float64
+	}{
+		{"all active, equal spread", rows([]float32{-1, 1, -1, 1}, []float32{1, -1, -1, 1}), []int{}, 2},
+		{"one collapsed", rows([]float32{-1, 1, -1, 1}, []float32{0.01, 0.02, 0.01, 0.02}, []float32{2, -2, 2, -2}), []int{1}, 25.0 / 17},
+		{"all collapsed", rows([]float32{0, 0}, []float32{0.05, 0.05}), []int{0, 1}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Summarise(tc.rows, len(tc.rows[0].Z))
+			if !slices.Equal(s.Collapsed, tc.collapsed) || s.Active != len(s.Std)-len(tc.collapsed) {
+				t.Errorf("collapsed %v (active %d), want %v", s.Collapsed, s.Active, tc.collapsed)
+			}
+			if math.Abs(s.EffectiveDim-tc.effective) > 1e-3 {
+				t.Errorf("effective dimension %.4f, want %.4f", s.EffectiveDim, tc.effective)
+			}
+		})
+	}
+}
