@@ -1,0 +1,186 @@
+package synth
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"litho/schemas"
+	"litho/stages/ingest"
+)
+
+func writeDir(t *testing.T, n int, seed int64) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := WriteDir(context.Background(), dir, n, seed); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// The same seed writes byte-identical files; another seed does not.
+func TestDeterministic(t *testing.T) {
+	a, b, c := writeDir(t, 8, 7), writeDir(t, 8, 7), writeDir(t, 8, 8)
+	for _, f := range schemas.LILYFiles {
+		fa, err := os.ReadFile(filepath.Join(a, f.FileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fb, _ := os.ReadFile(filepath.Join(b, f.FileName))
+		fc, _ := os.ReadFile(filepath.Join(c, f.FileName))
+		if len(fa) < 1000 {
+			t.Errorf("%s: only %d bytes", f.FileName, len(fa))
+		}
+		if !bytes.Equal(fa, fb) {
+			t.Errorf("%s differs between two runs with seed 7", f.FileName)
+		}
+		if bytes.Equal(fa, fc) {
+			t.Errorf("%s is the same for seeds 7 and 8", f.FileName)
+		}
+	}
+}
+
+func TestBadBoreholeCount(t *testing.T) {
+	if err := WriteDir(context.Background(), t.TempDir(), 0, 1); err == nil || !strings.Contains(err.Error(), "boreholes must be at least 1") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+// facts gathers what the generated files show, reading them as CSV.
+type facts struct {
+	rows       int
+	boreholes  map[string]bool
+	exps       map[string]bool
+	sects      map[string]bool
+	types      map[string]bool
+	emptyAW    int
+	nanCells   int
+	emptyCells int
+	principal  map[string]int
+}
+
+func readFacts(t *testing.T, path string, f *schemas.LILYFile) facts {
+	t.Helper()
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	r := csv.NewReader(file)
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("%s is not valid CSV: %v", path, err)
+	}
+	head := recs[0]
+	if strings.Join(head, "|") != strings.Join(f.Columns(), "|") {
+		t.Fatalf("%s header %q", path, head)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	fs := facts{boreholes: map[string]bool{}, exps: map[string]bool{}, sects: map[string]bool{}, types: map[string]bool{}, principal: map[string]int{}}
+	for _, rec := range recs[1:] {
+		fs.rows++
+		fs.boreholes[rec[col["Exp"]]+"-"+rec[col["Site"]]+"-"+rec[col["Hole"]]] = true
+		fs.exps[rec[col["Exp"]]] = true
+		fs.sects[rec[col["Sect"]]] = true
+		fs.types[rec[col["Type"]]] = true
+		if rec[col["A/W"]] == "" {
+			fs.emptyAW++
+		}
+		switch v := rec[col[f.Measures[0].Column]]; v {
+		case "NaN":
+			fs.nanCells++
+		case "":
+			fs.emptyCells++
+		}
+		fs.principal[rec[col["Principal"]]]++
+	}
+	return fs
+}
+
+// The generated files carry what makes the real ones hard: lettered
+// expeditions, core-catcher sections, empty A/W, empty and NaN cells,
+// every core type, no RGB for old expeditions, and labels from
+// neighbouring terms.
+func TestLooksLikeLILY(t *testing.T) {
+	dir := writeDir(t, 30, 1)
+	var f [4]facts
+	for i, spec := range schemas.LILYFiles {
+		f[i] = readFacts(t, filepath.Join(dir, spec.FileName), spec)
+	}
+	gra, rgb := f[0], f[3]
+	if len(gra.boreholes) != 30 {
+		t.Errorf("GRA has %d boreholes, want 30", len(gra.boreholes))
+	}
+	if len(rgb.boreholes) >= len(gra.boreholes) || len(rgb.boreholes) == 0 {
+		t.Errorf("RGB in %d of %d boreholes: want some but not all", len(rgb.boreholes), len(gra.boreholes))
+	}
+	for exp := range rgb.exps {
+		if exp < "346" {
+			t.Errorf("expedition %s predates the colour track but has RGB", exp)
+		}
+	}
+	lettered := false
+	for exp := range gra.exps {
+		lettered = lettered || strings.ContainsAny(exp, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	}
+	if !lettered {
+		t.Errorf("no expedition with a letter among %v", gra.exps)
+	}
+	if !gra.sects["CC"] {
+		t.Error("no core-catcher section")
+	}
+	for _, code := range []string{"H", "X", "R"} {
+		if !gra.types[code] {
+			t.Errorf("no core of type %s among %v", code, gra.types)
+		}
+	}
+	for i, fs := range f {
+		name := schemas.LILYFiles[i].FileName
+		if fs.emptyAW == 0 || fs.nanCells == 0 || fs.emptyCells == 0 || fs.principal[""] == 0 {
+			t.Errorf("%s: blemishes missing: empty A/W %d, NaN %d, empty %d, empty Principal %d",
+				name, fs.emptyAW, fs.nanCells, fs.emptyCells, fs.principal[""])
+		}
+	}
+	// Neighbouring terms: some clay is described as mud or silty clay.
+	if gra.principal["clay"] == 0 || gra.principal["mud"]+gra.principal["silty clay"] == 0 {
+		t.Errorf("no clay/mud/silty clay labels: %v", gra.principal)
+	}
+}
+
+// Ingest reads the generated files, rejects exactly the blemished rows it
+// must, and notices the duplicates.
+func TestIngestsCleanly(t *testing.T) {
+	dir := writeDir(t, 10, 3)
+	for _, spec := range schemas.LILYFiles {
+		file, err := os.Open(filepath.Join(dir, spec.FileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rejects, _ := ingest.NewRejects(new(bytes.Buffer))
+		st, err := ingest.File(context.Background(), ingest.Config{Spec: spec, Name: spec.FileName, TempDir: t.TempDir()}, file, rejects, nil,
+			func(context.Context, string, []byte) error { return nil })
+		file.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", spec.FileName, err)
+		}
+		want := map[string]bool{ingest.ReasonEmpty: true, ingest.ReasonNonFinite: true, ingest.ReasonPrincipal: true}
+		for reason := range st.Rejected {
+			if !want[reason] {
+				t.Errorf("%s: unexpected reject reason %q (%d rows)", spec.FileName, reason, st.Rejected[reason])
+			}
+		}
+		if frac := float64(st.RejectCount()) / float64(st.Rows); frac > 0.01 || st.RejectCount() == 0 {
+			t.Errorf("%s: %d of %d rows rejected", spec.FileName, st.RejectCount(), st.Rows)
+		}
+		if st.Duplicates == 0 {
+			t.Errorf("%s: no duplicate rows", spec.FileName)
+		}
+	}
+}
