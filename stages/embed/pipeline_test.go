@@ -1,0 +1,131 @@
+package embed_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"litho/artifacts"
+	"litho/dag"
+	"litho/schemas"
+	"litho/stages/embed"
+	"litho/stages/scale"
+	"litho/stages/train"
+)
+
+// binsSource publishes one Parquet file per borehole from a directory as
+// a partitioned bins output, as the bin stage does.
+func binsSource() *dag.Kind {
+	return &dag.Kind{
+		Name: "binfiles", Version: "1", Source: true, Volatile: true,
+		Params:  []dag.ParamSpec{{Name: "dir", Type: dag.String, Default: ""}},
+		Outputs: []dag.OutputSpec{{Name: "bins", MediaType: schemas.MediaManifest, Partitioned: true}},
+		Run: func(ctx context.Context, x *dag.Exec) error {
+			files, err := filepath.Glob(filepath.Join(x.String("dir"), "*.parquet"))
+			if err != nil {
+				return err
+			}
+			for _, f := range files {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					return err
+				}
+				if err := x.PutPart(ctx, "bins", strings.TrimSuffix(filepath.Base(f), ".parquet"), b); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+const pipeline = `
+source "binfiles" { dir = %q }
+stage "scale" "scale" {
+  inputs = { bins = source.bins }
+}
+stage "train" "train" {
+  inputs = { train = scale.train, val = scale.val }
+  max_epochs = 2
+  batch_size = 64
+  backend    = "go"
+}
+stage "embed" "embed" {
+  inputs = { model = train.model, train = scale.train, val = scale.val, test = scale.test }
+}
+`
+
+// writeBoreholes writes n boreholes of bins; shift moves the GRA of the
+// boreholes the split puts in test.
+func writeBoreholes(t *testing.T, dir string, n int, shiftTest float64) {
+	t.Helper()
+	for i := range n {
+		id := fmt.Sprintf("U%04d-A", 1300+i)
+		rng := rand.New(rand.NewPCG(uint64(i), 9))
+		rows := make([]schemas.BinRow, 40)
+		for j := range rows {
+			rows[j] = schemas.BinRow{Borehole: id, Bin: int64(j), Depth: float64(j) * 0.2,
+				GRA: 1.7 + 0.25*rng.NormFloat64(), MS: 20 + 10*rng.Float64(), NGR: 25 + 5*rng.NormFloat64(),
+				R: 20 + 200*rng.Float64(), G: 20 + 200*rng.Float64(), B: 20 + 200*rng.Float64(), Principal: "clay"}
+			if scale.Assign(id, 1, scale.Fractions{Train: 0.70, Val: 0.15}) == scale.Test {
+				rows[j].GRA += shiftTest
+			}
+		}
+		b, err := schemas.WriteParquet(rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, id+".parquet"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestChangeInTestBoreholesKeepsTrainCached(t *testing.T) {
+	dir := t.TempDir()
+	writeBoreholes(t, dir, 30, 0)
+	local, err := artifacts.OpenLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := dag.NewRegistry(binsSource(), scale.Kind(), train.Kind(), embed.Kind())
+	run := func() map[string]string {
+		p, err := dag.Parse("test.hcl", []byte(fmt.Sprintf(pipeline, dir)), reg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status := map[string]string{}
+		r := &dag.Runner{Store: artifacts.NewStore(local), Fingerprints: artifacts.NewFingerprinter(""), Jobs: 2,
+			TempBase: local.TempDir(), OnEvent: func(e dag.Event) {
+				if e.Partition == "" {
+					status[e.Stage] = e.Status
+				}
+			}}
+		if _, err := r.Run(context.Background(), p, dag.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		return status
+	}
+	first := run()
+	for _, s := range []string{"scale", "train", "embed"} {
+		if first[s] != dag.StatusRan {
+			t.Fatalf("first run: %s %s, want ran (%v)", s, first[s], first)
+		}
+	}
+	writeBoreholes(t, dir, 30, 0.3) // only test boreholes change
+	second := run()
+	want := map[string]string{"scale": dag.StatusRan, "train": dag.StatusCached, "embed": dag.StatusRan}
+	for s, st := range want {
+		if second[s] != st {
+			t.Errorf("after a test-borehole change: %s %s, want %s (%v)", s, second[s], st, second)
+		}
+	}
+	if third := run(); !slices.Contains([]string{dag.StatusCached, dag.StatusCutoff}, third["source"]) || third["train"] != dag.StatusCached || third["embed"] != dag.StatusCached {
+		t.Errorf("unchanged rerun: %v, want everything cached", third)
+	}
+}
