@@ -1,0 +1,227 @@
+package lily_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"litho/artifacts"
+	"litho/dag"
+	"litho/stages/bin"
+	"litho/stages/ingest"
+	"litho/stages/lily"
+	"litho/stages/synth"
+)
+
+func TestFilesErrors(t *testing.T) {
+	full := t.TempDir()
+	if err := synth.WriteDir(context.Background(), full, 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	partial := t.TempDir()
+	os.WriteFile(filepath.Join(partial, "GRA_DataLITH.csv"), []byte("x\n"), 0o644)
+	cases := []struct {
+		dir, want string
+	}{
+		{"", "parameter dir is empty"},
+		{filepath.Join(full, "nope"), "parameter dir"},
+		{filepath.Join(full, "GRA_DataLITH.csv"), "is not a directory"},
+		{partial, "MS_DataLITH.csv is missing from " + partial},
+	}
+	for _, c := range cases {
+		_, err := lily.Files(c.dir)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Files(%q): error %v, want %q", c.dir, err, c.want)
+		}
+	}
+	paths, err := lily.Files(full)
+	if err != nil || len(paths) != 4 || paths[3] != filepath.Join(full, "RGB_DataLITH.csv") {
+		t.Errorf("Files(full) = %v, %v", paths, err)
+	}
+}
+
+// harness runs lily → ingest → bin through the real runner and store.
+type harness struct {
+	t      *testing.T
+	dir    string
+	store  *artifacts.Store
+	local  *artifacts.Local
+	fps    *artifacts.Fingerprinter
+	events []dag.Event
+}
+
+func newHarness(t *testing.T, boreholes int) *harness {
+	local, err := artifacts.OpenLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, dir: t.TempDir(), local: local, store: artifacts.NewStore(local), fps: artifacts.NewFingerprinter("")}
+	if err := synth.WriteDir(context.Background(), h.dir, boreholes, 5); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func (h *harness) run() error {
+	src := fmt.Sprintf(`
+source "lily" { dir = %q }
+stage "ingest" "ingest" {
+  inputs = {
+    gra = source.gra
+    ms  = source.ms
+    ngr = source.ngr
+    rgb = source.rgb
+  }
+}
+stage "bin" "bin" {
+  inputs = {
+    gra = ingest.gra
+    ms  = ingest.ms
+    ngr = ingest.ngr
+    rgb = ingest.rgb
+  }
+}
+`, h.dir)
+	reg := dag.NewRegistry(lily.Kind(), ingest.Kind(), bin.Kind())
+	p, err := dag.Parse("test.hcl", []byte(src), reg, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.events = nil
+	r := &dag.Runner{Store: h.store, Fingerprints: h.fps, Jobs: 2, TempBase: h.local.TempDir(),
+		OnEvent: func(e dag.Event) { h.events = append(h.events, e) }}
+	_, err = r.Run(context.Background(), p, dag.Options{})
+	return err
+}
+
+func (h *harness) status(stage, part string) string {
+	for _, e := range h.events {
+		if e.Stage == stage && e.Partition == part {
+			return e.Status
+		}
+	}
+	return "(none)"
+}
+
+// binParts lists the bin partitions the last run reported.
+func (h *harness) binParts() []string {
+	var out []string
+	for _, e := range h.events {
+		if e.Stage == "bin" && e.Partition != "" {
+			out = append(out, e.Partition)
+		}
+	}
+	return out
+}
+
+// Editing one borehole's rows in one file re-ingests that file and
+// re-bins only that borehole.
+func TestOneBoreholeUpdate(t *testing.T) {
+	h := newHarness(t, 6)
+	if err := h.run(); err != nil {
+		t.Fatal(err)
+	}
+	parts := h.binParts()
+	if len(parts) < 2 {
+		t.Fatalf("bin ran over %d boreholes, want several", len(parts))
+	}
+	for _, p := range parts {
+		if got := h.status("bin", p); got != dag.StatusRan {
+			t.Errorf("first run: bin %s %s", p, got)
+		}
+	}
+	if err := h.run(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parts {
+		if got := h.status("bin", p); got != dag.StatusCached {
+			t.Errorf("unchanged rerun: bin %s %s, want cached", p, got)
+		}
+	}
+
+	target := parts[len(parts)/2]
+	editBorehole(t, filepath.Join(h.dir, "GRA_DataLITH.csv"), target)
+	if err := h.run(); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.status("ingest", ""); got != dag.StatusRan {
+		t.Errorf("ingest after the edit: %s, want ran", got)
+	}
+	for _, p := range parts {
+		want := dag.StatusCached
+		if p == target {
+			want = dag.StatusRan
+		}
+		if got := h.status("bin", p); got != want {
+			t.Errorf("after editing %s: bin %s %s, want %s", target, p, got, want)
+		}
+	}
+}
+
+// editBorehole raises the first GRA value of the borehole's rows by 0.1.
+func editBorehole(t *testing.T, path, borehole string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(b, []byte("\n"))
+	col := -1
+	for i, name := range strings.Split(string(lines[0]), ",") {
+		if name == "Bulk density (GRA)" {
+			col = i
+		}
+	}
+	parts := strings.SplitN(borehole, "-", 3)
+	prefix := []byte(strings.Join(parts, ",") + ",")
+	for i, line := range lines[1:] {
+		f := strings.Split(string(line), ",")
+		if !bytes.HasPrefix(line, prefix) || len(f) <= col || f[col] == "" || f[col] == "NaN" || strings.Contains(string(line), `"`) {
+			continue
+		}
+		f[col] += "1" // one more decimal digit: a small, real change
+		lines[i+1] = []byte(strings.Join(f, ","))
+		if err := os.WriteFile(path, bytes.Join(lines, []byte("\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatalf("no editable row of %s", borehole)
+}
+
+// A malformed file fails ingest with an error naming the file and the
+// problem, and leaves no record: nothing a later run would trust.
+func TestFailedIngestLeavesNoRecord(t *testing.T) {
+	h := newHarness(t, 2)
+	path := filepath.Join(h.dir, "NGR_DataLITH.csv")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, bytes.Replace(b, []byte("NGR total counts (cps)"), []byte("NGR counts"), 1), 0o644)
+	err = h.run()
+	if err == nil || !strings.Contains(err.Error(), `NGR_DataLITH.csv: missing required column "NGR total counts (cps)"`) {
+		t.Fatalf("error %v", err)
+	}
+	ctx := context.Background()
+	err = h.local.List(ctx, artifacts.Records, func(info artifacts.Info) error {
+		rec, ok, err := dag.LoadRecord(ctx, h.store, info.Name)
+		if err != nil || !ok {
+			return fmt.Errorf("record %s: %v", info.Name, err)
+		}
+		if rec.Stage != "source" {
+			t.Errorf("record of stage %s after a failed ingest", rec.Stage)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.status("ingest", ""); got != dag.StatusFailed {
+		t.Errorf("ingest: %s, want failed", got)
+	}
+}
