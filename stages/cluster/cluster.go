@@ -46,11 +46,11 @@ func Kind() *dag.Kind {
 		Params: []dag.ParamSpec{
 			{Name: "ks", Type: dag.Ints, Default: []int64{10, 12, 15, 18, 20}, Doc: "numbers of clusters", Check: checkKs},
 			{Name: "methods", Type: dag.Strings, Default: []string{"kmeans", "gmm"}, Doc: "kmeans and/or gmm", Check: checkMethods},
-			{Name: "split", Type: dag.String, Default: "test", Doc: "rows to cluster: train, val, test or all", Check: checkSplit},
-			{Name: "n_init", Type: dag.Int, Default: int64(10), Doc: "K-Means restarts; the lowest inertia wins", Check: atLeast(1)},
-			{Name: "max_iter", Type: dag.Int, Default: int64(300), Doc: "K-Means iterations per restart", Check: atLeast(1)},
+			{Name: "split", Type: dag.String, Default: "test", Doc: "rows to cluster: train, val, test or all", Check: CheckSplit},
+			{Name: "n_init", Type: dag.Int, Default: int64(10), Doc: "K-Means restarts; the lowest inertia wins", Check: AtLeast(1)},
+			{Name: "max_iter", Type: dag.Int, Default: int64(300), Doc: "K-Means iterations per restart", Check: AtLeast(1)},
 			{Name: "tol", Type: dag.Float, Default: 1e-4, Doc: "K-Means tolerance on the centre shift, relative to the data variance", Check: nonNegative},
-			{Name: "gmm_max_iter", Type: dag.Int, Default: int64(100), Doc: "EM iterations", Check: atLeast(1)},
+			{Name: "gmm_max_iter", Type: dag.Int, Default: int64(100), Doc: "EM iterations", Check: AtLeast(1)},
 			{Name: "gmm_tol", Type: dag.Float, Default: 1e-3, Doc: "EM stops when the mean log-likelihood improves by less", Check: nonNegative},
 			{Name: "reg_covar", Type: dag.Float, Default: 1e-6, Doc: "added to every covariance diagonal", Check: nonNegative},
 			{Name: "seed", Type: dag.Int, Default: int64(1), Doc: "seed of the k-means++ draws"},
@@ -359,14 +359,16 @@ func checkMethods(v any) error {
 	return nil
 }
 
-func checkSplit(v any) error {
+// CheckSplit validates a split parameter.
+func CheckSplit(v any) error {
 	if s := v.(string); !slices.Contains(Splits, s) {
 		return fmt.Errorf("unknown split %q, want one of %v", s, Splits)
 	}
 	return nil
 }
 
-func atLeast(lo int64) func(any) error {
+// AtLeast returns a check that an int parameter is at least lo.
+func AtLeast(lo int64) func(any) error {
 	return func(v any) error {
 		if n := v.(int64); n < lo {
 			return fmt.Errorf("%d, want at least %d", n, lo)

@@ -101,7 +101,7 @@ func (st *gmmState) eStep(p Points, resp []float64, workers int) float64 {
 	k := st.k
 	nc := numChunks(p.N)
 	partial := make([]float64, nc)
-	parallelFor(nc, workers, func(c int) {
+	ParallelFor(nc, workers, func(c int) {
 		lo, hi := chunkBounds(c, p.N)
 		var s float64
 		for i := lo; i < hi; i++ {
@@ -157,7 +157,7 @@ func (st *gmmState) mStep(p Points, resp []float64, reg float64, workers int) er
 	means := make([]float64, k*d)
 	// First pass: Σ r and Σ r x per chunk, reduced in chunk order.
 	part := make([]float64, nc*k*(d+1))
-	parallelFor(nc, workers, func(c int) {
+	ParallelFor(nc, workers, func(c int) {
 		lo, hi := chunkBounds(c, p.N)
 		acc := part[c*k*(d+1) : (c+1)*k*(d+1)]
 		for i := lo; i < hi; i++ {
@@ -214,7 +214,7 @@ func (st *gmmState) scatter(p Points, resp, means []float64, workers int) []floa
 	k, d := st.k, st.d
 	nc := numChunks(p.N)
 	part := make([]float64, nc*k*d*d)
-	parallelFor(nc, workers, func(c int) {
+	ParallelFor(nc, workers, func(c int) {
 		lo, hi := chunkBounds(c, p.N)
 		acc := part[c*k*d*d : (c+1)*k*d*d]
 		diff := make([]float64, d)

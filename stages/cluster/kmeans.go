@@ -57,7 +57,7 @@ func KMeans(p Points, cfg KMeansConfig) (KMeansResult, error) {
 	if cfg.NInit < workers {
 		outer, inner = 1, workers
 	}
-	parallelFor(cfg.NInit, outer, func(r int) {
+	ParallelFor(cfg.NInit, outer, func(r int) {
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(r)+1))
 		centers := kmeansPlusPlus(p, cfg.K, rng, inner)
 		runs[r] = lloyd(p, centers, cfg.K, cfg.MaxIter, tolAbs, inner)
@@ -215,7 +215,7 @@ func (s *seeding) potentials(centers []float64, cands [][]float64) []float64 {
 	}
 	chunks := numChunks(s.p.N)
 	partial := make([]float64, chunks*nt)
-	parallelFor(chunks, s.workers, func(c int) {
+	ParallelFor(chunks, s.workers, func(c int) {
 		lo, hi := chunkBounds(c, s.p.N)
 		for t, cand := range cands {
 			var sum float64
@@ -294,7 +294,7 @@ func assign(p Points, centers []float64, k int, labels []int, dist []float64, wo
 	nc := numChunks(p.N)
 	partial := make([]float64, nc)
 	changed := make([]bool, nc)
-	parallelFor(nc, workers, func(c int) {
+	ParallelFor(nc, workers, func(c int) {
 		lo, hi := chunkBounds(c, p.N)
 		var s float64
 		for i := lo; i < hi; i++ {
@@ -335,7 +335,7 @@ func updateCenters(p Points, labels []int, dist []float64, k, workers int) []flo
 	nc := numChunks(p.N)
 	sums := make([]float64, nc*k*d)
 	counts := make([]int, nc*k)
-	parallelFor(nc, workers, func(c int) {
+	ParallelFor(nc, workers, func(c int) {
 		lo, hi := chunkBounds(c, p.N)
 		s := sums[c*k*d : (c+1)*k*d]
 		n := counts[c*k : (c+1)*k]

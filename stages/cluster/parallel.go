@@ -20,9 +20,10 @@ func chunkBounds(c, n int) (lo, hi int) {
 	return lo, min(lo+chunkRows, n)
 }
 
-// parallelFor calls fn(i) for i in [0, n) on up to workers goroutines.
+// ParallelFor calls fn(i) for i in [0, n) on up to workers goroutines
+// (0 means GOMAXPROCS).
 // fn must write only to state owned by i.
-func parallelFor(n, workers int, fn func(i int)) {
+func ParallelFor(n, workers int, fn func(i int)) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}

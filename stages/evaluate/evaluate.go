@@ -1,0 +1,312 @@
+// Package evaluate is the "evaluate" stage kind: how well the clusters of
+// every method and k agree with the described lithology, as metrics, PNG
+// pictures and one self-contained HTML report.
+//
+// Inputs: latent (schemas.LatentRow Parquet), assignments
+// (schemas.AssignmentRow Parquet from the cluster stage) and bins (the
+// partitioned schemas.BinRow Parquet of the bin stage, one partition per
+// borehole, read only for the down-hole pictures).
+//
+// # metrics.json (schema "litho.metrics/1")
+//
+//	{
+//	  "schema": "litho.metrics/1",
+//	  "split": "test",              rows evaluated: train, val, test or all
+//	  "rows": 35000,                evaluated depth bins
+//	  "boreholes": 44,
+//	  "lithologies": 90,            distinct Principal values among them
+//	  "silhouette_sample": 10000,   rows in the seeded silhouette sample
+//	  "latent": {"dim": 10, "std": [...], "active_dims": 4, "collapse_threshold": 0.1},
+//	  "methods": {                  method → "k<k>" → score
+//	    "gmm": {"k18": {
+//	      "k": 18,
+//	      "ari": 0.286,             adjusted Rand index vs Principal, exact
+//	      "silhouette": 0.12,       mean silhouette on the sample (Euclidean)
+//	      "purity": 0.41,           Σ_c max_l n_cl / n
+//	      "entropy": 2.3,           size-weighted mean cluster entropy of lithology, bits
+//	      "clusters": 18,           non-empty clusters
+//	      "composition": [{"cluster": 0, "size": 1200, "share": 0.034, "entropy": 1.9,
+//	                       "top": [{"lithology": "clay", "share": 0.41}, ...]}, ...]}}},
+//	  "best": {"gmm": {"k": 18, "ari": 0.286, "silhouette": 0.12}}   highest ARI, ties to smaller k
+//	}
+//
+// Flatten turns it into the flat keys that `litho check` gates and
+// `litho metrics` print: rows, boreholes, lithologies, silhouette_sample,
+// latent.dim, latent.active_dims, <method>.k<k>.{ari,silhouette,purity,
+// entropy,clusters} (e.g. gmm.k18.ari) and best.<method>.{k,ari,silhouette}
+// (e.g. best.gmm.k).
+package evaluate
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+
+	"litho/dag"
+	"litho/schemas"
+	"litho/stages/cluster"
+)
+
+// heatmapLiths is how many lithologies (most frequent first) the
+// heatmap shows.
+const heatmapLiths = 15
+
+// Pictures are the PNG outputs, in report order.
+var Pictures = []struct{ Output, Title, Caption string }{
+	{"scores_plot", "ARI and silhouette against k", "Adjusted Rand index against the described Principal lithology, and silhouette on the seeded sample, for every method and k."},
+	{"latent_lithology_plot", "Latent space by described lithology", "The silhouette sample projected on its first two principal components, coloured by the ten most frequent lithologies."},
+	{"latent_cluster_plot", "Latent space by cluster", "The same projection coloured by the clusters of the focus model."},
+	{"heatmap_plot", "Cluster × lithology", "Share of each cluster's bins described as each of the most frequent lithologies."},
+	{"logs_plot", "Down-hole logs", "GRA, MS and NGR against depth, the colour from R, G, B, the described lithology and the cluster of the focus model, for the evaluated boreholes with most bins."},
+}
+
+// Kind returns the evaluate stage kind.
+func Kind() *dag.Kind {
+	outputs := []dag.OutputSpec{{Name: "metrics", MediaType: schemas.MediaJSON}}
+	for _, p := range Pictures {
+		outputs = append(outputs, dag.OutputSpec{Name: p.Output, MediaType: schemas.MediaPNG})
+	}
+	outputs = append(outputs, dag.OutputSpec{Name: "report", MediaType: schemas.MediaHTML})
+	return &dag.Kind{
+		Name:    "evaluate",
+		Version: "evaluate/1+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion,
+		Doc:     "ARI, silhouette and lithology composition of the clusters; pictures and an HTML report",
+		Params: []dag.ParamSpec{
+			{Name: "split", Type: dag.String, Default: "test", Doc: "rows to evaluate: train, val, test or all", Check: cluster.CheckSplit},
+			{Name: "silhouette_sample", Type: dag.Int, Default: int64(10000), Doc: "rows in the seeded silhouette sample", Check: cluster.AtLeast(2)},
+			{Name: "seed", Type: dag.Int, Default: int64(1), Doc: "seed of the silhouette sample"},
+			{Name: "log_boreholes", Type: dag.Int, Default: int64(3), Doc: "boreholes in the down-hole picture", Check: cluster.AtLeast(0)},
+			{Name: "plot_method", Type: dag.String, Default: "gmm", Doc: "method of the cluster pictures and composition table (falls back to the first present)"},
+			{Name: "plot_k", Type: dag.Int, Default: int64(0), Doc: "k of the cluster pictures; 0 = the method's best", Check: cluster.AtLeast(0)},
+		},
+		Inputs:  []dag.InputSpec{{Name: "latent"}, {Name: "assignments"}, {Name: "bins"}},
+		Outputs: outputs,
+		Run:     run,
+	}
+}
+
+// Params are the decoded stage parameters.
+type Params struct {
+	Split            string
+	SilhouetteSample int
+	Seed             int
+	LogBoreholes     int
+	PlotMethod       string
+	PlotK            int
+}
+
+// DefaultParams are the kind's defaults.
+func DefaultParams() Params {
+	return Params{Split: "test", SilhouetteSample: 10000, Seed: 1, LogBoreholes: 3, PlotMethod: "gmm"}
+}
+
+// BinsFunc returns the bins of a borehole; ok is false when the bins
+// input has no partition for it.
+type BinsFunc func(ctx context.Context, borehole string) (rows []schemas.BinRow, ok bool, err error)
+
+// Outputs are the evaluate stage's artifacts.
+type Outputs struct {
+	Metrics  *Metrics
+	JSON     []byte
+	Pictures []Picture
+	Report   []byte
+	Focus    Labeling
+}
+
+func run(ctx context.Context, x *dag.Exec) error {
+	latent, err := readTable[schemas.LatentRow](ctx, x, "latent")
+	if err != nil {
+		return err
+	}
+	assignments, err := readTable[schemas.AssignmentRow](ctx, x, "assignments")
+	if err != nil {
+		return err
+	}
+	parts, err := x.Parts("bins")
+	if err != nil {
+		return err
+	}
+	bins := func(ctx context.Context, borehole string) ([]schemas.BinRow, bool, error) {
+		if _, found := slices.BinarySearch(parts, borehole); !found {
+			return nil, false, nil
+		}
+		b, err := x.ReadPart(ctx, "bins", borehole)
+		if err != nil {
+			return nil, false, err
+		}
+		rows, err := schemas.ReadParquet[schemas.BinRow](b)
+		if err != nil {
+			return nil, false, fmt.Errorf("bins %s: %w", borehole, err)
+		}
+		return rows, true, nil
+	}
+	p := Params{Split: x.String("split"), SilhouetteSample: x.Int("silhouette_sample"), Seed: x.Int("seed"),
+		LogBoreholes: x.Int("log_boreholes"), PlotMethod: x.String("plot_method"), PlotK: x.Int("plot_k")}
+	out, err := Evaluate(ctx, latent, assignments, bins, p)
+	if err != nil {
+		return err
+	}
+	if err := x.Put(ctx, "metrics", out.JSON); err != nil {
+		return err
+	}
+	for _, pic := range out.Pictures {
+		if err := x.Put(ctx, pic.Output, pic.PNG); err != nil {
+			return err
+		}
+	}
+	if err := x.Put(ctx, "report", out.Report); err != nil {
+		return err
+	}
+	for _, method := range sortedMethods(out.Metrics) {
+		b := out.Metrics.Best[method]
+		x.Summary("best %s: k=%d ARI %.3f silhouette %.3f", method, b.K, b.ARI, b.Silhouette)
+	}
+	return nil
+}
+
+func readTable[T any](ctx context.Context, x *dag.Exec, name string) ([]T, error) {
+	b, err := x.Read(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := schemas.ReadParquet[T](b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return rows, nil
+}
+
+// Evaluate computes metrics, pictures and the report.
+func Evaluate(ctx context.Context, latent []schemas.LatentRow, assignments []schemas.AssignmentRow, bins BinsFunc, p Params) (*Outputs, error) {
+	d, err := Join(latent, assignments, p.Split)
+	if err != nil {
+		return nil, err
+	}
+	m := Compute(d, p.SilhouetteSample, uint64(p.Seed))
+	focus, err := focusLabeling(d, m, p)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outputs{Metrics: m, Focus: focus}
+	if out.JSON, err = m.Encode(); err != nil {
+		return nil, err
+	}
+	logs, err := loadLogs(ctx, d, focus, bins, p.LogBoreholes)
+	if err != nil {
+		return nil, err
+	}
+	if out.Pictures, err = pictures(d, m, focus, logs, p); err != nil {
+		return nil, err
+	}
+	if out.Report, err = Report(m, focus, out.Pictures); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// focusLabeling picks the model the cluster pictures show: plot_method
+// (or the first method present) at plot_k (or its best k).
+func focusLabeling(d *Data, m *Metrics, p Params) (Labeling, error) {
+	method := p.PlotMethod
+	if _, ok := m.Methods[method]; !ok {
+		method = d.Labelings[0].Method
+	}
+	k := p.PlotK
+	if k == 0 {
+		k = m.Best[method].K
+	}
+	l, ok := d.Labeling(method, k)
+	if !ok {
+		return Labeling{}, fmt.Errorf("parameter plot_k: the assignments have no %s k=%d", method, k)
+	}
+	return l, nil
+}
+
+// loadLogs reads the bins of the n evaluated boreholes with most rows
+// that the bins input has.
+func loadLogs(ctx context.Context, d *Data, focus Labeling, bins BinsFunc, n int) ([]BoreholeLog, error) {
+	var logs []BoreholeLog
+	for _, bh := range d.Boreholes() {
+		if len(logs) == n {
+			break
+		}
+		rows, ok, err := bins(ctx, bh)
+		if err != nil {
+			return nil, fmt.Errorf("bins %s: %w", bh, err)
+		}
+		if !ok || len(rows) == 0 {
+			continue
+		}
+		slices.SortFunc(rows, func(a, b schemas.BinRow) int { return cmp.Compare(a.Bin, b.Bin) })
+		lg := BoreholeLog{Borehole: bh, Bins: rows, Clusters: map[int64]int{}}
+		for i, key := range d.Keys {
+			if key.Borehole == bh {
+				lg.Clusters[key.Bin] = focus.Labels[i]
+			}
+		}
+		logs = append(logs, lg)
+	}
+	return logs, nil
+}
+
+func pictures(d *Data, m *Metrics, focus Labeling, logs []BoreholeLog, p Params) ([]Picture, error) {
+	idx := SampleRows(d.Z.N, p.SilhouetteSample, uint64(p.Seed))
+	xy, err := Project2D(subset(d.Z, idx))
+	if err != nil {
+		return nil, err
+	}
+	lithGroup, clusGroup := make([]int, len(idx)), make([]int, len(idx))
+	for j, i := range idx {
+		lithGroup[j] = min(d.Lith[i], colourLiths)
+		clusGroup[j] = focus.Labels[i]
+	}
+	lithNames := append(slices.Clone(d.Liths[:min(colourLiths, len(d.Liths))]), "other")
+	clusNames := make([]string, focus.K)
+	for c := range clusNames {
+		clusNames[c] = fmt.Sprintf("cluster %d", c)
+	}
+	focusName := fmt.Sprintf("%s k=%d", focus.Method, focus.K)
+	lithIndex := map[string]int{}
+	for i, l := range d.Liths {
+		lithIndex[l] = i
+	}
+	render := []func() ([]byte, error){
+		func() ([]byte, error) { return ScoresPlot(m) },
+		func() ([]byte, error) {
+			return ScatterPlot("latent space (PCA) by lithology", xy, lithGroup, lithNames, lithColour)
+		},
+		func() ([]byte, error) {
+			return ScatterPlot("latent space (PCA) by cluster, "+focusName, xy, clusGroup, clusNames, clusterColour)
+		},
+		func() ([]byte, error) {
+			table := Contingency(focus.Labels, focus.K, d.Lith, len(d.Liths))
+			return HeatmapPlot("cluster × lithology, "+focusName, table, d.Liths, heatmapLiths)
+		},
+		func() ([]byte, error) {
+			if len(logs) == 0 {
+				return emptyPicture("no down-hole logs: no evaluated borehole in the bins input")
+			}
+			return LogsPlot(logs, d.Liths, lithIndex, "clusters: "+focusName)
+		},
+	}
+	var pics []Picture
+	for i, r := range render {
+		png, err := r()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", Pictures[i].Output, err)
+		}
+		pics = append(pics, Picture{Output: Pictures[i].Output, Title: Pictures[i].Title, Caption: Pictures[i].Caption, PNG: png})
+	}
+	return pics, nil
+}
+
+func emptyPicture(msg string) ([]byte, error) {
+	p := plot.New()
+	p.Title.Text = msg
+	p.HideAxes()
+	return renderPNG([][]*plot.Plot{{p}}, 6*vg.Inch, 1*vg.Inch)
+}
