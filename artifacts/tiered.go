@@ -27,6 +27,9 @@ func NewTiered(local *Local, remote Backend) Backend {
 	return &Tiered{local: local, remote: remote}
 }
 
+// Remote is the store behind the local one (push, pull and remote gc use it).
+func (t *Tiered) Remote() Backend { return t.remote }
+
 // Location implements Backend.
 func (t *Tiered) Location() string {
 	return t.local.Location() + " → " + t.remote.Location()

@@ -92,6 +92,8 @@ func (e *Env) commands() []*cli.Command {
 		e.showCommand(),
 		e.exportCommand(),
 		e.gcCommand(),
+		e.pushCommand(),
+		e.pullCommand(),
 		e.initCommand(),
 	}
 }

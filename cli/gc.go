@@ -15,11 +15,11 @@ func (e *Env) gcCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "gc",
 		Usage: "list (or with --yes delete) objects and records that neither the current pipeline nor the last N runs reach",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "keep-last", Value: 5, Usage: "also keep what the last N runs reached"},
 			&cli.BoolFlag{Name: "yes", Usage: "delete; without it gc only lists"},
 			setFlag, jsonFlag,
-		},
+		}, remoteGCFlags()...),
 		Action: e.gc,
 	}
 }
@@ -60,6 +60,9 @@ func (e *Env) gc(c *cli.Context) error {
 			return fmt.Errorf("run log %s: %w", name, err)
 		}
 		keys = append(keys, l.Keys()...)
+	}
+	if c.Bool("remote") {
+		return e.gcRemote(c, p, keys)
 	}
 	recs, blobs, err := dag.Reachable(ctx, p.Store, keys)
 	if err != nil {

@@ -22,6 +22,7 @@ func (e *Env) runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "force", Usage: "rerun STAGE even if cached (repeatable)"},
 			setFlag, dataFlag, jobsFlag, jsonFlag,
 			&cli.BoolFlag{Name: "dry-run", Usage: "say what would run, run nothing"},
+			offlineFlag,
 		},
 		Action: e.run,
 	}

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"litho/artifacts"
+	"litho/dag"
+)
+
+func (e *Env) pushCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "push",
+		Usage:     "copy the pipeline's cached results (records and the artifacts they name) to the remote store",
+		ArgsUsage: "[STAGE...]",
+		Flags:     []cli.Flag{setFlag, dataFlag, transfersFlag},
+		Action:    e.push,
+	}
+}
+
+func (e *Env) push(c *cli.Context) error {
+	p, err := e.open(c)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	remote, err := remoteOf(p, "push")
+	if err != nil {
+		return err
+	}
+	release, err := p.lock(c)
+	if err != nil {
+		return err
+	}
+	defer release()
+	keys, missing, err := cachedKeys(c, p, c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	st, err := artifacts.TransferRecords(c.Context, p.Local, remote, keys, recordRefs, c.Int("transfers"))
+	if err != nil {
+		return storeError{err}
+	}
+	fmt.Fprintf(e.Stdout, "pushed %d objects (%s) to %s; %d artifacts were already there\n", st.Copied, sizeText(st.Bytes), remote.Location(), st.Skipped)
+	printUncached(e, missing)
+	return nil
+}
+
+// cachedKeys are the record keys of the named stages and the stages they
+// need (every stage when none is named) that have a result now, and the
+// names of those that have none.
+func cachedKeys(c *cli.Context, p *project, stages []string) (keys, missing []string, err error) {
+	if err := checkStageNames(p.Pipeline, stages); err != nil {
+		return nil, nil, err
+	}
+	if len(stages) == 0 {
+		stages = []string{""}
+	}
+	seen := map[string]bool{}
+	for _, s := range stages {
+		plan, err := p.runner(1).Plan(c.Context, p.Pipeline, dag.Options{To: s})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, pe := range plan {
+			if seen[pe.Stage] {
+				continue
+			}
+			seen[pe.Stage] = true
+			if pe.Status == "cached" && pe.Key != "" {
+				keys = append(keys, pe.Key)
+			} else {
+				missing = append(missing, pe.Stage)
+			}
+		}
+	}
+	return keys, missing, nil
+}
+
+func printUncached(e *Env, missing []string) {
+	if len(missing) > 0 {
+		fmt.Fprintf(e.Stdout, "not cached yet (run them first): %v\n", missing)
+	}
+}
+
+// sizeText prints a byte count in MB, the unit the benchmarks use.
+func sizeText(n int64) string {
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
