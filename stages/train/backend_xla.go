@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-
 	"slices"
+	"strings"
 
 	"github.com/gomlx/gomlx/backends/xla"
 )
@@ -48,25 +47,23 @@ func newXLA(plugin string) (*Backend, error) {
 	return &Backend{Engine: b, Name: "xla:" + plugin, Deterministic: false}, nil
 }
 
-// findPlugin looks for a named plugin in PJRT_PLUGIN_LIBRARY_PATH, the
-// place docs/gpu.md asks for; "" if it is elsewhere.
+// findPlugin looks for a named plugin in PJRT_PLUGIN_LIBRARY_PATH, where
+// docs/gpu.md asks for it; "" if it is elsewhere.
 func findPlugin(name string) string {
 	for _, dir := range filepath.SplitList(os.Getenv("PJRT_PLUGIN_LIBRARY_PATH")) {
-		for _, sub := range []string{"", "nvidia"} {
-			p := filepath.Join(dir, sub, "pjrt_c_api_"+name+"_plugin.so")
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
+		p := filepath.Join(dir, "pjrt_c_api_"+name+"_plugin.so")
+		if _, err := os.Stat(p); err == nil {
+			return p
 		}
 	}
 	return ""
 }
 
-// setCUDADataDir points XLA at the NVIDIA libraries (ptxas, libdevice)
-// unless XLA_FLAGS already does. go-xla v0.1.4 would otherwise set a
-// path from its author's machine. The libraries are expected in an
-// nvidia/ directory holding the plugin or next to the plugin's directory,
-// the layout of go-xla's installer and of JAX's wheels.
+// setCUDADataDir points XLA at the CUDA tools (bin/ptxas) unless XLA_FLAGS
+// already does: go-xla v0.1.4 would otherwise set a directory from its
+// author's machine. It looks where go-xla's installer (nvidia/ holding the
+// plugin) and JAX's wheels (site-packages/nvidia next to jax_plugins/) put
+// them, for a directory with bin/ptxas.
 func setCUDADataDir(plugin string) {
 	flags := os.Getenv("XLA_FLAGS")
 	if strings.Contains(flags, "--xla_gpu_cuda_data_dir") {
@@ -74,12 +71,16 @@ func setCUDADataDir(plugin string) {
 	}
 	path := plugin
 	if !filepath.IsAbs(path) {
-		path = findPlugin(plugin)
+		if path = findPlugin(plugin); path == "" {
+			return
+		}
 	}
-	for _, dir := range []string{filepath.Dir(path), filepath.Join(filepath.Dir(filepath.Dir(path)), "nvidia")} {
-		if filepath.Base(dir) == "nvidia" {
-			if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-				os.Setenv("XLA_FLAGS", strings.TrimSpace(flags+" --xla_gpu_cuda_data_dir="+dir))
+	dir := filepath.Dir(path)
+	for _, base := range []string{dir, filepath.Join(filepath.Dir(dir), "nvidia"), filepath.Join(filepath.Dir(filepath.Dir(dir)), "nvidia")} {
+		for _, sub := range []string{"", "cu13", "cuda_nvcc"} {
+			d := filepath.Join(base, sub)
+			if _, err := os.Stat(filepath.Join(d, "bin", "ptxas")); err == nil {
+				os.Setenv("XLA_FLAGS", strings.TrimSpace(flags+" --xla_gpu_cuda_data_dir="+d))
 				return
 			}
 		}
