@@ -259,3 +259,15 @@ func TestFailScrubs(t *testing.T) {
 		t.Errorf("fail() = %q, want both values redacted", s)
 	}
 }
+
+// TestTLSByDefault: without Insecure the client speaks TLS, so the
+// plain-HTTP test server is refused rather than silently used.
+func TestTLSByDefault(t *testing.T) {
+	cfg := s3test.Config(t)
+	cfg.Insecure = false
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := s3store.Open(ctx, cfg); err == nil {
+		t.Fatal("TLS connection to a plain-HTTP server succeeded")
+	}
+}
