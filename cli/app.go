@@ -95,6 +95,9 @@ func (e *Env) commands() []*cli.Command {
 		e.pushCommand(),
 		e.pullCommand(),
 		e.initCommand(),
+		e.checkCommand(),
+		e.metricsCommand(),
+		e.reportCommand(),
 	}
 }
 

@@ -1,0 +1,358 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"litho/artifacts"
+	"litho/dag"
+	"litho/stages/evaluate"
+)
+
+// stageFlag picks the stage whose metrics or report a command reads.
+var stageFlag = &cli.StringFlag{Name: "stage", Usage: "stage to read (default: the last stage in run order with the output)"}
+
+func (e *Env) metricsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "metrics",
+		Usage: "print or compare evaluation metrics (flat keys such as gmm.k18.ari)",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "show",
+				Usage:     "print the metrics of REF (default: current)",
+				ArgsUsage: "[REF]",
+				Description: "REF is one of: current (the pipeline as it stands, with --set), run~N (the metrics " +
+					"of the N-th most recent run, run~0 the latest), a metrics JSON file, the 64-hex digest of a " +
+					"stored metrics artifact, or a stage name.",
+				Flags:  []cli.Flag{stageFlag, setFlag, dataFlag, jsonFlag},
+				Action: e.metricsShow,
+			},
+			{
+				Name:        "diff",
+				Usage:       "compare the metrics of A and B (B − A)",
+				ArgsUsage:   "A B",
+				Description: "A and B are REFs as for `metrics show`, e.g. `litho metrics diff run~1 current` or `litho metrics diff baseline.json current`.",
+				Flags:       []cli.Flag{stageFlag, setFlag, dataFlag, jsonFlag, &cli.BoolFlag{Name: "changed", Usage: "list only metrics that differ"}},
+				Action:      e.metricsDiff,
+			},
+		},
+	}
+}
+
+func (e *Env) metricsShow(c *cli.Context) error {
+	if c.NArg() > 1 {
+		return usagef("metrics show takes at most one REF")
+	}
+	ref := c.Args().First()
+	if ref == "" {
+		ref = "current"
+	}
+	r := &metricsResolver{c: c, env: e}
+	defer r.close()
+	flat, _, err := r.resolve(ref)
+	if err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(e.Stdout, flat)
+	}
+	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
+	for _, k := range evaluate.SortedKeys(flat) {
+		fmt.Fprintf(tw, "%s\t%s\n", k, formatMetric(flat[k]))
+	}
+	return tw.Flush()
+}
+
+// metricDiff is one row of `metrics diff`; a nil side lacks the metric.
+type metricDiff struct {
+	Metric string   `json:"metric"`
+	A      *float64 `json:"a"`
+	B      *float64 `json:"b"`
+	Delta  *float64 `json:"delta"`
+}
+
+func (e *Env) metricsDiff(c *cli.Context) error {
+	if c.NArg() != 2 {
+		return usagef("metrics diff needs two REFs: A B")
+	}
+	r := &metricsResolver{c: c, env: e}
+	defer r.close()
+	a, nameA, err := r.resolve(c.Args().Get(0))
+	if err != nil {
+		return err
+	}
+	b, nameB, err := r.resolve(c.Args().Get(1))
+	if err != nil {
+		return err
+	}
+	rows := diffMetrics(a, b, c.Bool("changed"))
+	if c.Bool("json") {
+		return writeJSON(e.Stdout, rows)
+	}
+	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "metric\tA\tB\tB − A\t\n")
+	for _, d := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", d.Metric, formatOpt(d.A), formatOpt(d.B), formatDelta(d.Delta))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "A = %s\nB = %s\n", nameA, nameB)
+	return nil
+}
+
+// diffMetrics pairs the keys of a and b, in SortedKeys order.
+func diffMetrics(a, b map[string]float64, changedOnly bool) []metricDiff {
+	union := map[string]float64{}
+	for k := range a {
+		union[k] = 0
+	}
+	for k := range b {
+		union[k] = 0
+	}
+	var rows []metricDiff
+	for _, k := range evaluate.SortedKeys(union) {
+		d := metricDiff{Metric: k}
+		if v, ok := a[k]; ok {
+			d.A = &v
+		}
+		if v, ok := b[k]; ok {
+			d.B = &v
+		}
+		if d.A != nil && d.B != nil {
+			delta := *d.B - *d.A
+			d.Delta = &delta
+		}
+		if changedOnly && d.Delta != nil && *d.Delta == 0 {
+			continue
+		}
+		rows = append(rows, d)
+	}
+	return rows
+}
+
+// metricsResolver turns REFs into flat metrics, opening the project
+// only when a REF needs the pipeline or store.
+type metricsResolver struct {
+	c   *cli.Context
+	env *Env
+	p   *project
+}
+
+func (r *metricsResolver) project() (*project, error) {
+	if r.p == nil {
+		p, err := r.env.open(r.c)
+		if err != nil {
+			return nil, err
+		}
+		r.p = p
+	}
+	return r.p, nil
+}
+
+func (r *metricsResolver) close() {
+	if r.p != nil {
+		r.p.Close()
+	}
+}
+
+// resolve reads the metrics REF names and says where they came from.
+func (r *metricsResolver) resolve(ref string) (map[string]float64, string, error) {
+	b, name, err := r.read(ref)
+	if err != nil {
+		return nil, "", err
+	}
+	flat, err := evaluate.Flatten(b)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", name, err)
+	}
+	return flat, name, nil
+}
+
+func (r *metricsResolver) read(ref string) ([]byte, string, error) {
+	if b, err := os.ReadFile(ref); err == nil {
+		return b, "file " + ref, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, "", usagef("metrics %s: %v", ref, err)
+	}
+	if looksLikeFile(ref) {
+		return nil, "", usagef("metrics file %s does not exist", ref)
+	}
+	p, err := r.project()
+	if err != nil {
+		return nil, "", err
+	}
+	ctx := r.c.Context
+	if n, ok := strings.CutPrefix(ref, "run~"); ok {
+		return p.runMetrics(r.c, n)
+	}
+	if d, err := artifacts.ParseDigest(ref); err == nil {
+		b, err := p.Store.ReadAll(ctx, d)
+		if err != nil {
+			return nil, "", fmt.Errorf("metrics %s: %w", d.Short(), err)
+		}
+		return b, "artifact " + d.Short(), nil
+	}
+	stage := r.c.String("stage")
+	if ref != "current" {
+		stage = ref
+	}
+	stage, err = outputStage(p.Pipeline, stage, "metrics")
+	if err != nil {
+		return nil, "", err
+	}
+	b, d, err := p.currentOutput(r.c, stage, "metrics")
+	if err != nil {
+		return nil, "", err
+	}
+	return b, fmt.Sprintf("%s.metrics %s", stage, d.Short()), nil
+}
+
+func looksLikeFile(ref string) bool {
+	return strings.ContainsAny(ref, `/\`) || strings.HasSuffix(ref, ".json")
+}
+
+// runMetrics reads the metrics of the n-th most recent run log that
+// records the metrics stage.
+func (p *project) runMetrics(c *cli.Context, n string) ([]byte, string, error) {
+	back, err := strconv.Atoi(n)
+	if err != nil || back < 0 {
+		return nil, "", usagef("run~%s: want run~N with N ≥ 0", n)
+	}
+	stage, err := outputStage(p.Pipeline, c.String("stage"), "metrics")
+	if err != nil {
+		return nil, "", err
+	}
+	logs, err := dag.RecentRuns(c.Context, p.Store, -1)
+	if err != nil {
+		return nil, "", storeError{err}
+	}
+	seen := 0
+	for _, l := range logs {
+		o, ok := l.Stages[stage].Outputs["metrics"]
+		if !ok {
+			continue
+		}
+		if seen == back {
+			b, err := p.Store.ReadAll(c.Context, o.Digest)
+			if err != nil {
+				return nil, "", fmt.Errorf("run~%d metrics: %w", back, err)
+			}
+			return b, fmt.Sprintf("run~%d (%s) %s.metrics %s", back, l.Time.UTC().Format("2006-01-02 15:04:05Z"), stage, o.Digest.Short()), nil
+		}
+		seen++
+	}
+	return nil, "", usagef("run~%d: only %d runs recorded %s.metrics", back, seen, stage)
+}
+
+// outputStage returns stage if given (checking it has the output), else
+// the last stage in run order with that output.
+func outputStage(p *dag.Pipeline, stage, output string) (string, error) {
+	if stage != "" {
+		n, ok := p.Node(stage)
+		if !ok {
+			return "", usagef("no stage named %q; stages: %s", stage, strings.Join(p.NodeNames(), ", "))
+		}
+		if _, ok := n.Kind.Output(output); !ok {
+			return "", usagef("stage %s (%s) has no %s output", stage, n.Kind.Name, output)
+		}
+		return stage, nil
+	}
+	for i := len(p.Nodes) - 1; i >= 0; i-- {
+		if _, ok := p.Nodes[i].Kind.Output(output); ok {
+			return p.Nodes[i].Name, nil
+		}
+	}
+	return "", usagef("no stage of the pipeline has a %s output", output)
+}
+
+// currentOutput reads an output of the stage's record as the pipeline
+// stands (else from the latest run that ran it).
+func (p *project) currentOutput(c *cli.Context, stage, output string) ([]byte, artifacts.Digest, error) {
+	rec, err := p.stageRecord(c.Context, stage)
+	if err != nil {
+		return nil, "", err
+	}
+	o, ok := rec.Outputs[output]
+	if !ok {
+		return nil, "", fmt.Errorf("the record of %s has no %s output", stage, output)
+	}
+	b, err := p.Store.ReadAll(c.Context, o.Digest)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s.%s: %w", stage, output, err)
+	}
+	return b, o.Digest, nil
+}
+
+// formatMetric prints counts as integers and scores with four decimals.
+func formatMetric(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
+func formatOpt(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return formatMetric(*v)
+}
+
+func formatDelta(v *float64) string {
+	switch {
+	case v == nil:
+		return "—"
+	case *v == 0:
+		return "0"
+	}
+	return fmt.Sprintf("%+.4f", *v)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, string(b))
+	return err
+}
+
+// WriteScoreTable prints ARI and silhouette per method and k, marking
+// each method's best k: the table `litho run` can end with.
+func WriteScoreTable(w io.Writer, m *evaluate.Metrics) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "method\tk\tARI\tsilhouette\t\t\n")
+	for _, method := range sortedKeys(m.Methods) {
+		best := m.Best[method].K
+		for _, key := range evaluate.SortedKeys(flatScores(m.Methods[method])) {
+			s := m.Methods[method][key]
+			mark := ""
+			if s.K == best {
+				mark = "best"
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%s\t\n", method, s.K, s.ARI, s.Silhouette, mark)
+		}
+	}
+	return tw.Flush()
+}
+
+// flatScores keys a method's scores for SortedKeys (which orders k<k>
+// numerically).
+func flatScores(scores map[string]evaluate.Score) map[string]float64 {
+	out := make(map[string]float64, len(scores))
+	for k := range scores {
+		out[k] = 0
+	}
+	return out
+}

@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+func (e *Env) reportCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "report",
+		Usage: "write the evaluation report: one self-contained HTML page with the metrics and every picture",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "report.html", Usage: "file to write"},
+			stageFlag, setFlag, dataFlag,
+		},
+		Action: e.report,
+	}
+}
+
+func (e *Env) report(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("report takes no arguments (got %q); use --out FILE", c.Args().First())
+	}
+	p, err := e.open(c)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	stage, err := outputStage(p.Pipeline, c.String("stage"), "report")
+	if err != nil {
+		return err
+	}
+	b, d, err := p.currentOutput(c, stage, "report")
+	if err != nil {
+		return err
+	}
+	out := c.String("out")
+	tmp := out + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	fmt.Fprintf(e.Stdout, "wrote %s (%d KiB, %s.report %s)\n", out, (len(b)+1023)/1024, stage, d.Short())
+	return nil
+}
