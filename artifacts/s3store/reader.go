@@ -33,8 +33,11 @@ func (r *objectReader) Read(p []byte) (int, error) {
 	for {
 		n, err := r.obj.Read(p)
 		r.off += int64(n)
-		if err == nil || err == io.EOF || n > 0 {
+		switch {
+		case err == nil || err == io.EOF:
 			return n, err
+		case n > 0:
+			return n, nil // the next Read meets the error again and resumes
 		}
 		if rerr := r.resume(err); rerr != nil {
 			return 0, rerr
