@@ -1,6 +1,8 @@
 package s3store
 
 import (
+	"bytes"
+	"context"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -23,4 +25,8 @@ func (b *Backend) Key(ns artifacts.Namespace, name string) (string, error) { ret
 // Offline is a backend with no connection, for testing error texts.
 func Offline() *Backend {
 	return &Backend{creds: chainCredentials(), bucket: "bucket", prefix: "p", endpoint: "e"}
+}
+
+func (b *Backend) PutIfAbsent(ctx context.Context, key string, data []byte) error {
+	return b.put(ctx, key, bytes.NewReader(data), int64(len(data)), true)
 }

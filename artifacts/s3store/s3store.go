@@ -57,10 +57,11 @@ type Backend struct {
 
 var _ artifacts.Backend = (*Backend)(nil)
 
-// bufferLimit is the largest object Save reads into memory when its reader
-// cannot seek, so that minio-go can retry the request; larger objects are
-// uploaded in parts, and each part is retried on its own.
-const bufferLimit = 16 << 20
+// partSize is the multipart part size; smaller objects go up in one
+// request. Save reads a smaller object into memory when its reader cannot
+// seek, so that the request can be retried; larger objects are uploaded in
+// parts, and each part is retried on its own.
+const partSize = 16 << 20
 
 // Open connects to the bucket named by cfg.URL, creating it when it is
 // missing and the credentials allow it.
@@ -201,14 +202,21 @@ func (b *Backend) Save(ctx context.Context, ns artifacts.Namespace, name string,
 			return err
 		}
 	}
-	if r, size, err = retryable(r, size); err != nil {
+	r, size, rewind, err := retryable(r, size)
+	if err != nil {
 		return b.fail("read "+key, err)
 	}
-	opts := minio.PutObjectOptions{ContentType: "application/octet-stream"}
-	if ns == artifacts.Blobs {
-		opts.SetMatchETagExcept("*")
+	// A single-part blob upload is conditional, so that of two hosts racing
+	// on one blob the second stores nothing. Multipart uploads are not
+	// (servers differ on where the condition goes); the bytes a racing
+	// host writes are the same anyway.
+	conditional := ns == artifacts.Blobs && size >= 0 && size < partSize
+	err = b.put(ctx, key, r, size, conditional)
+	if conditional && minio.ToErrorResponse(err).Code == "NotImplemented" {
+		if err = rewind(); err == nil {
+			err = b.put(ctx, key, r, size, false)
+		}
 	}
-	_, err = b.client.PutObject(ctx, b.bucket, key, r, size, opts)
 	if code := minio.ToErrorResponse(err).Code; code == minio.PreconditionFailed {
 		return nil // another writer stored the same bytes first
 	}
@@ -216,6 +224,15 @@ func (b *Backend) Save(ctx context.Context, ns artifacts.Namespace, name string,
 		return b.fail("put "+key, err)
 	}
 	return nil
+}
+
+func (b *Backend) put(ctx context.Context, key string, r io.Reader, size int64, ifNoneMatch bool) error {
+	opts := minio.PutObjectOptions{ContentType: "application/octet-stream", PartSize: partSize}
+	if ifNoneMatch {
+		opts.SetMatchETagExcept("*")
+	}
+	_, err := b.client.PutObject(ctx, b.bucket, key, r, size, opts)
+	return err
 }
 
 // refresh gives an old blob that is being saved again a new modification
@@ -236,23 +253,32 @@ func (b *Backend) refresh(ctx context.Context, key string, mod time.Time) error 
 	return nil
 }
 
-// retryable returns a reader minio-go can rewind for a retry: seekable
-// readers already are, small ones are read into memory.
-func retryable(r io.Reader, size int64) (io.Reader, int64, error) {
-	if _, ok := r.(io.Seeker); ok || size > bufferLimit {
-		return r, size, nil
+// retryable returns a reader minio-go can rewind for a retry (seekable
+// readers already are; small ones are read into memory) and a function
+// that rewinds it for a second attempt of our own. A large stream is
+// returned as it is: it is uploaded in parts, each retried on its own, and
+// its rewind fails.
+func retryable(r io.Reader, size int64) (io.Reader, int64, func() error, error) {
+	if s, ok := r.(io.Seeker); ok {
+		start, err := s.Seek(0, io.SeekCurrent)
+		return r, size, func() error { _, err := s.Seek(start, io.SeekStart); return err }, err
 	}
-	b, err := io.ReadAll(io.LimitReader(r, bufferLimit+1))
+	noRewind := func() error { return errors.New("cannot retry the upload of a stream") }
+	if size >= partSize {
+		return r, size, noRewind, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r, partSize))
 	if err != nil {
-		return nil, 0, err
-	}
-	if len(b) > bufferLimit { // unknown size turned out large: stream the rest
-		return io.MultiReader(bytes.NewReader(b), r), size, nil
+		return nil, 0, nil, err
 	}
 	if size >= 0 && int64(len(b)) != size {
-		return nil, 0, fmt.Errorf("short read: %d of %d bytes", len(b), size)
+		return nil, 0, nil, fmt.Errorf("read %d bytes, want %d", len(b), size)
 	}
-	return bytes.NewReader(b), int64(len(b)), nil
+	if len(b) == partSize { // unknown size turned out large: stream the rest
+		return io.MultiReader(bytes.NewReader(b), r), size, noRewind, nil
+	}
+	br := bytes.NewReader(b)
+	return br, int64(len(b)), func() error { _, err := br.Seek(0, io.SeekStart); return err }, nil
 }
 
 // Open implements artifacts.Backend. The returned reader resumes with a

@@ -271,3 +271,19 @@ func TestTLSByDefault(t *testing.T) {
 		t.Fatal("TLS connection to a plain-HTTP server succeeded")
 	}
 }
+
+// TestConditionalWrite: the server refuses a blob upload over an existing
+// object (If-None-Match), so a racing host cannot replace a blob.
+func TestConditionalWrite(t *testing.T) {
+	be, _ := s3test.Open(t)
+	first := []byte("first bytes")
+	d := storetest.SaveBlob(t, be, first)
+	key, _ := be.Key(artifacts.Blobs, string(d))
+	err := be.PutIfAbsent(context.Background(), key, []byte("other bytes"))
+	if code := minio.ToErrorResponse(err).Code; code != minio.PreconditionFailed {
+		t.Fatalf("conditional put over an existing blob: %v (code %q), want PreconditionFailed", err, code)
+	}
+	if got := storetest.MustRead(t, be, artifacts.Blobs, string(d)); !bytes.Equal(got, first) {
+		t.Errorf("blob replaced: %q", got)
+	}
+}
