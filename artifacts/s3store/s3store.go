@@ -112,11 +112,11 @@ func transport() http.RoundTripper {
 }
 
 func parseURL(raw string) (bucket, prefix string, err error) {
-	u, err := url.Parse(raw)
-	if err == nil && u.User != nil {
-		// Do not echo the URL: it holds a credential.
+	if strings.Contains(raw, "@") {
+		// Do not echo the URL: it may hold a credential.
 		return "", "", errors.New("remote URL must not contain credentials (they come from the AWS environment variables or ~/.aws/credentials)")
 	}
+	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "s3" || u.Host == "" || u.RawQuery != "" {
 		return "", "", fmt.Errorf("remote %q: want s3://bucket/prefix", raw)
 	}

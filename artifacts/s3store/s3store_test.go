@@ -40,6 +40,7 @@ func TestParseURL(t *testing.T) {
 		{"s3:///p", "", "", false},
 		{"s3://Upper_Case/p", "", "", false},
 		{"s3://key:secret@bucket/p", "", "", false},
+		{"s3://key:sec%ret@bucket/p", "", "", false},
 		{"bucket/p", "", "", false},
 	}
 	for _, c := range cases {
