@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -226,5 +227,21 @@ func TestNoCredentialsLeak(t *testing.T) {
 			}
 			return nil
 		})
+	}
+}
+
+// TestStoreBlockConfiguresRemote: the pipeline's store block alone (no
+// flags, no LITHO_* variables) puts the remote behind the local store.
+func TestStoreBlockConfiguresRemote(t *testing.T) {
+	cfg := s3test.Config(t)
+	src := string(testPipeline) + fmt.Sprintf("\nstore {\n  remote = %q\n  endpoint = %q\n  insecure = true\n}\n", cfg.URL, cfg.Endpoint)
+	hostA, hostB := t.TempDir(), t.TempDir()
+	writePipeline(t, hostA, src)
+	writePipeline(t, hostB, src)
+	if n := executed(events(t, mustRun(t, hostA, nil, "run", "--json").stdout)); n == 0 {
+		t.Fatal("host A executed nothing")
+	}
+	if n := executed(events(t, mustRun(t, hostB, nil, "run", "--json").stdout)); n != 0 {
+		t.Errorf("host B executed %d stages, want 0", n)
 	}
 }
