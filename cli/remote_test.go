@@ -1,8 +1,10 @@
 package cli_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"litho/artifacts/s3store"
 	"litho/artifacts/s3store/s3test"
 	"litho/dag"
+	"litho/dag/dagtest"
 )
 
 // remoteEnv points litho at a fresh prefix of the test MinIO.
@@ -243,5 +246,38 @@ func TestStoreBlockConfiguresRemote(t *testing.T) {
 	}
 	if n := executed(events(t, mustRun(t, hostB, nil, "run", "--json").stdout)); n != 0 {
 		t.Errorf("host B executed %d stages, want 0", n)
+	}
+}
+
+// TestKilledRunWithRemote: a run killed in the middle of a stage leaves
+// the bucket consistent (every record's blobs present), and a run on
+// another host then executes only the interrupted stage.
+func TestKilledRunWithRemote(t *testing.T) {
+	env, cfg := remoteEnv(t)
+	cmd := litho(t, t.TempDir(), append(env, dagtest.BlockEnv+"=1"), "run", "--json")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		var e dag.Event
+		json.Unmarshal(sc.Bytes(), &e)
+		if e.Stage == "concat" {
+			break
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	checkRemoteComplete(t, cfg)
+
+	st := stageStatus(events(t, mustRun(t, t.TempDir(), env, "run", "--json").stdout))
+	for name, want := range map[string]string{"a": "cached", "map": "cached", "concat": "cached", "slow": "ran"} {
+		if st[name] != want {
+			t.Errorf("%s: %s on the second host, want %s", name, st[name], want)
+		}
 	}
 }
