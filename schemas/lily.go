@@ -59,7 +59,7 @@ type LILYFile struct {
 
 // Required lists the columns a file must have: borehole identity, depth,
 // described lithology and the measurements. Core, Type, Sect and Offset
-// are read when present (they only order rows).
+// are read when present (they locate and order rows).
 func (f *LILYFile) Required() []string {
 	cols := []string{ColExp, ColSite, ColHole, ColDepth, ColPrincipal}
 	for _, m := range f.Measures {
@@ -111,18 +111,17 @@ func LILYFileFor(instrument string) (*LILYFile, bool) {
 }
 
 // MeasureVersion is the version of MeasureRow and of the rejects table.
-const MeasureVersion = "measure/1"
+const MeasureVersion = "measure/2"
 
 // MeasureRow is one ingested measurement row of one borehole, whatever the
-// instrument: V holds the instrument's measurements in LILYFile.Measures
-// order (GRA, MS and NGR use V[0]; RGB uses R, G, B). Rows are sorted by
-// depth, then core, section, offset, values and label, so a partition's
-// bytes do not depend on the row order of the CSV.
+// instrument: V0–V2 hold the instrument's measurements in LILYFile.Measures
+// order (GRA, MS and NGR use V0; RGB uses R, G, B in V0, V1, V2). Section
+// is the IODP section label built from Core, Type and Sect ("12H-3",
+// "12H-CC"). Rows are sorted by depth, then section, offset, values and
+// label, so a partition's bytes do not depend on the row order of the CSV.
 type MeasureRow struct {
 	Depth     float64 `parquet:"depth_m"`
-	Core      string  `parquet:"core,dict"`
-	Type      string  `parquet:"type,dict"`
-	Sect      string  `parquet:"sect,dict"`
+	Section   string  `parquet:"section,dict"`
 	Offset    float64 `parquet:"offset_cm"`
 	V0        float64 `parquet:"v0"`
 	V1        float64 `parquet:"v1"`

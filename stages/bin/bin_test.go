@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -259,5 +260,37 @@ func TestBinCountIsJoinedKeysAfterFilter(t *testing.T) {
 	}
 	if total < 100 {
 		t.Errorf("only %d bins over the generated boreholes: the check proves little", total)
+	}
+}
+
+// The column reader gives the fields binning uses exactly as the generic
+// row reader does, over several row groups and pages.
+func TestReadMeasures(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	labels := []string{"clay", "nannofossil ooze", "basalt", ""}
+	rows := make([]schemas.MeasureRow, 150000)
+	for i := range rows {
+		rows[i] = schemas.MeasureRow{Depth: float64(i) * 0.025, Section: "1H-CC", V0: r.NormFloat64(), V1: r.Float64() * 255,
+			V2: -r.Float64(), Principal: labels[r.IntN(len(labels))]}
+	}
+	b, err := schemas.WriteParquet(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readMeasures(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(rows) {
+		t.Fatalf("%d rows, want %d", len(got), len(rows))
+	}
+	for i, w := range rows {
+		w.Section = ""
+		if got[i] != w {
+			t.Fatalf("row %d: %+v, want %+v", i, got[i], w)
+		}
+	}
+	if _, err := readMeasures([]byte("not parquet")); err == nil {
+		t.Error("garbage read without error")
 	}
 }

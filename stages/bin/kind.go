@@ -64,7 +64,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 		if err != nil {
 			return fmt.Errorf("bin %s: read %s: %w", x.Partition, inst, err)
 		}
-		if tables[inst], err = schemas.ReadParquet[schemas.MeasureRow](b); err != nil {
+		if tables[inst], err = readMeasures(b); err != nil {
 			return fmt.Errorf("bin %s: %s: %w", x.Partition, inst, err)
 		}
 	}

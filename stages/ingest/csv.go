@@ -266,17 +266,18 @@ func lastBoundary(data []byte) int {
 }
 
 // chunks reads r after the header (pre holds bytes already read) and sends
-// chunks of whole records until EOF. progress receives bytes read.
-func chunks(ctx context.Context, r io.Reader, pre []byte, firstLine int64, out chan<- chunk, progress func(int64)) error {
+// chunks of whole records until EOF. Buffers come from free when one is
+// there (workers hand them back once parsed). progress receives bytes read.
+func chunks(ctx context.Context, r io.Reader, pre []byte, firstLine int64, out chan<- chunk, free chan []byte, progress func(int64)) error {
 	defer close(out)
-	carry := pre
+	carry := append([]byte(nil), pre...)
 	line := firstLine
 	for seq := 0; ; seq++ {
 		size := chunkSize
 		for size < 2*len(carry) {
 			size *= 2
 		}
-		buf := make([]byte, size)
+		buf := getBuffer(free, size)
 		n := copy(buf, carry)
 		m, err := io.ReadFull(r, buf[n:])
 		progress(int64(m))
@@ -289,11 +290,13 @@ func chunks(ctx context.Context, r io.Reader, pre []byte, firstLine int64, out c
 		if !eof {
 			cut = lastBoundary(buf) + 1
 			if cut == 0 { // one record larger than the buffer: read more
-				carry = buf
+				carry = append(carry[:0], buf...)
 				seq--
 				continue
 			}
 		}
+		// Keep the partial record before the buffer goes to a worker.
+		carry = append(carry[:0], buf[cut:]...)
 		c := chunk{seq: seq, data: buf[:cut], line: line, last: eof}
 		line += int64(bytes.Count(c.data, []byte{'\n'}))
 		select {
@@ -304,6 +307,26 @@ func chunks(ctx context.Context, r io.Reader, pre []byte, firstLine int64, out c
 		if eof {
 			return nil
 		}
-		carry = buf[cut:]
+	}
+}
+
+// getBuffer reuses a free buffer of at least size bytes, or makes one.
+func getBuffer(free chan []byte, size int) []byte {
+	select {
+	case b := <-free:
+		if cap(b) >= size {
+			return b[:size]
+		}
+	default:
+	}
+	return make([]byte, size)
+}
+
+// putBuffer hands a parsed chunk's buffer back, or drops it when enough
+// are waiting.
+func putBuffer(free chan []byte, b []byte) {
+	select {
+	case free <- b[:cap(b)]:
+	default:
 	}
 }

@@ -1,31 +1,33 @@
 package ingest
 
 import (
-	"bufio"
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
+	"unsafe"
 
 	"litho/schemas"
 )
 
-// groups gathers rows per borehole. Past the row budget, every borehole's
-// buffered rows are appended to its spill file and the buffers emptied.
+// groups gathers rows per borehole, with strings as ids into one table
+// for the file. Past the row budget, every borehole's buffered rows are
+// appended to its spill file and the buffers emptied.
 type groups struct {
 	dir      string
 	budget   int
 	held     int
-	rows     map[string][]schemas.MeasureRow
-	spills   map[string]string // borehole → spill file
-	spillSeq int
+	ids      map[string]uint32
+	names    []string
+	remap    map[int][]uint32 // worker → parser id → file id
+	rows     [][]row          // by borehole id
+	spills   map[uint32]string
+	borehole []bool // which ids name a borehole
 }
 
 func newGroups(cfg Config) *groups {
@@ -33,37 +35,80 @@ func newGroups(cfg Config) *groups {
 	if budget <= 0 {
 		budget = DefaultSpillRows
 	}
-	return &groups{dir: cfg.TempDir, budget: budget, rows: map[string][]schemas.MeasureRow{}, spills: map[string]string{}}
+	return &groups{dir: cfg.TempDir, budget: budget, ids: map[string]uint32{}, remap: map[int][]uint32{}, spills: map[uint32]string{}}
 }
 
-func (g *groups) add(rows []parsed) error {
-	for _, p := range rows {
-		g.rows[p.borehole] = append(g.rows[p.borehole], p.row)
+func (g *groups) id(s string) uint32 {
+	if id, ok := g.ids[s]; ok {
+		return id
 	}
-	g.held += len(rows)
+	id := uint32(len(g.names))
+	g.names = append(g.names, s)
+	g.ids[s] = id
+	return id
+}
+
+// add takes one chunk's rows, translating the parser's ids.
+func (g *groups) add(res result) error {
+	m := g.remap[res.worker]
+	for len(m) < len(res.names) {
+		m = append(m, g.id(res.names[len(m)]))
+	}
+	g.remap[res.worker] = m
+	for _, r := range res.rows {
+		r.borehole, r.section, r.label = m[r.borehole], m[r.section], m[r.label]
+		for int(r.borehole) >= len(g.rows) {
+			g.rows = append(g.rows, nil)
+			g.borehole = append(g.borehole, false)
+		}
+		g.rows[r.borehole] = append(g.rows[r.borehole], r)
+		g.borehole[r.borehole] = true
+	}
+	g.held += len(res.rows)
 	if g.held < g.budget {
 		return nil
 	}
 	return g.spill()
 }
 
+// boreholes lists the borehole ids, ordered by name.
+func (g *groups) boreholes() []uint32 {
+	var out []uint32
+	for id, ok := range g.borehole {
+		if ok {
+			out = append(out, uint32(id))
+		}
+	}
+	slices.SortFunc(out, func(a, b uint32) int { return compareStr(g.names[a], g.names[b]) })
+	return out
+}
+
+func compareStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
 func (g *groups) spill() error {
 	if g.dir == "" {
-		return errors.New("ingest: row budget exceeded and no temporary directory to spill to")
+		return fmt.Errorf("row budget of %d exceeded and no temporary directory to spill to", g.budget)
 	}
-	for _, b := range sortedKeys(g.rows) {
+	for _, b := range g.boreholes() {
 		rows := g.rows[b]
 		if len(rows) == 0 {
 			continue
 		}
 		path, ok := g.spills[b]
 		if !ok {
-			g.spillSeq++
-			path = filepath.Join(g.dir, "spill-"+strconv.Itoa(g.spillSeq))
+			path = filepath.Join(g.dir, "spill-"+strconv.Itoa(len(g.spills)))
 			g.spills[b] = path
 		}
 		if err := appendSpill(path, rows); err != nil {
-			return fmt.Errorf("spill %s: %w", b, err)
+			return fmt.Errorf("spill %s: %w", g.names[b], err)
 		}
 		g.rows[b] = rows[:0:0]
 	}
@@ -73,10 +118,15 @@ func (g *groups) spill() error {
 
 // write encodes and puts every borehole, a few at a time.
 func (g *groups) write(ctx context.Context, cfg Config, put PutFunc) (int64, error) {
-	names := sortedKeys(g.rows)
-	workers := min(cfg.Workers, len(names))
+	ids := g.boreholes()
+	workers := cfg.Workers
 	if workers <= 0 {
-		workers = min(runtime.GOMAXPROCS(0), len(names))
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(ids))
+	type job struct {
+		borehole uint32
+		rows     []row
 	}
 	var (
 		mu    sync.Mutex
@@ -84,28 +134,24 @@ func (g *groups) write(ctx context.Context, cfg Config, put PutFunc) (int64, err
 		first error
 		wg    sync.WaitGroup
 	)
-	type job struct {
-		borehole string
-		rows     []schemas.MeasureRow
-	}
 	next := make(chan job)
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				b := j.borehole
-				n, err := g.writeOne(ctx, b, j.rows, put)
+				name := g.names[j.borehole]
+				n, err := g.writeOne(ctx, j.borehole, j.rows, put)
 				mu.Lock()
 				dups += n
 				if err != nil && first == nil {
-					first = fmt.Errorf("%s: borehole %s: %w", cfg.Name, b, err)
+					first = fmt.Errorf("%s: borehole %s: %w", cfg.Name, name, err)
 				}
 				mu.Unlock()
 			}
 		}()
 	}
-	for _, b := range names {
+	for _, b := range ids {
 		mu.Lock()
 		stop := first != nil
 		mu.Unlock()
@@ -124,7 +170,7 @@ func (g *groups) write(ctx context.Context, cfg Config, put PutFunc) (int64, err
 }
 
 // writeOne encodes one borehole: its spilled rows then those in memory.
-func (g *groups) writeOne(ctx context.Context, b string, rows []schemas.MeasureRow, put PutFunc) (int64, error) {
+func (g *groups) writeOne(ctx context.Context, b uint32, rows []row, put PutFunc) (int64, error) {
 	if path, ok := g.spills[b]; ok {
 		spilled, err := readSpill(path)
 		if err != nil {
@@ -133,11 +179,11 @@ func (g *groups) writeOne(ctx context.Context, b string, rows []schemas.MeasureR
 		rows = append(spilled, rows...)
 		os.Remove(path)
 	}
-	table, dups, err := encode(rows)
+	table, dups, err := encode(rows, g.names)
 	if err != nil {
 		return 0, err
 	}
-	return dups, put(ctx, b, table)
+	return dups, put(ctx, g.names[b], table)
 }
 
 func (g *groups) cleanup() {
@@ -146,79 +192,89 @@ func (g *groups) cleanup() {
 	}
 }
 
-// Spill files hold rows as five little-endian float64s and four
-// length-prefixed strings.
+// encode sorts one borehole's rows canonically, so the table's bytes do
+// not depend on the order of the CSV, and encodes them; it returns the
+// number of duplicate rows.
+func encode(rows []row, names []string) ([]byte, int64, error) {
+	slices.SortFunc(rows, func(a, b row) int {
+		if c := cmpFloat(a.depth, b.depth); c != 0 {
+			return c
+		}
+		if a.section != b.section {
+			return compareStr(names[a.section], names[b.section])
+		}
+		for _, p := range [...][2]float64{{a.offset, b.offset}, {a.v0, b.v0}, {a.v1, b.v1}, {a.v2, b.v2}} {
+			if c := cmpFloat(p[0], p[1]); c != 0 {
+				return c
+			}
+		}
+		return compareStr(names[a.label], names[b.label])
+	})
+	var dups int64
+	out := make([]schemas.MeasureRow, len(rows))
+	for i, r := range rows {
+		if i > 0 && r == rows[i-1] {
+			dups++
+		}
+		out[i] = schemas.MeasureRow{
+			Depth: r.depth, Section: names[r.section], Offset: r.offset,
+			V0: r.v0, V1: r.v1, V2: r.v2, Principal: names[r.label],
+		}
+	}
+	b, err := schemas.WriteParquet(out)
+	return b, dups, err
+}
 
-func appendSpill(path string, rows []schemas.MeasureRow) error {
+// cmpFloat orders finite numbers (ingest rejects the others).
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Spill files hold rows in memory layout: they are read back by the same
+// process that wrote them, and row ids are only meaningful within it.
+const rowSize = int(unsafe.Sizeof(row{}))
+
+func rowBytes(rows []row) []byte {
+	if len(rows) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&rows[0])), len(rows)*rowSize)
+}
+
+func appendSpill(path string, rows []row) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	var buf []byte
-	for i := range rows {
-		r := &rows[i]
-		buf = buf[:0]
-		for _, v := range [...]float64{r.Depth, r.Offset, r.V0, r.V1, r.V2} {
-			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
-		}
-		for _, s := range [...]string{r.Core, r.Type, r.Sect, r.Principal} {
-			buf = binary.AppendUvarint(buf, uint64(len(s)))
-			buf = append(buf, s...)
-		}
-		if _, err := w.Write(buf); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
+	if _, err := f.Write(rowBytes(rows)); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
 }
 
-func readSpill(path string) ([]schemas.MeasureRow, error) {
+func readSpill(path string) ([]row, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
-	strs := map[string]string{}
-	var rows []schemas.MeasureRow
-	var fl [5]float64
-	var ss [4]string
-	var b8 [8]byte
-	for {
-		for i := range fl {
-			if _, err := io.ReadFull(r, b8[:]); err != nil {
-				if err == io.EOF && i == 0 {
-					return rows, nil
-				}
-				return nil, fmt.Errorf("read spill: %w", err)
-			}
-			fl[i] = math.Float64frombits(binary.LittleEndian.Uint64(b8[:]))
-		}
-		for i := range ss {
-			n, err := binary.ReadUvarint(r)
-			if err != nil {
-				return nil, fmt.Errorf("read spill: %w", err)
-			}
-			b := make([]byte, n)
-			if _, err := io.ReadFull(r, b); err != nil {
-				return nil, fmt.Errorf("read spill: %w", err)
-			}
-			s, ok := strs[string(b)]
-			if !ok {
-				s = string(b)
-				strs[s] = s
-			}
-			ss[i] = s
-		}
-		rows = append(rows, schemas.MeasureRow{
-			Depth: fl[0], Offset: fl[1], V0: fl[2], V1: fl[3], V2: fl[4],
-			Core: ss[0], Type: ss[1], Sect: ss[2], Principal: ss[3],
-		})
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
 	}
+	if fi.Size()%int64(rowSize) != 0 {
+		return nil, fmt.Errorf("spill file %s: size %d is not a whole number of rows", path, fi.Size())
+	}
+	rows := make([]row, fi.Size()/int64(rowSize))
+	if _, err := io.ReadFull(f, rowBytes(rows)); err != nil {
+		return nil, fmt.Errorf("read spill: %w", err)
+	}
+	return rows, nil
 }

@@ -9,13 +9,11 @@
 package ingest
 
 import (
-	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -111,12 +109,12 @@ func File(ctx context.Context, cfg Config, r io.Reader, rejects *Rejects, progre
 				return fmt.Errorf("%s: rejects: %w", cfg.Name, err)
 			}
 		}
-		return g.add(res.rows)
+		return g.add(res)
 	}); err != nil {
 		return st, err
 	}
 	st.Kept = st.Rows - st.RejectCount()
-	st.Boreholes = len(g.rows)
+	st.Boreholes = len(g.boreholes())
 	dups, err := g.write(ctx, cfg, put)
 	st.Duplicates = dups
 	return st, err
@@ -134,16 +132,19 @@ func parseAll(ctx context.Context, cfg Config, l *layout, r io.Reader, pre []byt
 	in := make(chan chunk, workers)
 	out := make(chan result, workers)
 	readErr := make(chan error, 1)
-	go func() { readErr <- chunks(ctx, r, pre, line, in, progress) }()
+	free := make(chan []byte, workers+2)
+	go func() { readErr <- chunks(ctx, r, pre, line, in, free, progress) }()
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := newParser(l)
+			p := newParser(l, w)
 			for c := range in {
+				res := p.parseChunk(c)
+				putBuffer(free, c.data)
 				select {
-				case out <- p.parseChunk(c):
+				case out <- res:
 				case <-ctx.Done():
 					return
 				}
@@ -184,36 +185,6 @@ func parseAll(ctx context.Context, cfg Config, l *layout, r io.Reader, pre []byt
 		return fmt.Errorf("%s: %w", cfg.Name, err)
 	}
 	return ctx.Err()
-}
-
-// canonical orders a borehole's rows so that the table's bytes do not
-// depend on the order of the CSV.
-func canonical(a, b schemas.MeasureRow) int {
-	return cmp.Or(
-		cmp.Compare(a.Depth, b.Depth),
-		cmp.Compare(a.Core, b.Core),
-		cmp.Compare(a.Sect, b.Sect),
-		cmp.Compare(a.Offset, b.Offset),
-		cmp.Compare(a.V0, b.V0),
-		cmp.Compare(a.V1, b.V1),
-		cmp.Compare(a.V2, b.V2),
-		cmp.Compare(a.Principal, b.Principal),
-		cmp.Compare(a.Type, b.Type),
-	)
-}
-
-// encode sorts one borehole's rows and encodes them; it returns the number
-// of duplicate rows.
-func encode(rows []schemas.MeasureRow) ([]byte, int64, error) {
-	slices.SortFunc(rows, canonical)
-	var dups int64
-	for i := 1; i < len(rows); i++ {
-		if rows[i] == rows[i-1] {
-			dups++
-		}
-	}
-	b, err := schemas.WriteParquet(rows)
-	return b, dups, err
 }
 
 // sortedKeys lists a map's keys in order.

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -61,14 +64,14 @@ func readRows(t *testing.T, b []byte) []schemas.MeasureRow {
 // The valid fixture's content, as ingest must type and order it.
 var wantValid = map[string][]schemas.MeasureRow{
 	"372-U1517-C": {
-		{Depth: 0.025, Core: "1", Type: "H", Sect: "1", Offset: 2.5, V0: 1.512, Principal: "nannofossil ooze"},
-		{Depth: 0.025, Core: "1", Type: "H", Sect: "1", Offset: 2.5, V0: 1.512, Principal: "nannofossil ooze"},
-		{Depth: 0.05, Core: "1", Type: "H", Sect: "1", Offset: 5, V0: 1.53, Principal: "nannofossil ooze"},
-		{Depth: 0.075, Core: "1", Type: "H", Sect: "1", Offset: 7.5, V0: 1.498, Principal: "clay"},
+		{Depth: 0.025, Section: "1H-1", Offset: 2.5, V0: 1.512, Principal: "nannofossil ooze"},
+		{Depth: 0.025, Section: "1H-1", Offset: 2.5, V0: 1.512, Principal: "nannofossil ooze"},
+		{Depth: 0.05, Section: "1H-1", Offset: 5, V0: 1.53, Principal: "nannofossil ooze"},
+		{Depth: 0.075, Section: "1H-1", Offset: 7.5, V0: 1.498, Principal: "clay"},
 	},
 	"368X-U1503-A": {
-		{Depth: 9.51, Core: "2", Type: "R", Sect: "CC", Offset: 1, V0: 2.41, Principal: "basalt"},
-		{Depth: 9.525, Core: "2", Type: "R", Sect: "1", Offset: 2.5, V0: 2.433, Principal: "basalt"},
+		{Depth: 9.51, Section: "2R-CC", Offset: 1, V0: 2.41, Principal: "basalt"},
+		{Depth: 9.525, Section: "2R-1", Offset: 2.5, V0: 2.433, Principal: "basalt"},
 	},
 }
 
@@ -196,5 +199,38 @@ func TestWrongInstrument(t *testing.T) {
 	_, _, _, err := ingestFile(t, "valid.csv", Config{Spec: schemas.RGBFile})
 	if err == nil || !strings.Contains(err.Error(), `valid.csv: missing required column "R"`) {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// The fast decimal path gives exactly strconv.ParseFloat's value, and
+// declines what it cannot do exactly.
+func TestFastDecimal(t *testing.T) {
+	cases := []struct {
+		in string
+		ok bool
+	}{
+		{"0", true}, {"-0", true}, {"1.512", true}, {"-3.25", true}, {"+7", true}, {"0.005", true},
+		{"12345.678901234", true}, {"123456789012345", true}, {"0.000000000000000000001", true},
+		{"1234567890123456", false}, {"1e5", false}, {"NaN", false}, {".", false}, {"-", false},
+		{"1.2.3", false}, {"0x10", false}, {"1_000", false}, {"0.00000000000000000000001", false},
+	}
+	for _, c := range cases {
+		got, ok := fastDecimal([]byte(c.in))
+		if ok != c.ok {
+			t.Errorf("fastDecimal(%q) ok=%v, want %v", c.in, ok, c.ok)
+			continue
+		}
+		if want, _ := strconv.ParseFloat(c.in, 64); ok && math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("fastDecimal(%q) = %v, ParseFloat %v", c.in, got, want)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		s := strconv.FormatFloat((r.Float64()-0.5)*math.Pow(10, float64(r.IntN(12)-4)), 'f', r.IntN(9), 64)
+		got, ok := fastDecimal([]byte(s))
+		want, _ := strconv.ParseFloat(s, 64)
+		if ok && math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("fastDecimal(%q) = %v, ParseFloat %v", s, got, want)
+		}
 	}
 }

@@ -61,16 +61,20 @@ func newLayout(file string, h *header, spec *schemas.LILYFile) (*layout, error) 
 	return l, nil
 }
 
-// parsed is one usable row.
-type parsed struct {
-	borehole string
-	row      schemas.MeasureRow
+// row is one usable row. It holds no pointers, so millions of buffered
+// rows cost the garbage collector nothing: strings are ids into the
+// parser's table (and, once gathered, into the file's table).
+type row struct {
+	depth, offset, v0, v1, v2 float64
+	borehole, section, label  uint32
 }
 
 // result is what a worker made of one chunk.
 type result struct {
 	seq     int
-	rows    []parsed
+	worker  int
+	rows    []row
+	names   []string // the parser's string table when the chunk was done
 	rejects []rejectRow
 	nrows   int64
 	err     error
@@ -83,37 +87,63 @@ type rejectRow struct {
 	value  string
 }
 
+// Slots of the parser's last-value caches.
+const (
+	slotBorehole = iota
+	slotSection
+	slotLabel
+	nslots
+)
+
 // parser turns records into rows. Each worker owns one, with its own
-// string table so repeated labels share memory without locking.
+// string table, so no locking is needed.
 type parser struct {
 	l       *layout
-	strs    map[string]string
+	worker  int
+	ids     map[string]uint32
+	names   []string
+	last    [nslots]lastID
 	fields  [][]byte
 	scratch [][]byte
 	key     []byte
 }
 
-func newParser(l *layout) *parser {
+// lastID remembers a column's previous value: consecutive rows nearly
+// always share borehole, core, section and label.
+type lastID struct {
+	b  []byte
+	id uint32
+	ok bool
+}
+
+func newParser(l *layout, worker int) *parser {
 	return &parser{
-		l: l, strs: map[string]string{},
+		l: l, worker: worker, ids: map[string]uint32{},
 		fields:  make([][]byte, l.maxCol+1),
 		scratch: make([][]byte, l.maxCol+1),
 	}
 }
 
-func (p *parser) intern(b []byte) string {
-	if s, ok := p.strs[string(b)]; ok {
-		return s
+func (p *parser) id(slot int, b []byte) uint32 {
+	c := &p.last[slot]
+	if c.ok && bytes.Equal(c.b, b) {
+		return c.id
 	}
-	s := string(b)
-	p.strs[s] = s
-	return s
+	id, ok := p.ids[string(b)]
+	if !ok {
+		id = uint32(len(p.names))
+		s := string(b)
+		p.names = append(p.names, s)
+		p.ids[s] = id
+	}
+	c.b, c.id, c.ok = append(c.b[:0], b...), id, true
+	return id
 }
 
 // parseChunk parses every record of c. A short final record without a
 // newline means the file was cut off: that fails the file.
 func (p *parser) parseChunk(c chunk) result {
-	res := result{seq: c.seq, rows: make([]parsed, 0, len(c.data)/200)}
+	res := result{seq: c.seq, worker: p.worker, rows: make([]row, 0, len(c.data)/160)}
 	data, line := c.data, c.line
 	for len(data) > 0 {
 		end := recordEnd(data)
@@ -137,6 +167,9 @@ func (p *parser) parseChunk(c chunk) result {
 		}
 		line += max(nl, 1)
 	}
+	// Entries below len never change, so the collector may read them while
+	// this parser appends more.
+	res.names = p.names
 	return res
 }
 
@@ -167,6 +200,9 @@ func recordEnd(data []byte) int {
 // split fills p.fields with the columns the layout reads and checks the
 // field count.
 func (p *parser) split(rec []byte) string {
+	if bytes.IndexByte(rec, '"') < 0 {
+		return p.splitPlain(rec)
+	}
 	n := 0
 	rest := rec
 	for rest != nil {
@@ -198,6 +234,34 @@ func (p *parser) split(rec []byte) string {
 	return ""
 }
 
+// splitPlain is split for records without quotes, the common case: one
+// pass over the bytes, which beats a search call per short field.
+func (p *parser) splitPlain(rec []byte) string {
+	n, start, maxCol := 0, 0, p.l.maxCol
+	for i, c := range rec {
+		if c != ',' {
+			continue
+		}
+		p.fields[n] = rec[start:i]
+		n++
+		start = i + 1
+		if n > maxCol {
+			n += bytes.Count(rec[start:], []byte{','}) + 1
+			if n != p.l.nfields {
+				return ReasonFieldCount
+			}
+			return ""
+		}
+	}
+	if n <= maxCol {
+		p.fields[n] = rec[start:]
+	}
+	if n+1 != p.l.nfields {
+		return ReasonFieldCount
+	}
+	return ""
+}
+
 // parseRecord parses one record into res.rows, or returns the reject.
 func (p *parser) parseRecord(rec []byte, res *result) (rejectRow, bool) {
 	if reason := p.split(rec); reason != "" {
@@ -211,7 +275,7 @@ func (p *parser) parseRecord(rec []byte, res *result) (rejectRow, bool) {
 			return rejectRow{column: l.names[[]int{l.exp, l.site, l.hole}[i]], reason: ReasonBorehole}, false
 		}
 	}
-	var out parsed
+	var out row
 	depth, reason := number(f[l.depth])
 	if reason != "" {
 		if reason == ReasonEmpty {
@@ -219,7 +283,7 @@ func (p *parser) parseRecord(rec []byte, res *result) (rejectRow, bool) {
 		}
 		return rejectRow{column: l.names[l.depth], reason: reason, value: clip(f[l.depth])}, false
 	}
-	out.row.Depth = depth
+	out.depth = depth
 	label := bytes.TrimSpace(f[l.label])
 	if len(label) == 0 {
 		return rejectRow{column: l.names[l.label], reason: ReasonPrincipal}, false
@@ -232,28 +296,31 @@ func (p *parser) parseRecord(rec []byte, res *result) (rejectRow, bool) {
 		}
 		vals[i] = v
 	}
-	out.row.V0, out.row.V1, out.row.V2 = vals[0], vals[1], vals[2]
-	out.row.Principal = p.intern(label)
+	out.v0, out.v1, out.v2 = vals[0], vals[1], vals[2]
+	out.label = p.id(slotLabel, label)
 	p.key = append(append(append(append(append(p.key[:0], exp...), '-'), site...), '-'), hole...)
-	out.borehole = p.intern(p.key)
-	out.row.Core = p.optional(l.core)
-	out.row.Type = p.optional(l.typ)
-	out.row.Sect = p.optional(l.sect)
+	out.borehole = p.id(slotBorehole, p.key)
+	p.key = append(append(append(append(p.key[:0], p.optional(l.core)...), p.optional(l.typ)...), '-'), p.optional(l.sect)...)
+	if len(p.key) == 1 { // no Core, Type or Sect
+		p.key = p.key[:0]
+	}
+	out.section = p.id(slotSection, p.key)
 	if l.offset >= 0 {
 		// Offset only orders rows; an unreadable one is not worth a reject.
 		if v, reason := number(f[l.offset]); reason == "" {
-			out.row.Offset = v
+			out.offset = v
 		}
 	}
 	res.rows = append(res.rows, out)
 	return rejectRow{}, true
 }
 
-func (p *parser) optional(col int) string {
+// optional is a column read when the file has it.
+func (p *parser) optional(col int) []byte {
 	if col < 0 {
-		return ""
+		return nil
 	}
-	return p.intern(bytes.TrimSpace(p.fields[col]))
+	return bytes.TrimSpace(p.fields[col])
 }
 
 // number parses a decimal cell; the reason is "" on success.
@@ -261,6 +328,9 @@ func number(b []byte) (float64, string) {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
 		return 0, ReasonEmpty
+	}
+	if v, ok := fastDecimal(b); ok {
+		return v, ""
 	}
 	// ParseFloat does not keep the string, so no copy is needed.
 	v, err := strconv.ParseFloat(unsafe.String(&b[0], len(b)), 64)
@@ -274,6 +344,55 @@ func number(b []byte) (float64, string) {
 		return 0, ReasonNonFinite
 	}
 	return v, ""
+}
+
+// pow10 holds the powers of ten that float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// fastDecimal parses plain decimals ([-+]digits[.digits]) of at most 15
+// significant digits. The mantissa and the power of ten are then exact
+// float64s and one IEEE division rounds correctly, so the result equals
+// strconv.ParseFloat's (Clinger's fast path). Anything else returns false.
+func fastDecimal(b []byte) (float64, bool) {
+	i, neg := 0, false
+	switch b[0] {
+	case '-':
+		neg, i = true, 1
+	case '+':
+		i = 1
+	}
+	var mant uint64
+	sig, frac, digits, dot := 0, 0, 0, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			if mant != 0 {
+				sig++
+			}
+			if dot {
+				frac++
+			}
+			digits++
+			if sig > 15 {
+				return 0, false
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || frac >= len(pow10) {
+		return 0, false
+	}
+	v := float64(mant) / pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // clip keeps a rejected value short enough for the rejects table.

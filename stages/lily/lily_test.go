@@ -46,7 +46,7 @@ func TestFilesErrors(t *testing.T) {
 
 // harness runs lily → ingest → bin through the real runner and store.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	store  *artifacts.Store
 	local  *artifacts.Local
