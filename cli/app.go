@@ -95,6 +95,7 @@ func (e *Env) commands() []*cli.Command {
 		e.pushCommand(),
 		e.pullCommand(),
 		e.initCommand(),
+		e.synthCommand(),
 		e.checkCommand(),
 		e.metricsCommand(),
 		e.reportCommand(),

@@ -1,0 +1,31 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"litho/stages/synth"
+)
+
+func (e *Env) synthCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "synth",
+		Usage: "write generated LILY-format CSV files (GRA, MS, NGR, RGB) into a directory",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Required: true, Usage: "directory to write the four CSV files into"},
+			&cli.IntFlag{Name: "boreholes", Value: 60, Usage: "number of boreholes"},
+			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed; equal seeds give byte-identical files"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Int("boreholes") < 1 {
+				return usagef("--boreholes %d: want at least 1", c.Int("boreholes"))
+			}
+			if err := synth.WriteDir(c.Context, c.String("out"), c.Int("boreholes"), c.Int64("seed")); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "wrote GRA, MS, NGR and RGB LILY files for %d boreholes to %s\n", c.Int("boreholes"), c.String("out"))
+			return nil
+		},
+	}
+}
