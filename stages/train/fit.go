@@ -47,8 +47,10 @@ func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val [
 	for i := range perm {
 		perm[i] = i
 	}
-	// Our own seeded shuffle: GoMLX's in-memory dataset ignores its seed.
+	// Our own seeded shuffle (GoMLX's in-memory dataset ignores its seed)
+	// and noise, each from its own stream.
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6c6974686f))
+	noiseRNG := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6e6f697365))
 	buf := make([]float32, batch*d)
 	stop := stopper{patience: cfg.Patience, from: cfg.AnnealEpochs}
 	res := &Result{Model: m}
@@ -68,7 +70,7 @@ func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val [
 			for r, row := range perm[s*batch : (s+1)*batch] {
 				copy(buf[r*d:(r+1)*d], train[row*d:(row+1)*d])
 			}
-			loss, err := m.trainStep(buf, batch, beta)
+			loss, err := m.trainStep(buf, batch, beta, noiseRNG)
 			if err != nil {
 				return nil, fmt.Errorf("epoch %d: %w", epoch+1, err)
 			}

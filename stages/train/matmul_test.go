@@ -2,37 +2,52 @@ package train
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-// The custom matMul gradient must equal GoMLX's generic one.
-func TestMatMulGradient(t *testing.T) {
+// affine's value and custom gradient must equal GoMLX's generic ones,
+// for odd (unsplit) and even (split in halves) row counts.
+func TestAffineGradient(t *testing.T) {
 	backend := goBackend(t).Engine
-	grads := func(custom bool) [][]float32 {
-		e := MustNewExec(backend, func(x, w, c *Node) []*Node {
-			var y *Node
-			if custom {
-				y = matMul(x, w)
-			} else {
-				y = MatMul(x, w)
+	for _, rows := range []int{5, 6} {
+		run := func(custom bool) [][]float32 {
+			e := MustNewExec(backend, func(x, w, b, c *Node) []*Node {
+				var y *Node
+				if custom {
+					y = affine(x, w, b)
+				} else {
+					y = Add(MatMul(x, w), ExpandAxes(b, 0))
+				}
+				loss := ReduceAllSum(Mul(Square(y), c))
+				return append([]*Node{y}, Gradient(loss, x, w, b)...)
+			})
+			rng := rand.New(rand.NewPCG(uint64(rows), 1))
+			vals := func(n int) []float32 {
+				v := make([]float32, n)
+				for i := range v {
+					v[i] = float32(rng.NormFloat64())
+				}
+				return v
 			}
-			loss := ReduceAllSum(Mul(Square(y), c))
-			return Gradient(loss, x, w)
-		})
-		x := tensors.FromFlatDataAndDimensions([]float32{1, 2, 3, -1, 0.5, 2, 0, 1, -2, 3, 1, 1, 2, 2, -0.5}, 5, 3)
-		w := tensors.FromFlatDataAndDimensions([]float32{0.1, -0.2, 0.3, 0.4, 0.5, 0.6, -0.7, 0.8, 0.9, 1, 1.1, -1.2}, 3, 4)
-		c := tensors.FromFlatDataAndDimensions([]float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}, 5, 4)
-		out := e.MustExec(x, w, c)
-		return [][]float32{tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])}
-	}
-	want, got := grads(false), grads(true)
-	for i, name := range []string{"x", "w"} {
-		for j := range want[i] {
-			if math.Abs(float64(got[i][j]-want[i][j])) > 1e-4*math.Max(1, math.Abs(float64(want[i][j]))) {
-				t.Fatalf("∂loss/∂%s[%d] = %g, want %g", name, j, got[i][j], want[i][j])
+			out := e.MustExec(tensors.FromFlatDataAndDimensions(vals(rows*3), rows, 3),
+				tensors.FromFlatDataAndDimensions(vals(12), 3, 4), tensors.FromFlatDataAndDimensions(vals(4), 4),
+				tensors.FromFlatDataAndDimensions(vals(rows*4), rows, 4))
+			var flat [][]float32
+			for _, o := range out {
+				flat = append(flat, tensors.MustCopyFlatData[float32](o))
+			}
+			return flat
+		}
+		want, got := run(false), run(true)
+		for i, name := range []string{"y", "∂x", "∂w", "∂b"} {
+			for j := range want[i] {
+				if math.Abs(float64(got[i][j]-want[i][j])) > 1e-4*math.Max(1, math.Abs(float64(want[i][j]))) {
+					t.Fatalf("%d rows: %s[%d] = %g, want %g", rows, name, j, got[i][j], want[i][j])
+				}
 			}
 		}
 	}

@@ -5,12 +5,11 @@ package train
 
 import (
 	"fmt"
+	"slices"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 )
 
 // Config holds every hyperparameter of the model and its training, in
@@ -82,36 +81,73 @@ func (c Config) Beta(epoch int) float64 {
 	return c.BetaStart + (c.BetaEnd-c.BetaStart)*float64(epoch)/float64(c.AnnealEpochs)
 }
 
-// modelScope holds every variable of the model; optimizer state, step
-// counters and the random state live elsewhere and stay out of the
-// checkpoint.
+// modelScope holds every variable of the model; optimizer state and step
+// counters live elsewhere and stay out of the checkpoint.
 const modelScope = "vae"
 
-// Encode maps x [batch, inputs] to the latent mean and log-variance.
-func (c Config) Encode(ctx *context.Context, x *Node) (mu, logVar *Node) {
+// noise is the randomness of one training step, drawn on the host from
+// the seeded generator (see draw) and fed to the graph: eps [batch,
+// latent] for the reparameterisation, and one dropout mask [batch, units]
+// per hidden block, in the order the blocks run (encoder, then decoder),
+// holding 0 or 1/(1 − dropout). Drawing it in Go keeps the step
+// reproducible and is cheaper than the pure-Go backend's random ops. In
+// inference there is no noise: no dropout, and z = μ.
+type noise struct {
+	eps   *Node
+	masks []*Node
+}
+
+// encode maps x [batch, inputs] to the latent mean and log-variance.
+func (c Config) encode(ctx *context.Context, x *Node, n *noise) (mu, logVar *Node) {
 	ctx = ctx.In(modelScope).In("encoder")
 	h := x
-	for i, n := range c.Hidden {
-		h = c.block(ctx.Inf("hidden_%d", i), h, n)
+	for i, units := range c.Hidden {
+		h = c.block(ctx.Inf("hidden_%d", i), h, units, n.mask(i))
 	}
 	return dense(ctx.In("mu"), h, c.LatentDim), dense(ctx.In("log_var"), h, c.LatentDim)
 }
 
-// Decode maps latent vectors back to [batch, inputs], mirroring Encode.
-func (c Config) Decode(ctx *context.Context, z *Node) *Node {
+// decode maps latent vectors back to [batch, inputs], mirroring encode.
+func (c Config) decode(ctx *context.Context, z *Node, n *noise) *Node {
 	ctx = ctx.In(modelScope).In("decoder")
 	h := z
 	for i := len(c.Hidden) - 1; i >= 0; i-- {
-		h = c.block(ctx.Inf("hidden_%d", i), h, c.Hidden[i])
+		h = c.block(ctx.Inf("hidden_%d", i), h, c.Hidden[i], n.mask(2*len(c.Hidden)-1-i))
 	}
 	return dense(ctx.In("output"), h, c.Inputs)
 }
 
+// mask returns the dropout mask of block i, nil for none.
+func (n *noise) mask(i int) *Node {
+	if n == nil || len(n.masks) == 0 {
+		return nil
+	}
+	return n.masks[i]
+}
+
+// maskUnits lists the width of each dropout mask, in noise order.
+func (c Config) maskUnits() []int {
+	if c.Dropout == 0 {
+		return nil
+	}
+	dec := slices.Clone(c.Hidden)
+	slices.Reverse(dec)
+	return append(slices.Clone(c.Hidden), dec...)
+}
+
 // block is one hidden layer: Linear, ReLU, BatchNorm, Dropout.
-func (c Config) block(ctx *context.Context, x *Node, units int) *Node {
-	h := activations.Relu(dense(ctx, x, units))
-	h = batchNorm(ctx.In("batch_norm"), h)
-	return layers.DropoutStatic(ctx, h, c.Dropout)
+func (c Config) block(ctx *context.Context, x *Node, units int, dropMask *Node) *Node {
+	h := batchNorm(ctx.In("batch_norm"), relu(dense(ctx, x, units)))
+	if dropMask != nil {
+		h = Mul(h, dropMask)
+	}
+	return h
+}
+
+// relu is max(x, 0) written as x times its own stopped 0/1 mask: its
+// gradient is then one product, where GoMLX's Max needs half a dozen ops.
+func relu(x *Node) *Node {
+	return Mul(x, StopGradient(ConvertDType(GreaterThan(x, ScalarZero(x.Graph(), x.DType())), x.DType())))
 }
 
 // Batch normalisation constants: PyTorch's defaults, as in the original
@@ -160,53 +196,77 @@ type Losses struct {
 	Total, Reconstruction, KL *Node
 }
 
-// Loss is Σ squared error / batch + β · KL / batch, with z sampled by the
-// reparameterisation trick when training and z = μ in inference.
-func (c Config) Loss(ctx *context.Context, x, beta *Node) Losses {
-	g := x.Graph()
-	mu, logVar := c.Encode(ctx, x)
-	z := mu
-	if ctx.IsTraining(g) {
-		eps := ctx.RandomNormal(g, mu.Shape())
-		z = Add(mu, Mul(Exp(MulScalar(logVar, 0.5)), eps))
-	}
-	recon := c.Decode(ctx, z)
+// trainLoss is Σ squared error / batch + β · KL / batch, with z sampled by
+// the reparameterisation trick.
+func (c Config) trainLoss(ctx *context.Context, x, beta *Node, n *noise) Losses {
+	mu, logVar := c.encode(ctx, x, n)
+	z := Add(mu, Mul(Exp(MulScalar(logVar, 0.5)), n.eps))
+	rec, kl := rowLosses(x, c.decode(ctx, z, n), mu, logVar)
 	batch := float64(x.Shape().Dimensions[0])
-	rec := DivScalar(ReduceAllSum(Square(Sub(recon, x))), batch)
-	kl := MulScalar(ReduceAllSum(Sub(Sub(OnePlus(logVar), Square(mu)), Exp(logVar))), -0.5/batch)
+	rec, kl = DivScalar(ReduceAllSum(rec), batch), DivScalar(ReduceAllSum(kl), batch)
 	return Losses{Total: Add(rec, Mul(ConvertDType(beta, rec.DType()), kl)), Reconstruction: rec, KL: kl}
 }
 
-// dense is a fully connected layer y = x·W + b whose gradient is two
-// transposed matrix products (see matMul).
+// rowLosses are each row's squared reconstruction error and KL divergence
+// from the standard normal.
+func rowLosses(x, recon, mu, logVar *Node) (rec, kl *Node) {
+	rec = ReduceSum(Square(Sub(recon, x)), -1)
+	kl = MulScalar(ReduceSum(Sub(Sub(OnePlus(logVar), Square(mu)), Exp(logVar)), -1), -0.5)
+	return rec, kl
+}
+
+// dense is a fully connected layer y = x·W + b (see affine).
 func dense(ctx *context.Context, x *Node, units int) *Node {
 	in := x.Shape().Dimensions[1]
 	w := ctx.VariableWithShape("weights", shapes.Make(x.DType(), in, units)).ValueGraph(x.Graph())
 	b := ctx.WithInitializer(zeroInit).VariableWithShape("biases", shapes.Make(x.DType(), units)).ValueGraph(x.Graph())
-	return Add(matMul(x, w), BroadcastPrefix(b, x.Shape().Dimensions[0]))
+	return affine(x, w, b)
 }
 
 func zeroInit(g *Graph, shape shapes.Shape) *Node { return Zeros(g, shape) }
 
 func oneInit(g *Graph, shape shapes.Shape) *Node { return Ones(g, shape) }
 
-// matMul is x·w for x [batch, in] and w [in, out]. GoMLX's generic
-// DotGeneral gradient multiplies and reduces a [batch, in, out]
-// broadcast, which dominates a training step on the pure-Go backend. Here
-// the gradient is replaced by the two textbook products: ∂x = v·wᵀ and
-// ∂w = xᵀ·v, where v is the gradient arriving at the output. The output
-// node records v; the identity nodes on x and w, visited later by reverse
-// autodiff, return the products instead of the generic result (which is
-// then never computed, since no output uses it).
-func matMul(x, w *Node) *Node {
-	var v *Node
+// affine is x·w + b for x [batch, in], w [in, out] and b [out], shaped
+// for the pure-Go backend, where a training step is mostly this op:
+//
+//   - The bias rides in the matrix product, [x 1]·[w; b], so neither the
+//     forward pass nor the bias gradient needs a per-row broadcast or
+//     reduction (slow generic iterators there).
+//   - The gradient is the textbook pair ∂x = v·wᵀ and ∂[w; b] = [x 1]ᵀ·v,
+//     v being the gradient arriving at the output. GoMLX's generic
+//     DotGeneral gradient multiplies and reduces a [batch, in, out]
+//     broadcast instead. The output's identity node records v; the identity
+//     nodes on x, w and b, which reverse autodiff visits later, return
+//     the products in place of the generic result, which is then never
+//     computed since no output uses it.
+//   - Rows are split in two halves, a batch axis of the products, which
+//     the backend runs on two cores.
+func affine(x, w, b *Node) *Node {
+	g := x.Graph()
+	rows, in, out := x.Shape().Dimensions[0], w.Shape().Dimensions[0], w.Shape().Dimensions[1]
+	halves := 1
+	if rows%2 == 0 {
+		halves = 2
+	}
+	split := func(n *Node, cols int) *Node { return Reshape(n, halves, rows/halves, cols) }
+	withOnes := func(x *Node) *Node { return Concatenate([]*Node{x, Ones(g, shapes.Make(x.DType(), rows, 1))}, 1) }
+	var v, gradWB *Node
+	// ∂[w; b], computed once for both w and b.
+	weightGrad := func() *Node {
+		if gradWB == nil {
+			gradWB = ReduceSum(DotGeneral(split(withOnes(x), in+1), []int{1}, []int{0}, split(v, out), []int{1}, []int{0}), 0)
+		}
+		return gradWB
+	}
 	xi := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
-		return DotGeneral(v, []int{1}, nil, w, []int{1}, nil)
+		return Reshape(DotGeneral(split(v, out), []int{2}, []int{0}, BroadcastPrefix(w, halves), []int{2}, []int{0}), rows, in)
 	})
-	wi := IdentityWithCustomGradient(w, func(_, _ *Node) *Node {
-		return DotGeneral(x, []int{0}, nil, v, []int{0}, nil)
-	})
-	return IdentityWithCustomGradient(MatMul(xi, wi), func(_, grad *Node) *Node {
+	wi := IdentityWithCustomGradient(w, func(_, _ *Node) *Node { return Slice(weightGrad(), AxisRange(0, in)) })
+	bi := IdentityWithCustomGradient(b, func(_, _ *Node) *Node { return Reshape(Slice(weightGrad(), AxisRange(in)), out) })
+	wb := BroadcastPrefix(Concatenate([]*Node{wi, Reshape(bi, 1, out)}, 0), halves)
+	y := DotGeneral(split(withOnes(xi), in+1), []int{2}, []int{0}, wb, []int{1}, []int{0})
+	return IdentityWithCustomGradient(Reshape(y, rows, out), func(_, grad *Node) *Node {
 		v = grad
 		return grad
 	})

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -66,9 +67,8 @@ func (m *Model) buildEval() error {
 	var err error
 	m.eval, err = context.NewExec(m.backend, m.ctx, func(ctx *context.Context, x *Node) (mu, rec, kl *Node) {
 		ctx.SetTraining(x.Graph(), false)
-		mu, logVar := cfg.Encode(ctx, x)
-		rec = ReduceSum(Square(Sub(cfg.Decode(ctx, mu), x)), -1)
-		kl = MulScalar(ReduceSum(Sub(Sub(OnePlus(logVar), Square(mu)), Exp(logVar)), -1), -0.5)
+		mu, logVar := cfg.encode(ctx, x, nil)
+		rec, kl = rowLosses(x, cfg.decode(ctx, mu, nil), mu, logVar)
 		return mu, rec, kl
 	})
 	if err != nil {
@@ -81,11 +81,13 @@ func (m *Model) buildStep() error {
 	cfg := m.Config
 	opt := optimizers.Adam().LearningRate(cfg.LearningRate).Betas(0.9, 0.999).Epsilon(1e-8).Done()
 	var err error
-	m.step, err = context.NewExec(m.backend, m.ctx, func(ctx *context.Context, x, beta *Node) (loss, rec, kl *Node) {
+	// Inputs: x, β, eps, then the dropout masks.
+	m.step, err = context.NewExec(m.backend, m.ctx, func(ctx *context.Context, in []*Node) []*Node {
+		x := in[0]
 		ctx.SetTraining(x.Graph(), true)
-		l := cfg.Loss(ctx, x, beta)
+		l := cfg.trainLoss(ctx, x, in[1], &noise{eps: in[2], masks: in[3:]})
 		opt.UpdateGraph(ctx, x.Graph(), l.Total)
-		return l.Total, l.Reconstruction, l.KL
+		return []*Node{l.Total, l.Reconstruction, l.KL}
 	})
 	if err != nil {
 		return fmt.Errorf("build training graph: %w", err)
@@ -94,19 +96,42 @@ func (m *Model) buildStep() error {
 }
 
 // trainStep runs one optimiser step on a batch x [rows, inputs] and
-// returns the batch loss.
-func (m *Model) trainStep(x []float32, rows int, beta float64) (loss float64, err error) {
+// returns the batch loss. rng draws the step's noise.
+func (m *Model) trainStep(x []float32, rows int, beta float64, rng *rand.Rand) (loss float64, err error) {
 	if m.step == nil {
 		if err := m.buildStep(); err != nil {
 			return 0, err
 		}
 	}
 	defer recoverError(&err, "training step")
-	out, err := m.step.Exec(tensors.FromFlatDataAndDimensions(x, rows, m.Config.Inputs), float32(beta))
+	args := []any{tensors.FromFlatDataAndDimensions(x, rows, m.Config.Inputs), float32(beta)}
+	args = append(args, m.Config.draw(rng, rows)...)
+	out, err := m.step.Exec(args...)
 	if err != nil {
 		return 0, fmt.Errorf("training step: %w", err)
 	}
 	return float64(tensors.ToScalar[float32](out[0])), nil
+}
+
+// draw makes the noise of one training step (see noise) in the order the
+// training graph takes it.
+func (c Config) draw(rng *rand.Rand, rows int) []any {
+	eps := make([]float32, rows*c.LatentDim)
+	for i := range eps {
+		eps[i] = float32(rng.NormFloat64())
+	}
+	out := []any{tensors.FromFlatDataAndDimensions(eps, rows, c.LatentDim)}
+	keep := float32(1 / (1 - c.Dropout))
+	for _, units := range c.maskUnits() {
+		m := make([]float32, rows*units)
+		for i := range m {
+			if rng.Float64() >= c.Dropout {
+				m[i] = keep
+			}
+		}
+		out = append(out, tensors.FromFlatDataAndDimensions(m, rows, units))
+	}
+	return out
 }
 
 // Inference holds the encoder mean and per-row loss terms of a table.
