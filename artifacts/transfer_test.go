@@ -91,29 +91,72 @@ func TestTransferRecordsOrder(t *testing.T) {
 	}
 }
 
+// streamOnly hides that a backend's objects are files, so transfers
+// verify them as streams.
+type streamOnly struct{ artifacts.Backend }
+
+func (s streamOnly) Open(ctx context.Context, ns artifacts.Namespace, name string) (io.ReadCloser, error) {
+	rc, err := s.Backend.Open(ctx, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	return struct{ io.ReadCloser }{rc}, nil
+}
+
 // TestTransferCorruptSource: a blob that does not match its digest is
-// reported, not copied, and the record naming it is not published.
+// reported, not copied, and the record naming it is not published,
+// whether the source is a local file, a stream or the S3 store.
 func TestTransferCorruptSource(t *testing.T) {
+	sources := append([]struct {
+		name string
+		open func(t *testing.T) artifacts.Backend
+	}{{"stream", func(t *testing.T) artifacts.Backend { return streamOnly{openLocal(t)} }}}, remotes...)
+	for _, src := range sources {
+		t.Run(src.name, func(t *testing.T) {
+			ctx := context.Background()
+			from, to := src.open(t), openLocal(t)
+			good := storetest.Bytes(60, 20000)
+			d := artifacts.DigestBytes(good)
+			if err := from.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good[1:]), int64(len(good)-1)); err != nil {
+				t.Fatal(err)
+			}
+			saveRecord(t, from, "rec", []artifacts.Digest{d})
+			_, err := artifacts.TransferRecords(ctx, from, to, []string{"rec"}, testRefs, 2)
+			var ce *artifacts.CorruptError
+			if !errors.As(err, &ce) || ce.Digest != d {
+				t.Fatalf("transfer of a corrupt blob: %v, want a CorruptError for %s", err, d.Short())
+			}
+			if _, err := to.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
+				t.Errorf("corrupt blob copied (stat: %v)", err)
+			}
+			if _, err := to.Stat(ctx, artifacts.Records, "rec"); !errors.Is(err, artifacts.ErrNotFound) {
+				t.Errorf("record naming a corrupt blob copied (stat: %v)", err)
+			}
+		})
+	}
+}
+
+// TestPushCorruptLargeStream: a damaged blob of the right size, streamed
+// into a multipart upload (which may stop reading at the stated size,
+// before EOF), is caught and never lands at the destination.
+func TestPushCorruptLargeStream(t *testing.T) {
 	for _, r := range remotes {
 		t.Run(r.name, func(t *testing.T) {
 			ctx := context.Background()
-			a, remote := openLocal(t), r.open(t)
-			good := storetest.Bytes(60, 20000)
-			d := artifacts.DigestBytes(good)
-			if err := a.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good[1:]), int64(len(good)-1)); err != nil {
+			from, to := openLocal(t), r.open(t)
+			data := storetest.Bytes(61, 20<<20)
+			d := artifacts.DigestBytes(data)
+			data[len(data)-1] ^= 1
+			if err := from.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(data), int64(len(data))); err != nil {
 				t.Fatal(err)
 			}
-			saveRecord(t, a, "rec", []artifacts.Digest{d})
-			_, err := artifacts.TransferRecords(ctx, a, remote, []string{"rec"}, testRefs, 2)
+			_, err := artifacts.Transfer(ctx, streamOnly{from}, to, artifacts.Blobs, []string{string(d)}, 1)
 			var ce *artifacts.CorruptError
-			if !errors.As(err, &ce) || ce.Digest != d {
-				t.Fatalf("push of a corrupt blob: %v, want a CorruptError for %s", err, d.Short())
+			if !errors.As(err, &ce) {
+				t.Fatalf("push of a damaged large blob: %v, want a CorruptError", err)
 			}
-			if _, err := remote.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-				t.Errorf("corrupt blob copied (stat: %v)", err)
-			}
-			if _, err := remote.Stat(ctx, artifacts.Records, "rec"); !errors.Is(err, artifacts.ErrNotFound) {
-				t.Errorf("record naming a corrupt blob published (stat: %v)", err)
+			if _, err := to.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
+				t.Errorf("damaged blob landed at the destination (stat: %v)", err)
 			}
 		})
 	}
