@@ -37,9 +37,18 @@ type GCStats struct {
 
 // GC deletes from be the records that are neither retained, nor younger
 // than the grace period, nor linked from such a record; then the blobs
-// older than the grace period that no remaining record reaches. Records go first so that no reader finds a
-// record whose blobs were deleted. A record that cannot be read or parsed
-// stops the collection: guessing what it names could delete live blobs.
+// older than the grace period that no remaining record reaches. Records go
+// first so that no reader finds a record whose blobs were deleted. A
+// record that cannot be read or parsed stops the collection: guessing what
+// it names could delete live blobs.
+//
+// A host publishing a result while GC runs is protected by the grace
+// period: its new blobs and record are young, and an old blob it saves
+// again gets a fresh time (the S3 store refreshes it), which GC checks
+// again just before deleting. What remains is the moment between that
+// check and the delete; the grace period makes it matter only for a blob
+// that sat unreferenced for the whole period and is re-saved in that
+// instant.
 func GC(ctx context.Context, be Backend, opt GCOptions) (GCStats, error) {
 	if opt.Refs == nil {
 		return GCStats{}, errors.New("gc: no record parser")
