@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 )
 
 // Tiered is a local store in front of a remote one. Reads fall through to
@@ -53,10 +54,9 @@ func (t *Tiered) Save(ctx context.Context, ns Namespace, name string, r io.Reade
 	return nil
 }
 
-// upload copies the local object to the remote. A blob is hashed first
-// (a sized upload may stop reading before EOF, where a streaming check
-// would fire), and the file is then uploaded as is: it can seek, so the
-// remote can retry and upload parts in parallel.
+// upload copies the local object to the remote. The remote's Save skips
+// (and, on S3, refreshes) a blob it already has without reading it, so
+// the local file is hashed only when it is actually uploaded.
 func (t *Tiered) upload(ctx context.Context, ns Namespace, name string) error {
 	f, err := os.Open(t.local.Path(ns, name))
 	if err != nil {
@@ -67,29 +67,13 @@ func (t *Tiered) upload(ctx context.Context, ns Namespace, name string) error {
 	if err != nil {
 		return err
 	}
+	var r io.Reader = f
 	if ns == Blobs {
-		if _, err := t.remote.Stat(ctx, ns, name); err == nil {
-			return nil // already published: skip hashing and uploading
-		}
-		if err := t.checkLocal(ctx, f, Digest(name)); err != nil {
-			return err
-		}
+		r = &verifiedFile{ctx: ctx, f: f, size: fi.Size(), want: Digest(name), where: t.local.Location(), onBad: func() {
+			_ = t.local.Remove(context.WithoutCancel(ctx), ns, name)
+		}}
 	}
-	return t.remote.Save(ctx, ns, name, f, fi.Size())
-}
-
-// checkLocal verifies a local blob and rewinds it; a corrupt one is removed.
-func (t *Tiered) checkLocal(ctx context.Context, f *os.File, want Digest) error {
-	got, _, err := DigestReader(ctxReader{ctx, f})
-	if err != nil {
-		return err
-	}
-	if got != want {
-		_ = t.local.Remove(context.WithoutCancel(ctx), Blobs, string(want))
-		return &CorruptError{Digest: want, Got: got, Where: t.local.Location()}
-	}
-	_, err = f.Seek(0, io.SeekStart)
-	return err
+	return t.remote.Save(ctx, ns, name, r, fi.Size())
 }
 
 // Open implements Backend.
@@ -179,4 +163,55 @@ func (t *Tiered) List(ctx context.Context, ns Namespace, fn func(Info) error) er
 		}
 		return fn(i)
 	})
+}
+
+// verifiedFile hands a local blob file to an upload, hashing the whole
+// file before the first byte is read, so that a file damaged on disk is
+// never published (a sized upload may stop reading before EOF, where a
+// streaming check would fire). It can seek and read at offsets, so the
+// upload can be retried and sent in parallel parts; an upload that finds
+// the blob already present reads nothing and costs no hashing.
+type verifiedFile struct {
+	ctx   context.Context
+	f     *os.File
+	size  int64
+	want  Digest
+	where string
+	onBad func()
+	once  sync.Once
+	err   error
+}
+
+func (v *verifiedFile) check() error {
+	v.once.Do(func() {
+		got, _, err := DigestReader(ctxReader{v.ctx, io.NewSectionReader(v.f, 0, v.size)})
+		switch {
+		case err != nil:
+			v.err = err
+		case got != v.want:
+			v.err = &CorruptError{Digest: v.want, Got: got, Where: v.where}
+			if v.onBad != nil {
+				v.onBad()
+			}
+		}
+	})
+	return v.err
+}
+
+func (v *verifiedFile) Read(p []byte) (int, error) {
+	if err := v.check(); err != nil {
+		return 0, err
+	}
+	return v.f.Read(p)
+}
+
+func (v *verifiedFile) ReadAt(p []byte, off int64) (int, error) {
+	if err := v.check(); err != nil {
+		return 0, err
+	}
+	return v.f.ReadAt(p, off)
+}
+
+func (v *verifiedFile) Seek(offset int64, whence int) (int64, error) {
+	return v.f.Seek(offset, whence)
 }

@@ -117,20 +117,27 @@ func TestTieredCorruptRemote(t *testing.T) {
 // TestTieredNeverPublishesCorruptLocal: a local blob damaged on disk is
 // not uploaded.
 func TestTieredNeverPublishesCorruptLocal(t *testing.T) {
-	ctx := context.Background()
-	local, remote := openLocal(t), openLocal(t)
-	good := storetest.Bytes(42, 800)
-	d := artifacts.DigestBytes(good)
-	if err := local.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good[:700]), 700); err != nil {
-		t.Fatal(err)
-	}
-	err := artifacts.NewTiered(local, remote).Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good), int64(len(good)))
-	var ce *artifacts.CorruptError
-	if !errors.As(err, &ce) {
-		t.Fatalf("save over a damaged local copy: %v, want a CorruptError", err)
-	}
-	if _, err := remote.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-		t.Errorf("damaged local blob was published (stat: %v)", err)
+	for _, r := range remotes {
+		t.Run(r.name, func(t *testing.T) {
+			ctx := context.Background()
+			local, remote := openLocal(t), r.open(t)
+			good := storetest.Bytes(42, 800)
+			d := artifacts.DigestBytes(good)
+			if err := local.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good[:700]), 700); err != nil {
+				t.Fatal(err)
+			}
+			err := artifacts.NewTiered(local, remote).Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good), int64(len(good)))
+			var ce *artifacts.CorruptError
+			if !errors.As(err, &ce) {
+				t.Fatalf("save over a damaged local copy: %v, want a CorruptError", err)
+			}
+			if _, err := remote.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
+				t.Errorf("damaged local blob was published (stat: %v)", err)
+			}
+			if _, err := local.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
+				t.Errorf("damaged local blob kept (stat: %v), want it removed so the next save stores good bytes", err)
+			}
+		})
 	}
 }
 

@@ -73,38 +73,24 @@ func copyObject(ctx context.Context, from, to Backend, ns Namespace, name string
 		return 0, err
 	}
 	defer rc.Close()
-	r, err := verified(ctx, ns, name, rc, info.Size)
-	if err != nil {
-		return 0, err
-	}
-	if err := to.Save(ctx, ns, name, r, info.Size); err != nil {
+	if err := to.Save(ctx, ns, name, verified(ctx, ns, name, rc, info.Size), info.Size); err != nil {
 		return 0, err
 	}
 	return info.Size, nil
 }
 
 // verified returns a reader over a blob that fails rather than deliver
-// bytes that do not match its name. A local file is hashed first and
-// handed over as it is, so that the destination can seek (retries) and
-// read it at offsets (parallel multipart upload); any other stream is
-// checked as it is read.
-func verified(ctx context.Context, ns Namespace, name string, rc io.ReadCloser, size int64) (io.Reader, error) {
+// bytes that do not match its name. A local file keeps its ability to
+// seek and read at offsets (retries, parallel multipart upload); any
+// other stream is checked as it is read.
+func verified(ctx context.Context, ns Namespace, name string, rc io.ReadCloser, size int64) io.Reader {
 	if ns != Blobs {
-		return rc, nil
+		return rc
 	}
-	f, ok := rc.(*os.File)
-	if !ok {
-		return &sizedVerifier{r: rc, h: sha256.New(), want: Digest(name), size: size}, nil
+	if f, ok := rc.(*os.File); ok {
+		return &verifiedFile{ctx: ctx, f: f, size: size, want: Digest(name)}
 	}
-	got, _, err := DigestReader(ctxReader{ctx, f})
-	if err != nil {
-		return nil, err
-	}
-	if got != Digest(name) {
-		return nil, &CorruptError{Digest: Digest(name), Got: got}
-	}
-	_, err = f.Seek(0, io.SeekStart)
-	return f, err
+	return &sizedVerifier{r: rc, h: sha256.New(), want: Digest(name), size: size}
 }
 
 // sizedVerifier hashes a blob of known size as it is read and fails the
