@@ -44,15 +44,19 @@ func sample(seed uint64, n int, comps []component) (Points, []int) {
 }
 
 // separated returns k equally weighted spherical unit Gaussians in d
-// dimensions with means drawn uniformly from a cube wide enough that
-// they barely overlap: the benchmark's "well-separated" data.
-func separated(seed uint64, k, d int) []component {
+// dimensions with means drawn uniformly from [−20, 20]^d: they barely
+// overlap.
+func separated(seed uint64, k, d int) []component { return blobs(seed, k, d, 20) }
+
+// blobs returns k equally weighted spherical unit Gaussians in d
+// dimensions with means drawn uniformly from [−box, box]^d.
+func blobs(seed uint64, k, d int, box float64) []component {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	comps := make([]component, k)
 	for j := range comps {
 		mean := make([]float64, d)
 		for a := range mean {
-			mean[a] = (rng.Float64()*2 - 1) * 20
+			mean[a] = (rng.Float64()*2 - 1) * box
 		}
 		chol := make([]float64, d*d)
 		for a := range d {
