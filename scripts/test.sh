@@ -11,9 +11,11 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 TOOLS=$PWD/.tools
 MINIO=$TOOLS/minio
 
-if [[ ! -x $MINIO ]]; then
+# The stamp says which version the binary is, so changing the pin rebuilds.
+if [[ ! -x $MINIO || $(cat "$MINIO.version" 2>/dev/null) != "$MINIO_VERSION" ]]; then
 	echo "test.sh: building MinIO $MINIO_VERSION into $TOOLS (first run only, takes minutes)" >&2
 	GOBIN=$TOOLS go install "github.com/minio/minio@$MINIO_VERSION"
+	echo "$MINIO_VERSION" >"$MINIO.version"
 fi
 
 work=$(mktemp -d)
