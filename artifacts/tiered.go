@@ -41,9 +41,9 @@ func (t *Tiered) Close() error {
 	return errors.Join(t.local.Close(), t.remote.Close())
 }
 
-// Save implements Backend. The remote copy is uploaded from the local one;
-// a blob is hashed on the way so that a local copy damaged on disk is
-// never published.
+// Save implements Backend. The remote copy is uploaded from the local one,
+// which is verified first, so that a local copy damaged on disk is never
+// published.
 func (t *Tiered) Save(ctx context.Context, ns Namespace, name string, r io.Reader, size int64) error {
 	if err := t.local.Save(ctx, ns, name, r, size); err != nil {
 		return fmt.Errorf("save %s/%s in %s: %w", ns, name, t.local.Location(), err)
@@ -128,10 +128,10 @@ func (t *Tiered) Stat(ctx context.Context, ns Namespace, name string) (Info, err
 }
 
 // Remove implements Backend. Records and runs are removed from both tiers.
-// A blob is removed locally, and remotely only when the remote copy is
-// itself corrupt: the usual caller is the Store dropping a blob that
-// failed verification, and a good remote copy (which other hosts' records
-// may name) then heals the local one on the next read.
+// A blob is removed locally and fetched again: the usual caller is the
+// Store dropping a copy that failed verification, and a good remote copy
+// (which other hosts' records may name) heals it, while a corrupt one is
+// removed from the remote as well.
 func (t *Tiered) Remove(ctx context.Context, ns Namespace, name string) error {
 	if err := t.local.Remove(ctx, ns, name); err != nil {
 		return err
