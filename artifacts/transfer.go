@@ -64,19 +64,37 @@ func copyObject(ctx context.Context, from, to Backend, ns Namespace, name string
 			return 0, err
 		}
 	}
-	info, err := from.Stat(ctx, ns, name)
-	if err != nil {
-		return 0, err
-	}
 	rc, err := from.Open(ctx, ns, name)
 	if err != nil {
 		return 0, err
 	}
 	defer rc.Close()
-	if err := to.Save(ctx, ns, name, verified(ctx, ns, name, rc, info.Size), info.Size); err != nil {
+	size, err := sizeOf(ctx, from, ns, name, rc)
+	if err != nil {
 		return 0, err
 	}
-	return info.Size, nil
+	if err := to.Save(ctx, ns, name, verified(ctx, ns, name, rc, size), size); err != nil {
+		return 0, err
+	}
+	return size, nil
+}
+
+// sizeOf is the size of an opened object: from the reader when it knows
+// (a file, or an S3 object whose response said), saving a round trip per
+// object, else from Stat.
+func sizeOf(ctx context.Context, be Backend, ns Namespace, name string, rc io.ReadCloser) (int64, error) {
+	switch r := rc.(type) {
+	case *os.File:
+		fi, err := r.Stat()
+		if err != nil {
+			return 0, err
+		}
+		return fi.Size(), nil
+	case interface{ Size() int64 }:
+		return r.Size(), nil
+	}
+	info, err := be.Stat(ctx, ns, name)
+	return info.Size, err
 }
 
 // verified returns a reader over a blob that fails rather than deliver

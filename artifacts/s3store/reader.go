@@ -70,3 +70,7 @@ func (r *objectReader) resume(err error) error {
 }
 
 func (r *objectReader) Close() error { return r.obj.Close() }
+
+// Size is the object's size, known from the response headers; transfers
+// use it instead of a separate Stat request.
+func (r *objectReader) Size() int64 { return r.size }
