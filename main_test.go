@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"litho/dag"
+	"litho/stages"
 	"litho/stages/scale"
 )
 
@@ -174,4 +175,60 @@ func editTestBorehole(t *testing.T, path string, st map[string]string) string {
 		t.Fatal(err)
 	}
 	return target
+}
+
+// TestShippedPipelinesAreValid decodes the embedded default and the
+// examples with the real stage kinds.
+func TestShippedPipelinesAreValid(t *testing.T) {
+	files, _ := filepath.Glob("examples/*.hcl")
+	for _, f := range append(files, "pipeline.hcl") {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dag.Parse(f, src, stages.Registry(), nil); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestExportParquetAsCSV(t *testing.T) {
+	dir := t.TempDir()
+	statuses(t, litho(t, dir, "run", "--json", "--to", "bin", "--set", "source.boreholes=20"))
+	out := filepath.Join(dir, "bins")
+	if r := litho(t, dir, "export", "--set", "source.boreholes=20", "--out", out, "--format", "csv", "bin", "bins"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.csv"))
+	if len(files) == 0 {
+		t.Fatal("no CSV partitions exported")
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 2 || strings.Join(rows[0][:3], ",") != "borehole,bin,depth_m" {
+		t.Fatalf("unexpected CSV: %v", rows[:min(len(rows), 2)])
+	}
+	if bh := strings.TrimSuffix(filepath.Base(files[0]), ".csv"); rows[1][0] != bh {
+		t.Errorf("partition %s holds rows of %s", bh, rows[1][0])
+	}
+}
+
+func TestInitWritesTheDefaultPipeline(t *testing.T) {
+	dir := t.TempDir()
+	if r := litho(t, dir, "init"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "pipeline.hcl"))
+	if err != nil || !bytes.Equal(got, defaultPipeline) {
+		t.Fatalf("init wrote something other than the embedded default (err %v)", err)
+	}
+	if r := litho(t, dir, "init"); r.code != 2 || !strings.Contains(r.stderr, "already exists") {
+		t.Errorf("second init: exit %d, %s", r.code, r.stderr)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"litho/artifacts"
+	"litho/dag"
 	"litho/schemas"
 )
 
@@ -57,7 +58,7 @@ func (e *Env) export(c *cli.Context) error {
 		return usagef("--format csv: %s.%s is %s, not a Parquet table", stage, output, spec.MediaType)
 	}
 	out := c.String("out")
-	if o.Parts == nil {
+	if o.MediaType != dag.MediaManifest {
 		return writeArtifact(c, p.Store, o.Digest, out, format)
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {

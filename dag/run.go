@@ -354,7 +354,7 @@ func resolveInputs(n *Node, inputs map[string]OutputRecord, part string) map[str
 		switch {
 		case part != "" && spec.Map:
 			out[slot] = resolvedInput{Digest: o.Parts[part]}
-		case o.Parts != nil:
+		case o.MediaType == MediaManifest:
 			out[slot] = resolvedInput{Digest: o.Digest, Manifest: &Manifest{Parts: o.Parts}}
 		default:
 			out[slot] = resolvedInput{Digest: o.Digest, External: o.External}

@@ -372,3 +372,28 @@ func TestInvalidPipelines(t *testing.T) {
 		})
 	}
 }
+
+func TestTwoInstancesShareUpstream(t *testing.T) {
+	h := newHarness(t)
+	src := `
+source "gen" {}
+stage "upper" "shared" {
+  inputs = { in = source.data }
+}
+stage "upper" "eight" {
+  inputs = { in = shared.out }
+  suffix = "8"
+}
+stage "upper" "ten" {
+  inputs = { in = shared.out }
+  suffix = "10"
+}
+`
+	h.mustRun(h.parse(src), dag.Options{})
+	if got := h.c.Get("shared"); got != 1 {
+		t.Errorf("shared upstream ran %d times, want 1", got)
+	}
+	if h.c.Get("eight") != 1 || h.c.Get("ten") != 1 {
+		t.Errorf("instances ran %d and %d times, want 1 each", h.c.Get("eight"), h.c.Get("ten"))
+	}
+}
