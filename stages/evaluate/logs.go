@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -83,6 +84,11 @@ func boreholeTracks(lg BoreholeLog, lithIndex map[string]int) ([]*plot.Plot, err
 		}
 		line.Width = vg.Points(0.6)
 		p.Add(line)
+		// Spikes (MS near basalt, blemished NGR) would squash the rest of
+		// the log: the axis spans the central 99 % and the line is clipped.
+		if lo, hi, ok := robustRange(t.xys); ok {
+			p.X.Min, p.X.Max = lo, hi
+		}
 		tracks = append(tracks, p)
 	}
 	for _, s := range []struct {
@@ -130,6 +136,22 @@ func lithLegend(liths []string, title string) *plot.Plot {
 	}
 	p.Legend.Add("other", swatch{otherColour})
 	return p
+}
+
+// robustRange is the 0.5–99.5 % quantile range of the x values, padded
+// by 5 %; ok is false when it is empty.
+func robustRange(xys plotter.XYs) (lo, hi float64, ok bool) {
+	xs := make([]float64, len(xys))
+	for i, p := range xys {
+		xs[i] = p.X
+	}
+	slices.Sort(xs)
+	lo, hi = xs[int(0.005*float64(len(xs)-1))], xs[int(0.995*float64(len(xs)-1)+0.5)]
+	if !(hi > lo) {
+		return 0, 0, false
+	}
+	pad := 0.05 * (hi - lo)
+	return lo - pad, hi + pad, true
 }
 
 func clampByte(v float64) uint8 {
