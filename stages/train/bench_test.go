@@ -5,6 +5,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/layers"
+	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
+	"github.com/gomlx/gomlx/pkg/ml/layers/batchnorm"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
 // cpuTime is the process's user+system CPU time: on a shared machine it
@@ -37,6 +45,64 @@ func BenchmarkEpoch(b *testing.B) {
 	for range b.N {
 		for s := range rows / batch {
 			if _, err := m.trainStep(x[s*batch*d:(s+1)*batch*d], batch, 0.1, rng); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/epoch")
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/epoch")
+}
+
+// BenchmarkEpochStockLayers is the reference point: the same architecture
+// built from GoMLX's stock layers (Dense, BatchNorm, Dropout, in-graph
+// random numbers), timed like BenchmarkEpoch, so the gain of the
+// hand-shaped model can be stated as a ratio on one machine.
+func BenchmarkEpochStockLayers(b *testing.B) {
+	cfg := Default()
+	const rows = 160000
+	x := synthetic(rows, 1)
+	ctx := context.New().Checked(false)
+	if err := ctx.SetRNGStateFromSeed(1); err != nil {
+		b.Fatal(err)
+	}
+	opt := optimizers.Adam().LearningRate(cfg.LearningRate).Done()
+	block := func(ctx *context.Context, h *Node, units int) *Node {
+		h = activations.Relu(layers.Dense(ctx, h, true, units))
+		h = batchnorm.New(ctx, h, -1).UseBackendInference(false).Done()
+		return layers.DropoutStatic(ctx, h, cfg.Dropout)
+	}
+	step, err := context.NewExec(goBackend(b).Engine, ctx, func(ctx *context.Context, x *Node) *Node {
+		g := x.Graph()
+		ctx.SetTraining(g, true)
+		h := x
+		for i, u := range cfg.Hidden {
+			h = block(ctx.Inf("enc%d", i), h, u)
+		}
+		mu, logVar := layers.Dense(ctx.In("mu"), h, true, cfg.LatentDim), layers.Dense(ctx.In("lv"), h, true, cfg.LatentDim)
+		h = Add(mu, Mul(Exp(MulScalar(logVar, 0.5)), ctx.RandomNormal(g, mu.Shape())))
+		for i := len(cfg.Hidden) - 1; i >= 0; i-- {
+			h = block(ctx.Inf("dec%d", i), h, cfg.Hidden[i])
+		}
+		rec, kl := rowLosses(x, layers.Dense(ctx.In("out"), h, true, cfg.Inputs), mu, logVar)
+		loss := DivScalar(Add(ReduceAllSum(rec), MulScalar(ReduceAllSum(kl), 0.1)), float64(cfg.BatchSize))
+		opt.UpdateGraph(ctx, g, loss)
+		return loss
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, batch := cfg.Inputs, cfg.BatchSize
+	batchAt := func(s int) *tensors.Tensor {
+		return tensors.FromFlatDataAndDimensions(x[s*batch*d:(s+1)*batch*d], batch, d)
+	}
+	if _, err := step.Exec(batchAt(0)); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	cpu := cpuTime()
+	for range b.N {
+		for s := range rows / batch {
+			if _, err := step.Exec(batchAt(s)); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -18,7 +18,7 @@ func TestAffineGradient(t *testing.T) {
 			e := MustNewExec(backend, func(x, w, b, c *Node) []*Node {
 				var y *Node
 				if custom {
-					y = affine(x, w, b)
+					y = affine(x, Concatenate([]*Node{w, ExpandAxes(b, 0)}, 0))
 				} else {
 					y = Add(MatMul(x, w), ExpandAxes(b, 0))
 				}

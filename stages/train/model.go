@@ -5,6 +5,7 @@ package train
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -162,9 +163,14 @@ const (
 // flowing through them, and updating running statistics (the variance
 // unbiased); in inference with the running statistics. GoMLX's own layer
 // stops the gradient at the batch statistics, which let activations of
-// rarely active units grow until inference blew up; and this form uses
-// only same-shape element-wise ops and prefix broadcasts, the fast paths
-// of the pure-Go backend.
+// rarely active units grow until inference blew up.
+//
+// Both modes apply y = x·s + t with per-feature s = γ/√(σ² + ε) and
+// t = β − μ·s, and the batch variance is E[x²] − E[x]²: per-row
+// broadcasts and batch reductions are generic, slow loops in the pure-Go
+// backend, and this form needs the fewest (two of each, and as many in
+// the gradient). Inputs are ReLU outputs of moderate size, for which the
+// float32 cancellation in E[x²] − E[x]² stays far below ε.
 func batchNorm(ctx *context.Context, x *Node) *Node {
 	g := x.Graph()
 	rows, features := x.Shape().Dimensions[0], x.Shape().Dimensions[1]
@@ -173,22 +179,20 @@ func batchNorm(ctx *context.Context, x *Node) *Node {
 	beta := ctx.WithInitializer(zeroInit).VariableWithShape("offset", vshape).ValueGraph(g)
 	meanVar := ctx.WithInitializer(zeroInit).VariableWithShape("mean", vshape).SetTrainable(false)
 	varVar := ctx.WithInitializer(oneInit).VariableWithShape("variance", vshape).SetTrainable(false)
-	perRow := func(v *Node) *Node { return BroadcastPrefix(v, rows) }
-	if !ctx.IsTraining(g) {
-		inv := Mul(gamma, Rsqrt(AddScalar(varVar.ValueGraph(g), bnEpsilon)))
-		shift := Sub(beta, Mul(meanVar.ValueGraph(g), inv))
-		return Add(Mul(x, perRow(inv)), perRow(shift))
+	mean, variance := meanVar.ValueGraph(g), varVar.ValueGraph(g)
+	if ctx.IsTraining(g) {
+		n := float64(rows)
+		mean = DivScalar(ReduceSum(x, 0), n)
+		variance = Max(ScalarZero(g, x.DType()), Sub(DivScalar(ReduceSum(Square(x), 0), n), Square(mean)))
+		running := func(v *context.Variable, batch *Node) {
+			v.SetValueGraph(Add(MulScalar(v.ValueGraph(g), 1-bnMomentum), MulScalar(StopGradient(batch), bnMomentum)))
+		}
+		running(meanVar, mean)
+		running(varVar, MulScalar(variance, n/max(1, n-1)))
 	}
-	mean := DivScalar(ReduceSum(x, 0), float64(rows))
-	centred := Sub(x, perRow(mean))
-	variance := DivScalar(ReduceSum(Square(centred), 0), float64(rows))
-	inv := Div(gamma, Sqrt(AddScalar(variance, bnEpsilon)))
-	running := func(v *context.Variable, batch *Node) {
-		v.SetValueGraph(Add(MulScalar(v.ValueGraph(g), 1-bnMomentum), MulScalar(StopGradient(batch), bnMomentum)))
-	}
-	running(meanVar, mean)
-	running(varVar, MulScalar(variance, float64(rows)/float64(max(1, rows-1))))
-	return Add(Mul(centred, perRow(inv)), perRow(beta))
+	scale := Div(gamma, Sqrt(AddScalar(variance, bnEpsilon)))
+	shift := Sub(beta, Mul(mean, scale))
+	return Add(Mul(x, BroadcastPrefix(scale, rows)), BroadcastPrefix(shift, rows))
 }
 
 // Losses are the batch means of the VAE loss terms.
@@ -215,57 +219,63 @@ func rowLosses(x, recon, mu, logVar *Node) (rec, kl *Node) {
 	return rec, kl
 }
 
-// dense is a fully connected layer y = x·W + b (see affine).
+// dense is a fully connected layer y = x·W + b. W and b are one variable
+// "weights" [in + 1, out] whose last row is b (see affine).
 func dense(ctx *context.Context, x *Node, units int) *Node {
 	in := x.Shape().Dimensions[1]
-	w := ctx.VariableWithShape("weights", shapes.Make(x.DType(), in, units)).ValueGraph(x.Graph())
-	b := ctx.WithInitializer(zeroInit).VariableWithShape("biases", shapes.Make(x.DType(), units)).ValueGraph(x.Graph())
-	return affine(x, w, b)
+	wb := ctx.WithInitializer(heInit(ctx)).VariableWithShape("weights", shapes.Make(x.DType(), in+1, units))
+	return affine(x, wb.ValueGraph(x.Graph()))
+}
+
+// heInit draws the weights of a dense layer from N(0, 2/in) (He
+// initialisation, for ReLU) with the context's seeded generator, and
+// zeroes the bias row.
+func heInit(ctx *context.Context) context.VariableInitializer {
+	return func(g *Graph, shape shapes.Shape) *Node {
+		in, out := shape.Dimensions[0]-1, shape.Dimensions[1]
+		w := MulScalar(ctx.RandomNormal(g, shapes.Make(shape.DType, in, out)), math.Sqrt(2/float64(in)))
+		return Concatenate([]*Node{w, Zeros(g, shapes.Make(shape.DType, 1, out))}, 0)
+	}
 }
 
 func zeroInit(g *Graph, shape shapes.Shape) *Node { return Zeros(g, shape) }
 
 func oneInit(g *Graph, shape shapes.Shape) *Node { return Ones(g, shape) }
 
-// affine is x·w + b for x [batch, in], w [in, out] and b [out], shaped
-// for the pure-Go backend, where a training step is mostly this op:
+// affine is [x 1]·wb for x [batch, in] and wb [in + 1, out], that is
+// x·w + b with the bias b as wb's last row, shaped for the pure-Go
+// backend, where a training step is mostly this op:
 //
-//   - The bias rides in the matrix product, [x 1]·[w; b], so neither the
-//     forward pass nor the bias gradient needs a per-row broadcast or
-//     reduction (slow generic iterators there).
-//   - The gradient is the textbook pair ∂x = v·wᵀ and ∂[w; b] = [x 1]ᵀ·v,
-//     v being the gradient arriving at the output. GoMLX's generic
+//   - The bias rides in the matrix product, so neither the forward pass
+//     nor the bias gradient needs a per-row broadcast or reduction (slow
+//     generic loops there), and the optimiser updates one variable.
+//   - The gradient is the textbook pair ∂x = v·wᵀ and ∂wb = [x 1]ᵀ·v, v
+//     being the gradient arriving at the output. GoMLX's generic
 //     DotGeneral gradient multiplies and reduces a [batch, in, out]
-//     broadcast instead. The output's identity node records v; the identity
-//     nodes on x, w and b, which reverse autodiff visits later, return
-//     the products in place of the generic result, which is then never
-//     computed since no output uses it.
+//     broadcast instead. The output's identity node records v; the
+//     identity nodes on x and wb, which reverse autodiff visits later,
+//     return the products in place of the generic result, which is then
+//     never computed since no output uses it.
 //   - Rows are split in two halves, a batch axis of the products, which
 //     the backend runs on two cores.
-func affine(x, w, b *Node) *Node {
+func affine(x, wb *Node) *Node {
 	g := x.Graph()
-	rows, in, out := x.Shape().Dimensions[0], w.Shape().Dimensions[0], w.Shape().Dimensions[1]
+	rows, in, out := x.Shape().Dimensions[0], wb.Shape().Dimensions[0]-1, wb.Shape().Dimensions[1]
 	halves := 1
 	if rows%2 == 0 {
 		halves = 2
 	}
 	split := func(n *Node, cols int) *Node { return Reshape(n, halves, rows/halves, cols) }
 	withOnes := func(x *Node) *Node { return Concatenate([]*Node{x, Ones(g, shapes.Make(x.DType(), rows, 1))}, 1) }
-	var v, gradWB *Node
-	// ∂[w; b], computed once for both w and b.
-	weightGrad := func() *Node {
-		if gradWB == nil {
-			gradWB = ReduceSum(DotGeneral(split(withOnes(x), in+1), []int{1}, []int{0}, split(v, out), []int{1}, []int{0}), 0)
-		}
-		return gradWB
-	}
+	var v *Node
 	xi := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
-		return Reshape(DotGeneral(split(v, out), []int{2}, []int{0}, BroadcastPrefix(w, halves), []int{2}, []int{0}), rows, in)
+		w := BroadcastPrefix(Slice(wb, AxisRange(0, in)), halves)
+		return Reshape(DotGeneral(split(v, out), []int{2}, []int{0}, w, []int{2}, []int{0}), rows, in)
 	})
-	wi := IdentityWithCustomGradient(w, func(_, _ *Node) *Node { return Slice(weightGrad(), AxisRange(0, in)) })
-	bi := IdentityWithCustomGradient(b, func(_, _ *Node) *Node { return Reshape(Slice(weightGrad(), AxisRange(in)), out) })
-	wb := BroadcastPrefix(Concatenate([]*Node{wi, Reshape(bi, 1, out)}, 0), halves)
-	y := DotGeneral(split(withOnes(xi), in+1), []int{2}, []int{0}, wb, []int{1}, []int{0})
+	wbi := IdentityWithCustomGradient(wb, func(_, _ *Node) *Node {
+		return ReduceSum(DotGeneral(split(withOnes(x), in+1), []int{1}, []int{0}, split(v, out), []int{1}, []int{0}), 0)
+	})
+	y := DotGeneral(split(withOnes(xi), in+1), []int{2}, []int{0}, BroadcastPrefix(wbi, halves), []int{1}, []int{0})
 	return IdentityWithCustomGradient(Reshape(y, rows, out), func(_, grad *Node) *Node {
 		v = grad
 		return grad

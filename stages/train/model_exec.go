@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/gomlx/gomlx/backends"
@@ -122,11 +123,18 @@ func (c Config) draw(rng *rand.Rand, rows int) []any {
 	}
 	out := []any{tensors.FromFlatDataAndDimensions(eps, rows, c.LatentDim)}
 	keep := float32(1 / (1 - c.Dropout))
+	// Each 64-bit draw gives two 32-bit uniforms, compared with the
+	// dropout rate in 32-bit fixed point.
+	drop := uint32(math.Min(c.Dropout*(1<<32), math.MaxUint32))
 	for _, units := range c.maskUnits() {
 		m := make([]float32, rows*units)
-		for i := range m {
-			if rng.Float64() >= c.Dropout {
+		for i := 0; i < len(m); i += 2 {
+			r := rng.Uint64()
+			if uint32(r) >= drop {
 				m[i] = keep
+			}
+			if i+1 < len(m) && uint32(r>>32) >= drop {
+				m[i+1] = keep
 			}
 		}
 		out = append(out, tensors.FromFlatDataAndDimensions(m, rows, units))
