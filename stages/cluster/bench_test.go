@@ -31,7 +31,7 @@ func BenchmarkGMMk18(b *testing.B) {
 		iter = res.Iter
 	}
 	b.ReportMetric(float64(iter), "em-iters")
-	b.ReportMetric((cpuTime() - cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 func BenchmarkKMeansk18x10(b *testing.B) {
@@ -44,7 +44,7 @@ func BenchmarkKMeansk18x10(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((cpuTime() - cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // cpuTime is the user and system CPU time of the process so far.

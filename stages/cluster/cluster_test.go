@@ -3,6 +3,7 @@ package cluster
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -269,5 +270,56 @@ func TestParamChecks(t *testing.T) {
 		if err := spec.Check(spec.Default); err != nil {
 			t.Errorf("default of %s fails its check: %v", tt.param, err)
 		}
+	}
+}
+
+func TestModelsCriteria(t *testing.T) {
+	res, err := Fit(context.Background(), latentRows(500), smallParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, b, err := res.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var models Models
+	if err := json.Unmarshal(b, &models); err != nil {
+		t.Fatal(err)
+	}
+	n := float64(models.N)
+	wantParams := map[string]map[int]int{
+		"gmm":    {3: 3*6 + 3*3 + 2, 4: 4*6 + 4*3 + 3}, // covariances + means + weights
+		"kmeans": {3: 3*3 + 3, 4: 4*3 + 4},             // centres + weights + shared variance
+	}
+	for _, m := range models.Models {
+		if m.NumParams != wantParams[m.Method][m.K] {
+			t.Errorf("%s k=%d: %d parameters, want %d", m.Method, m.K, m.NumParams, wantParams[m.Method][m.K])
+		}
+		if bic := -2*m.LogLikelihood + float64(m.NumParams)*math.Log(n); math.Abs(m.BIC-bic) > 1e-9*math.Abs(bic) {
+			t.Errorf("%s k=%d: BIC %g, want %g", m.Method, m.K, m.BIC, bic)
+		}
+		if aic := -2*m.LogLikelihood + 2*float64(m.NumParams); math.Abs(m.AIC-aic) > 1e-9*math.Abs(aic) {
+			t.Errorf("%s k=%d: AIC %g, want %g", m.Method, m.K, m.AIC, aic)
+		}
+		total := 0
+		for _, s := range m.Sizes {
+			total += s
+		}
+		if total != models.N || len(m.Means) != m.K {
+			t.Errorf("%s k=%d: sizes sum to %d of %d, %d means", m.Method, m.K, total, models.N, len(m.Means))
+		}
+		if m.Method == "gmm" && m.Trace[len(m.Trace)-1]*n != m.LogLikelihood {
+			t.Errorf("gmm k=%d: log-likelihood %g is not n × the last trace value", m.K, m.LogLikelihood)
+		}
+	}
+	// Four blobs: the mixture with k=4 explains them better than k=3.
+	bic := map[int]float64{}
+	for _, m := range models.Models {
+		if m.Method == "gmm" {
+			bic[m.K] = m.BIC
+		}
+	}
+	if bic[4] >= bic[3] {
+		t.Errorf("gmm BIC k=4 %g not below k=3 %g on four blobs", bic[4], bic[3])
 	}
 }
