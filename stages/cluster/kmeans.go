@@ -149,40 +149,34 @@ func sqDist(a, b []float64) float64 {
 // potential most, as scikit-learn does).
 func kmeansPlusPlus(p Points, k int, rng *rand.Rand, workers int) []float64 {
 	d := p.D
-	centers := make([]float64, 0, k*d)
 	trials := 2 + int(math.Log(float64(k)))
-	s := &seeding{p: p, closest: make([]float64, p.N), nearest: make([]int, p.N), bufs: make([][]float64, trials), workers: workers}
-	for t := range s.bufs {
-		s.bufs[t] = make([]float64, p.N)
+	s := &seeding{p: p, closest: make([]float64, p.N), nearest: make([]int32, p.N),
+		imps: make([][]improvement, numChunks(p.N)*trials), workers: workers}
+	first := p.Row(rng.IntN(p.N))
+	centers := append(make([]float64, 0, k*d), first...)
+	for i := range p.N {
+		s.closest[i] = sqDist(p.Row(i), first)
 	}
-	for i := range s.closest {
-		s.closest[i] = math.Inf(1)
-	}
-	first := rng.IntN(p.N)
-	centers = append(centers, p.Row(first)...)
-	pot := s.potentials(centers[:0], [][]float64{p.Row(first)})[0]
-	s.accept(0, 0)
 	cum := make([]float64, p.N)
 	for c := 1; c < k; c++ {
-		var sum float64
+		var pot float64
 		for i, v := range s.closest {
-			sum += v
-			cum[i] = sum
+			pot += v
+			cum[i] = pot
 		}
 		cands := make([][]float64, trials)
 		for t := range cands {
 			cands[t] = p.Row(min(sort.SearchFloat64s(cum, rng.Float64()*pot), p.N-1))
 		}
-		pots := s.potentials(centers, cands)
+		gains := s.gains(centers, cands)
 		best := 0
-		for t := range pots {
-			if pots[t] < pots[best] {
+		for t := range gains {
+			if gains[t] > gains[best] {
 				best = t
 			}
 		}
 		centers = append(centers, cands[best]...)
-		s.accept(best, c)
-		pot = pots[best]
+		s.accept(best, trials, c)
 	}
 	return centers
 }
@@ -192,23 +186,30 @@ func kmeansPlusPlus(p Points, k int, rng *rand.Rand, workers int) []float64 {
 type seeding struct {
 	p       Points
 	closest []float64
-	nearest []int
-	bufs    [][]float64 // per candidate: the closest distances if it were chosen
+	nearest []int32
+	// imps[chunk*trials+t] lists the rows candidate t brings nearer.
+	imps    [][]improvement
 	workers int
+}
+
+// improvement is a row a candidate brings nearer, and its new distance.
+type improvement struct {
+	row  int32
+	dist float64
 }
 
 // pruneSlack guards the triangle-inequality tests below against rounding.
 const pruneSlack = 1 + 1e-9
 
-// potentials fills bufs[t][i] = min(closest[i], |x_i − cand_t|²) and
-// returns each candidate's sum, reduced in chunk order. A point is skipped
-// when |m − cand|² ≥ 4·closest (m its nearest centre): by the triangle
-// inequality the candidate cannot be nearer.
-func (s *seeding) potentials(centers []float64, cands [][]float64) []float64 {
+// gains returns how much each candidate lowers the potential
+// Σ_i closest_i (sums reduced in chunk order) and records the rows it
+// brings nearer. A row is skipped when |m − cand|² ≥ 4·closest (m its
+// nearest centre): by the triangle inequality the candidate cannot be
+// nearer.
+func (s *seeding) gains(centers []float64, cands [][]float64) []float64 {
 	d, nt := s.p.D, len(cands)
-	nc := len(centers) / d
-	cc := make([]float64, max(nc, 1)*nt) // |centre m − candidate t|² at m*nt+t
-	for m := range nc {
+	cc := make([]float64, len(centers)/d*nt) // |centre m − candidate t|² at m*nt+t
+	for m := range len(centers) / d {
 		for t, cand := range cands {
 			cc[m*nt+t] = sqDist(centers[m*d:(m+1)*d], cand)
 		}
@@ -217,36 +218,41 @@ func (s *seeding) potentials(centers []float64, cands [][]float64) []float64 {
 	partial := make([]float64, chunks*nt)
 	ParallelFor(chunks, s.workers, func(c int) {
 		lo, hi := chunkBounds(c, s.p.N)
-		for t, cand := range cands {
-			var sum float64
-			out := s.bufs[t]
-			for i := lo; i < hi; i++ {
-				dist := s.closest[i]
-				if nc == 0 || cc[s.nearest[i]*nt+t] < 4*dist*pruneSlack {
-					if dd := sqDistBelow(s.p.X[i*d:(i+1)*d], cand, dist); dd < dist {
-						dist = dd
-					}
+		g := partial[c*nt : (c+1)*nt]
+		imp := s.imps[c*nt : (c+1)*nt]
+		for t := range imp {
+			imp[t] = imp[t][:0]
+		}
+		for i := lo; i < hi; i++ {
+			dist := s.closest[i]
+			lim := 4 * dist * pruneSlack
+			m := int(s.nearest[i])
+			for t, bound := range cc[m*nt : (m+1)*nt] {
+				if bound >= lim {
+					continue
 				}
-				out[i] = dist
-				sum += dist
+				if dd := sqDistBelow(s.p.X[i*d:(i+1)*d], cands[t], dist); dd < dist {
+					imp[t] = append(imp[t], improvement{int32(i), dd})
+					g[t] += dist - dd
+				}
 			}
-			partial[c*nt+t] = sum
 		}
 	})
-	pots := make([]float64, nt)
+	gains := make([]float64, nt)
 	for c := range chunks {
-		for t := range pots {
-			pots[t] += partial[c*nt+t]
+		for t := range gains {
+			gains[t] += partial[c*nt+t]
 		}
 	}
-	return pots
+	return gains
 }
 
-// accept makes candidate t, now centre number c, part of the seeding.
-func (s *seeding) accept(t, c int) {
-	for i, v := range s.bufs[t] {
-		if v < s.closest[i] {
-			s.closest[i], s.nearest[i] = v, c
+// accept makes candidate t (of nt), now centre number c, part of the
+// seeding.
+func (s *seeding) accept(t, nt, c int) {
+	for chunk := range numChunks(s.p.N) {
+		for _, imp := range s.imps[chunk*nt+t] {
+			s.closest[imp.row], s.nearest[imp.row] = imp.dist, int32(c)
 		}
 	}
 }
