@@ -86,6 +86,9 @@ func (c Config) Beta(epoch int) float64 {
 // counters live elsewhere and stay out of the checkpoint.
 const modelScope = "vae"
 
+// logVarLimit bounds the encoder's log-variance.
+const logVarLimit = 20
+
 // noise is the randomness of one training step, drawn on the host from
 // the seeded generator (see draw) and fed to the graph: eps [batch,
 // latent] for the reparameterisation, and one dropout mask [batch, units]
@@ -105,7 +108,10 @@ func (c Config) encode(ctx *context.Context, x *Node, n *noise) (mu, logVar *Nod
 	for i, units := range c.Hidden {
 		h = c.block(ctx.Inf("hidden_%d", i), h, units, n.mask(i))
 	}
-	return dense(ctx.In("mu"), h, c.LatentDim), dense(ctx.In("log_var"), h, c.LatentDim)
+	// The log-variance is clipped so exp(log σ²) stays finite in float32: a
+	// unit active on one row of a batch normalises to about √batch, and the
+	// head can turn that into an overflowing variance.
+	return dense(ctx.In("mu"), h, c.LatentDim), ClipScalar(dense(ctx.In("log_var"), h, c.LatentDim), -logVarLimit, logVarLimit)
 }
 
 // decode maps latent vectors back to [batch, inputs], mirroring encode.
