@@ -28,7 +28,7 @@ func BenchmarkSilhouettes10k(b *testing.B) {
 	for range b.N {
 		Silhouettes(pts, labelings, 0)
 	}
-	b.ReportMetric((cpuTime() - cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // cpuTime is the user and system CPU time of the process so far.
