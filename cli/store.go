@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -52,7 +53,7 @@ func offline(c *cli.Context) bool {
 // false when no remote is configured.
 func remoteConfig(c *cli.Context, sc dag.StoreConfig) (cfg s3store.Config, ok bool) {
 	root := rootContext(c)
-	cfg = s3store.Config{URL: sc.Remote, Endpoint: sc.Endpoint, Insecure: sc.Insecure}
+	cfg = s3store.Config{URL: sc.Remote, Endpoint: sc.Endpoint, Insecure: sc.Insecure, Region: os.Getenv("AWS_REGION")}
 	if v := root.String("remote"); v != "" {
 		cfg.URL = v
 	}
