@@ -88,10 +88,11 @@ func plan(n int, seed int64) []*hole {
 	siteNo := 1300 + r.IntN(200)
 	oi, ni := 0, 0
 	for e := 0; len(holes) < n; e++ {
-		// About 40 % of holes come from expeditions without a colour track.
-		// Expeditions repeat past the end of the lists; sites never do.
+		// Two expeditions in five predate the colour track (about 40 % of
+		// holes, as in LILY). Expeditions repeat past the end of the lists;
+		// sites never do.
 		var exp string
-		old := r.Float64() < 0.4
+		old := e%5 == 1 || e%5 == 3
 		if old {
 			exp, oi = oldExp[oi%len(oldExp)], oi+1
 		} else {
@@ -129,7 +130,7 @@ func newSite(r *rand.Rand, exp, name string, start int64, old bool) *site {
 func siteHoles(r *rand.Rand, st *site, max, first int) []*hole {
 	nh := 1 + pick(r, []float64{0.5, 0.35, 0.15})
 	nh = min(nh, max)
-	depthA := math.Min(math.Max(95*math.Exp(0.6*r.NormFloat64()), 30), 420)
+	depthA := math.Min(math.Max(100*math.Exp(0.45*r.NormFloat64()), 30), 420)
 	crustTop := math.Inf(1)
 	if r.Float64() < st.setting.crust {
 		crustTop = depthA * uniform(r, 0.65, 0.92)
@@ -142,10 +143,10 @@ func siteHoles(r *rand.Rand, st *site, max, first int) []*hole {
 			h.depth = depthA * uniform(r, 0.35, 0.9)
 			h.shift = 0.6 * r.NormFloat64()
 		}
-		common := 1 + 0.08*r.NormFloat64()
+		common := 1 + 0.12*r.NormFloat64()
 		for c := range 3 {
 			h.gain[c] = common * (1 + 0.05*r.NormFloat64())
-			h.offset[c] = 4 * r.NormFloat64()
+			h.offset[c] = 6 * r.NormFloat64()
 		}
 		h.coring(r, crustTop)
 		h.labels = describe(r, st.units)
@@ -187,21 +188,43 @@ func stratigraphy(r *rand.Rand, st *site, depth, crustTop float64) []unit {
 		} else if z+thick > crustTop {
 			thick = crustTop - z
 		}
-		units = append(units, newUnit(r, l, z, z+thick))
+		// Sediments are mixtures: a unit named for its dominant component
+		// carries some of another (clayey ooze, calcareous clay), so the
+		// measurements of neighbouring lithologies overlap.
+		var partner *lith
+		mix := 0.0
+		if r.Float64() < 0.6 && !l.hard && l.ltype != "igneous" {
+			if p := catalog[set.units[pick(r, w)].lith]; p != l && !p.hard {
+				partner, mix = p, uniform(r, 0, 0.5)
+			}
+		}
+		units = append(units, newUnit(r, l, partner, mix, z, z+thick))
 		z += thick
 	}
 	return units
 }
 
-func newUnit(r *rand.Rand, l *lith, top, bottom float64) unit {
-	u := unit{top: top, bottom: bottom, lith: l,
-		gra: l.gra + l.graSD*r.NormFloat64(),
-		ms:  l.ms * math.Exp(l.msLog*r.NormFloat64()),
-		ngr: l.ngr + l.ngrSD*r.NormFloat64(),
+// newUnit draws a unit of lithology l holding a fraction mix of partner
+// (nil for none): its properties lie between the two end members.
+func newUnit(r *rand.Rand, l, partner *lith, mix, top, bottom float64) unit {
+	base := *l
+	if partner != nil {
+		lerp := func(a, b float64) float64 { return (1-mix)*a + mix*b }
+		base.gra = lerp(l.gra, partner.gra)
+		base.ms = math.Exp(lerp(math.Log(l.ms), math.Log(partner.ms)))
+		base.ngr = lerp(l.ngr, partner.ngr)
+		for c := range 3 {
+			base.rgb[c] = lerp(l.rgb[c], partner.rgb[c])
+		}
 	}
-	bright := math.Exp(0.12 * r.NormFloat64())
+	u := unit{top: top, bottom: bottom, lith: l,
+		gra: base.gra + 1.5*l.graSD*r.NormFloat64(),
+		ms:  base.ms * math.Exp(l.msLog*r.NormFloat64()),
+		ngr: base.ngr + l.ngrSD*r.NormFloat64(),
+	}
+	bright := math.Exp(0.18 * r.NormFloat64())
 	for c := range 3 {
-		u.rgb[c] = l.rgb[c]*bright + 3*r.NormFloat64()
+		u.rgb[c] = base.rgb[c]*bright + 3*r.NormFloat64()
 	}
 	return u
 }
@@ -248,11 +271,11 @@ var (
 func labelNoise(l *lith) float64 {
 	switch l.ltype {
 	case "siliciclastic", "biogenic":
-		return 0.3
+		return 0.4
 	case "igneous":
 		return 0.03
 	}
-	return 0.12
+	return 0.2
 }
 
 // describe writes up each unit as this hole's describer would.
