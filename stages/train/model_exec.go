@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -53,9 +54,21 @@ func Load(backend backends.Backend, checkpoint []byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	loaded := map[string]bool{}
 	for _, v := range vars {
 		scope, name := context.SplitScope(v.Name)
 		m.ctx.InAbsPath(scope).VariableWithValue(name, v.Tensor)
+		loaded[v.Name] = true
+	}
+	// Build the inference graph now: a variable it needs that the
+	// checkpoint lacks would otherwise be initialised at random, silently.
+	if _, err := m.Infer(make([]float32, cfg.Inputs)); err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	for v := range m.ctx.IterVariables() {
+		if strings.HasPrefix(v.Scope(), "/"+modelScope) && !loaded[v.ScopeAndName()] {
+			return nil, fmt.Errorf("checkpoint: no variable %s for a model with %+v", v.ScopeAndName(), cfg)
+		}
 	}
 	return m, nil
 }
@@ -86,9 +99,9 @@ func (m *Model) buildStep() error {
 	m.step, err = context.NewExec(m.backend, m.ctx, func(ctx *context.Context, in []*Node) []*Node {
 		x := in[0]
 		ctx.SetTraining(x.Graph(), true)
-		l := cfg.trainLoss(ctx, x, in[1], &noise{eps: in[2], masks: in[3:]})
-		opt.UpdateGraph(ctx, x.Graph(), l.Total)
-		return []*Node{l.Total, l.Reconstruction, l.KL}
+		loss := cfg.trainLoss(ctx, x, in[1], &noise{eps: in[2], masks: in[3:]})
+		opt.UpdateGraph(ctx, x.Graph(), loss)
+		return []*Node{loss}
 	})
 	if err != nil {
 		return fmt.Errorf("build training graph: %w", err)

@@ -174,15 +174,19 @@ func TestCheckpointCorrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests := map[string][]byte{
-		"empty":     nil,
-		"bad magic": append([]byte("PK\x03\x04"), ckpt[4:]...),
-		"truncated": ckpt[:len(ckpt)-3],
-		"trailing":  append(slices.Clone(ckpt), 0),
+	tests := map[string]struct {
+		b    []byte
+		want string
+	}{
+		"empty":            {nil, "bad magic"},
+		"bad magic":        {append([]byte("PK\x03\x04"), ckpt[4:]...), "bad magic"},
+		"truncated":        {ckpt[:len(ckpt)-3], "needs"},
+		"trailing":         {append(slices.Clone(ckpt), 0), "trailing"},
+		"missing variable": {bytes.Replace(ckpt, []byte("output/weights"), []byte("output/weightz"), 1), "no variable /vae/decoder/output/weights"},
 	}
-	for name, b := range tests {
-		if _, err := Load(goBackend(t).Engine, b); err == nil || !strings.Contains(err.Error(), "checkpoint") {
-			t.Errorf("%s: error %v, want a checkpoint error", name, err)
+	for name, tc := range tests {
+		if _, err := Load(goBackend(t).Engine, tc.b); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", name, err, tc.want)
 		}
 	}
 }
