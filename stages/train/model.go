@@ -266,16 +266,16 @@ func affine(x, wb *Node) *Node {
 		halves = 2
 	}
 	split := func(n *Node, cols int) *Node { return Reshape(n, halves, rows/halves, cols) }
-	withOnes := func(x *Node) *Node { return Concatenate([]*Node{x, Ones(g, shapes.Make(x.DType(), rows, 1))}, 1) }
-	var v *Node
+	var v, xOnes *Node
 	xi := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
 		w := BroadcastPrefix(Slice(wb, AxisRange(0, in)), halves)
 		return Reshape(DotGeneral(split(v, out), []int{2}, []int{0}, w, []int{2}, []int{0}), rows, in)
 	})
 	wbi := IdentityWithCustomGradient(wb, func(_, _ *Node) *Node {
-		return ReduceSum(DotGeneral(split(withOnes(x), in+1), []int{1}, []int{0}, split(v, out), []int{1}, []int{0}), 0)
+		return ReduceSum(DotGeneral(xOnes, []int{1}, []int{0}, split(v, out), []int{1}, []int{0}), 0)
 	})
-	y := DotGeneral(split(withOnes(xi), in+1), []int{2}, []int{0}, BroadcastPrefix(wbi, halves), []int{1}, []int{0})
+	xOnes = split(Concatenate([]*Node{xi, Ones(g, shapes.Make(x.DType(), rows, 1))}, 1), in+1)
+	y := DotGeneral(xOnes, []int{2}, []int{0}, BroadcastPrefix(wbi, halves), []int{1}, []int{0})
 	return IdentityWithCustomGradient(Reshape(y, rows, out), func(_, grad *Node) *Node {
 		v = grad
 		return grad
