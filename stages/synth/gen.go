@@ -55,6 +55,7 @@ type gen struct {
 	secNo    int
 	tsBase   int64
 	lithTail map[int][4]string // unit index → cached lithology columns per instrument
+	stamp    [4][]byte         // this section's run columns per instrument
 	num      []byte
 }
 
@@ -62,6 +63,11 @@ type gen struct {
 func (h *hole) generate(seed int64) [4][]byte {
 	g := &gen{h: h, r: rand.New(rand.NewPCG(uint64(seed), uint64(h.index)+1)), lithTail: map[int][4]string{}}
 	g.tsBase = h.site.start + int64(h.name[0]-'A')*2*86400
+	// Reserve about what the hole will need (≈250 bytes a row), so the
+	// buffers do not regrow and copy.
+	for inst, s := range sampling {
+		g.out[inst] = make([]byte, 0, int(h.depth*100/s[0]*250))
+	}
 	z := 0.0
 	for core := 1; z < h.depth-0.05; core++ {
 		ct := h.coreType(z)
@@ -107,6 +113,7 @@ func (g *gen) section(name string, top, length float64) {
 		if inst == iRGB && !g.h.site.rgb || inst == iNGR && !g.h.ngr {
 			continue
 		}
+		g.stamp[inst] = g.runColumns(g.stamp[inst][:0], inst)
 		step, first := sampling[inst][0], sampling[inst][1]
 		for off := first; off < g.secLen; off += step {
 			g.sample(inst, off)
@@ -227,17 +234,7 @@ func (g *gen) row(inst, ui int, off, depth float64, vals []float64) []byte {
 		}
 	}
 	b = append(b, ',')
-	ts := g.tsBase + int64(g.core)*3600 + int64(g.secNo)*300 + int64(inst)*60
-	b = time.Unix(ts, 0).UTC().AppendFormat(b, "2006-01-02 15:04:05")
-	b = append(b, ',')
-	b = append(b, instrumentNames[inst][0]...)
-	b = append(b, ',')
-	b = append(b, instrumentNames[inst][1]...)
-	b = append(b, ",SECT"...)
-	b = strconv.AppendInt(b, int64(h.index)*100000+int64(g.secNo), 10)
-	b = append(b, ',')
-	b = strconv.AppendInt(b, (int64(h.index)*100000+int64(g.secNo))*4+int64(inst), 10)
-	b = append(b, ',')
+	b = append(b, g.stamp[inst]...)
 	if r.Float64() < pComment {
 		b = appendCSV(b, comments[r.IntN(len(comments))])
 	}
@@ -246,6 +243,23 @@ func (g *gen) row(inst, ui int, off, depth float64, vals []float64) []byte {
 	b = append(b, '\n')
 	g.num = b
 	return b
+}
+
+// runColumns are the section's measurement-run columns: Timestamp,
+// Instrument, Instrument group, Text ID, Test No.
+func (g *gen) runColumns(b []byte, inst int) []byte {
+	ts := g.tsBase + int64(g.core)*3600 + int64(g.secNo)*300 + int64(inst)*60
+	b = time.Unix(ts, 0).UTC().AppendFormat(b, "2006-01-02 15:04:05")
+	b = append(b, ',')
+	b = append(b, instrumentNames[inst][0]...)
+	b = append(b, ',')
+	b = append(b, instrumentNames[inst][1]...)
+	b = append(b, ",SECT"...)
+	id := int64(g.h.index)*100000 + int64(g.secNo)
+	b = strconv.AppendInt(b, id, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, id*4+int64(inst), 10)
+	return append(b, ',')
 }
 
 // lithColumns is the lithology and location tail of a row: Prefix,

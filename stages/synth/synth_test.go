@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,3 +185,19 @@ func TestIngestsCleanly(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkGenerate formats the default 60 boreholes, discarding bytes.
+func BenchmarkGenerate(b *testing.B) {
+	var n countWriter
+	for range b.N {
+		n = 0
+		if err := Generate(context.Background(), 60, 1, [4]io.Writer{&n, &n, &n, &n}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(n))
+}
+
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
