@@ -34,71 +34,96 @@ func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val [
 	if err != nil {
 		return nil, err
 	}
-	d := cfg.Inputs
-	if len(train)%d != 0 || len(val)%d != 0 {
-		return nil, fmt.Errorf("train/val data is not a whole number of %d-feature rows", d)
+	if len(train)%cfg.Inputs != 0 || len(val)%cfg.Inputs != 0 {
+		return nil, fmt.Errorf("train/val data is not a whole number of %d-feature rows", cfg.Inputs)
 	}
-	n := len(train) / d
-	if n < 2 {
-		return nil, fmt.Errorf("need at least 2 training rows, got %d", n)
+	ep, err := newEpochs(m, train)
+	if err != nil {
+		return nil, err
 	}
-	batch := min(cfg.BatchSize, n)
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
-	}
-	// Our own seeded shuffle (GoMLX's in-memory dataset ignores its seed)
-	// and noise, each from its own stream.
-	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6c6974686f))
-	noiseRNG := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6e6f697365))
-	buf := make([]float32, batch*d)
 	stop := stopper{patience: cfg.Patience, from: cfg.AnnealEpochs}
 	res := &Result{Model: m}
 	for epoch := range cfg.MaxEpochs {
 		start := time.Now()
-		beta := cfg.Beta(epoch)
-		rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-		var sum float64
-		// The last partial batch is dropped (as DataLoader's drop_last):
-		// a batch of one row cannot be batch-normalised, and one shape
-		// means one compiled graph. The shuffle rotates the rows left out.
-		steps := n / batch
-		for s := range steps {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			for r, row := range perm[s*batch : (s+1)*batch] {
-				copy(buf[r*d:(r+1)*d], train[row*d:(row+1)*d])
-			}
-			loss, err := m.trainStep(buf, batch, beta, noiseRNG)
-			if err != nil {
-				return nil, fmt.Errorf("epoch %d: %w", epoch+1, err)
-			}
-			sum += loss
+		e := Epoch{Epoch: int64(epoch + 1), Beta: cfg.Beta(epoch), ValLoss: math.NaN()}
+		if e.TrainLoss, err = ep.run(ctx, e.Beta); err != nil {
+			return nil, fmt.Errorf("epoch %d: %w", e.Epoch, err)
 		}
-		valLoss := math.NaN()
 		if len(val) > 0 {
 			inf, err := m.Infer(val)
 			if err != nil {
-				return nil, fmt.Errorf("epoch %d validation: %w", epoch+1, err)
+				return nil, fmt.Errorf("epoch %d validation: %w", e.Epoch, err)
 			}
-			valLoss = inf.Loss(beta)
+			e.ValLoss = inf.Loss(e.Beta)
 		}
-		e := Epoch{Epoch: int64(epoch + 1), TrainLoss: sum / float64(steps), ValLoss: valLoss, Beta: beta,
-			Seconds: time.Since(start).Seconds()}
+		e.Seconds = time.Since(start).Seconds()
 		res.History = append(res.History, e)
 		if onEpoch != nil {
 			onEpoch(e)
 		}
 		if math.IsNaN(e.TrainLoss) || math.IsInf(e.TrainLoss, 0) {
-			return nil, fmt.Errorf("epoch %d: training loss is %g (try a smaller learning_rate)", epoch+1, e.TrainLoss)
+			return nil, fmt.Errorf("epoch %d: training loss is %g (try a smaller learning_rate)", e.Epoch, e.TrainLoss)
 		}
-		if stop.observe(epoch, valLoss) {
+		if stop.observe(epoch, e.ValLoss) {
 			res.StoppedEarly = true
 			break
 		}
 	}
 	return res, nil
+}
+
+// epochs feeds the training rows to a model in shuffled batches.
+type epochs struct {
+	m            *Model
+	train        []float32
+	perm         []int
+	batch        []float32
+	rows         int // per batch
+	shuffle, rng *rand.Rand
+}
+
+func newEpochs(m *Model, train []float32) (*epochs, error) {
+	cfg := m.Config
+	n := len(train) / cfg.Inputs
+	if n < 2 {
+		return nil, fmt.Errorf("need at least 2 training rows, got %d", n)
+	}
+	rows := min(cfg.BatchSize, n)
+	ep := &epochs{m: m, train: train, perm: make([]int, n), batch: make([]float32, rows*cfg.Inputs), rows: rows,
+		// Our own seeded shuffle (GoMLX's in-memory dataset ignores its
+		// seed) and noise, each from its own stream.
+		shuffle: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6c6974686f)),
+		rng:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6e6f697365)),
+	}
+	for i := range ep.perm {
+		ep.perm[i] = i
+	}
+	return ep, nil
+}
+
+// run trains one epoch with KL weight beta and returns the mean batch
+// loss. The last partial batch is dropped (as DataLoader's drop_last): a
+// batch of one row cannot be batch-normalised, and one shape means one
+// compiled graph. The shuffle rotates the rows left out.
+func (ep *epochs) run(ctx context.Context, beta float64) (float64, error) {
+	d := ep.m.Config.Inputs
+	ep.shuffle.Shuffle(len(ep.perm), func(i, j int) { ep.perm[i], ep.perm[j] = ep.perm[j], ep.perm[i] })
+	steps := len(ep.perm) / ep.rows
+	var sum float64
+	for s := range steps {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		for r, row := range ep.perm[s*ep.rows : (s+1)*ep.rows] {
+			copy(ep.batch[r*d:(r+1)*d], ep.train[row*d:(row+1)*d])
+		}
+		loss, err := ep.m.trainStep(ep.batch, ep.rows, beta, ep.rng)
+		if err != nil {
+			return 0, err
+		}
+		sum += loss
+	}
+	return sum / float64(steps), nil
 }
 
 // stopper decides early stopping. Losses are only compared once β has
