@@ -217,26 +217,8 @@ func (st *gmmState) scatter(p Points, resp, means []float64, workers int) []floa
 	ParallelFor(nc, workers, func(c int) {
 		lo, hi := chunkBounds(c, p.N)
 		acc := part[c*k*d*d : (c+1)*k*d*d]
-		diff := make([]float64, d)
-		for i := lo; i < hi; i++ {
-			x := p.Row(i)
-			for j, r := range resp[i*k : (i+1)*k] {
-				if r == 0 {
-					continue
-				}
-				mu := means[j*d : (j+1)*d]
-				for b := range d {
-					diff[b] = x[b] - mu[b]
-				}
-				s := acc[j*d*d : (j+1)*d*d]
-				for a := range d {
-					ra := r * diff[a]
-					row := s[a*d : a*d+a+1]
-					for b := range row {
-						row[b] += ra * diff[b]
-					}
-				}
-			}
+		for j := range k {
+			scatterComponent(p, resp, k, j, lo, hi, means[j*d:(j+1)*d], acc[j*d*d:(j+1)*d*d])
 		}
 	})
 	covs := make([]float64, k*d*d)
@@ -254,6 +236,46 @@ func (st *gmmState) scatter(p Points, resp, means []float64, workers int) []floa
 		}
 	}
 	return covs
+}
+
+// scatterComponent adds Σ r_ij (x_i − μ)(x_i − μ)ᵀ over rows [lo, hi)
+// to the lower triangle of s. Rows go in pairs so that each load and
+// store of s serves two points.
+func scatterComponent(p Points, resp []float64, k, j, lo, hi int, mu, s []float64) {
+	d := p.D
+	diff0, diff1 := make([]float64, d), make([]float64, d)
+	i := lo
+	for ; i+1 < hi; i += 2 {
+		r0, r1 := resp[i*k+j], resp[(i+1)*k+j]
+		if r0 == 0 && r1 == 0 {
+			continue
+		}
+		x0, x1 := p.Row(i), p.Row(i+1)
+		for b := range d {
+			diff0[b], diff1[b] = x0[b]-mu[b], x1[b]-mu[b]
+		}
+		for a := range d {
+			ra0, ra1 := r0*diff0[a], r1*diff1[a]
+			row := s[a*d : a*d+a+1]
+			d0, d1 := diff0[:len(row)], diff1[:len(row)]
+			for b := range row {
+				row[b] += ra0*d0[b] + ra1*d1[b]
+			}
+		}
+	}
+	if i < hi && resp[i*k+j] != 0 {
+		r, x := resp[i*k+j], p.Row(i)
+		for b := range d {
+			diff0[b] = x[b] - mu[b]
+		}
+		for a := range d {
+			ra := r * diff0[a]
+			row := s[a*d : a*d+a+1]
+			for b := range row {
+				row[b] += ra * diff0[b]
+			}
+		}
+	}
 }
 
 // factorise computes the precision Cholesky factor of every component
