@@ -103,24 +103,21 @@ func (st *gmmState) eStep(p Points, resp []float64, workers int) float64 {
 	partial := make([]float64, nc)
 	ParallelFor(nc, workers, func(c int) {
 		lo, hi := chunkBounds(c, p.N)
+		// Log densities, rows in pairs so that each precision factor
+		// loaded serves two points (an odd last row is paired with itself).
+		for i := lo; i < hi; i += 2 {
+			i1 := min(i+1, hi-1)
+			r0, r1 := resp[i*k:(i+1)*k], resp[i1*k:(i1+1)*k]
+			x0, x1 := p.Row(i), p.Row(i1)
+			for j := range k {
+				m0, m1 := st.mahalanobis2(j, x0, x1)
+				r0[j] = st.logNorm[j] - 0.5*m0
+				r1[j] = st.logNorm[j] - 0.5*m1
+			}
+		}
 		var s float64
 		for i := lo; i < hi; i++ {
-			x := p.Row(i)
-			r := resp[i*k : (i+1)*k]
-			mx := math.Inf(-1)
-			for j := range k {
-				r[j] = st.logNorm[j] - 0.5*st.mahalanobis(j, x)
-				mx = max(mx, r[j])
-			}
-			var z float64
-			for j := range k {
-				r[j] = math.Exp(r[j] - mx)
-				z += r[j]
-			}
-			for j := range k {
-				r[j] /= z
-			}
-			s += mx + math.Log(z)
+			s += normalise(resp[i*k : (i+1)*k])
 		}
 		partial[c] = s
 	})
@@ -131,21 +128,41 @@ func (st *gmmState) eStep(p Points, resp []float64, workers int) float64 {
 	return total / float64(p.N)
 }
 
-// mahalanobis returns |P_j x − P_j μ_j|².
-func (st *gmmState) mahalanobis(j int, x []float64) float64 {
+// normalise turns log densities into responsibilities (log-sum-exp) and
+// returns the log of their sum.
+func normalise(r []float64) float64 {
+	mx := math.Inf(-1)
+	for _, v := range r {
+		mx = max(mx, v)
+	}
+	var z float64
+	for j, v := range r {
+		r[j] = math.Exp(v - mx)
+		z += r[j]
+	}
+	for j := range r {
+		r[j] /= z
+	}
+	return mx + math.Log(z)
+}
+
+// mahalanobis2 returns |P_j x − P_j μ_j|² for two points.
+func (st *gmmState) mahalanobis2(j int, x0, x1 []float64) (m0, m1 float64) {
 	d := st.d
 	prec := st.prec[j*d*d : (j+1)*d*d]
 	pm := st.precMean[j*d : (j+1)*d]
-	var m float64
 	for a := range d {
 		row := prec[a*d : a*d+a+1]
-		v := -pm[a]
+		v0, v1 := -pm[a], -pm[a]
+		x0a, x1a := x0[:len(row)], x1[:len(row)]
 		for b, pv := range row {
-			v += pv * x[b]
+			v0 += pv * x0a[b]
+			v1 += pv * x1a[b]
 		}
-		m += v * v
+		m0 += v0 * v0
+		m1 += v1 * v1
 	}
-	return m
+	return m0, m1
 }
 
 // mStep sets weights, means and covariances from responsibilities, then
