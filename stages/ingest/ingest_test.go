@@ -234,3 +234,41 @@ func TestFastDecimal(t *testing.T) {
 		}
 	}
 }
+
+// The eight-bytes-at-a-time splitter finds the same fields and field
+// counts as the general quote-aware one.
+func TestSplitPlainMatchesGeneral(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	alphabet := []byte("a,1.5,,xyz ,-,0,,,,ab")
+	for range 20000 {
+		nf := 1 + r.IntN(12)
+		l := &layout{nfields: nf, maxCol: r.IntN(nf)}
+		var rec []byte
+		for range r.IntN(60) {
+			rec = append(rec, alphabet[r.IntN(len(alphabet))])
+		}
+		fast := newParser(l, 0)
+		gotReason := fast.splitPlain(rec)
+		var all [][]byte
+		splitAll(rec, func(_ int, f []byte) { all = append(all, append([]byte(nil), f...)) })
+		wantReason := ""
+		if len(all) != nf {
+			wantReason = ReasonFieldCount
+		}
+		if gotReason != wantReason {
+			t.Fatalf("%q with %d fields: reason %q, want %q", rec, nf, gotReason, wantReason)
+		}
+		if wantReason == "" {
+			for i := 0; i <= l.maxCol; i++ {
+				if !bytes.Equal(fast.field(i), all[i]) {
+					t.Fatalf("%q field %d: %q, want %q", rec, i, fast.field(i), all[i])
+				}
+			}
+		}
+	}
+	for _, c := range []struct{ in, out string }{{"", ""}, {" a ", "a"}, {"a", "a"}, {"\u00a01", "1"}, {"\t", ""}} {
+		if got := string(trim([]byte(c.in))); got != c.out {
+			t.Errorf("trim(%q) = %q, want %q", c.in, got, c.out)
+		}
+	}
+}
