@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"litho/dag"
 	"litho/schemas"
@@ -43,12 +44,20 @@ func run(ctx context.Context, x *dag.Exec) error {
 	if err != nil {
 		return err
 	}
+	// A first run hashes every file: do the four at once.
+	errs := make([]error, len(paths))
+	var wg sync.WaitGroup
 	for i, f := range schemas.LILYFiles {
-		if err := x.PutExternal(ctx, f.Instrument, paths[i]); err != nil {
-			return fmt.Errorf("lily: %s: %w", paths[i], err)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := x.PutExternal(ctx, f.Instrument, paths[i]); err != nil {
+				errs[i] = fmt.Errorf("lily: %s: %w", paths[i], err)
+			}
+		}()
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // Files returns the paths of the four LILY files in dir (in
