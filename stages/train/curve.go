@@ -4,25 +4,29 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
-	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 )
 
-// Curve draws the training and validation loss per epoch as a PNG. It
-// plots only losses (never the seconds), so equal histories give equal
-// images.
+// Curve draws the training and validation loss per epoch as a PNG, on a
+// log scale: early training losses can be orders of magnitude above the
+// rest. It plots only losses (never the seconds), so equal histories give
+// equal images. Losses that are not positive are left out.
 func Curve(history []Epoch) ([]byte, error) {
 	p := plot.New()
 	p.Title.Text = "VAE training"
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = "loss (reconstruction + β·KL)"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	trainPts, valPts := make(plotter.XYs, 0, len(history)), make(plotter.XYs, 0, len(history))
 	for _, e := range history {
-		trainPts = append(trainPts, plotter.XY{X: float64(e.Epoch), Y: e.TrainLoss})
-		if !math.IsNaN(e.ValLoss) {
+		if e.TrainLoss > 0 {
+			trainPts = append(trainPts, plotter.XY{X: float64(e.Epoch), Y: e.TrainLoss})
+		}
+		if e.ValLoss > 0 { // NaN without validation data
 			valPts = append(valPts, plotter.XY{X: float64(e.Epoch), Y: e.ValLoss})
 		}
 	}
