@@ -140,6 +140,13 @@ func (x *Exec) HasInput(name string) bool {
 	return ok && (in.Digest != "" || in.External != "")
 }
 
+// Connected reports whether an input slot is wired in the pipeline, even
+// when this partition of a mapped input is missing.
+func (x *Exec) Connected(name string) bool {
+	_, ok := x.inputs[name]
+	return ok
+}
+
 func (x *Exec) input(name string) (resolvedInput, error) {
 	in, ok := x.inputs[name]
 	if !ok || (in.Digest == "" && in.External == "") {

@@ -57,6 +57,11 @@ func run(ctx context.Context, x *dag.Exec) error {
 	}
 	tables := map[string][]schemas.MeasureRow{}
 	for _, inst := range p.Instruments {
+		if !x.Connected(inst) {
+			return fmt.Errorf("parameter instruments lists %q but input %s is not connected", inst, inst)
+		}
+	}
+	for _, inst := range p.Instruments {
 		b, err := x.Read(ctx, inst)
 		if errors.Is(err, artifacts.ErrNotFound) {
 			return nil // this borehole lacks an instrument: the join is empty

@@ -228,3 +228,44 @@ func TestFailedIngestLeavesNoRecord(t *testing.T) {
 		t.Errorf("ingest: %s, want failed", got)
 	}
 }
+
+// Binning an instrument the pipeline does not connect is an error naming
+// the parameter, not a silent empty table.
+func TestBinUnconnectedInstrument(t *testing.T) {
+	h := newHarness(t, 2)
+	src := fmt.Sprintf(`
+source "lily" { dir = %q }
+stage "ingest" "ingest" {
+  inputs = {
+    gra = source.gra
+    ms  = source.ms
+    ngr = source.ngr
+    rgb = source.rgb
+  }
+}
+stage "bin" "bin" {
+  inputs = {
+    gra = ingest.gra
+    ms  = ingest.ms
+    ngr = ingest.ngr
+  }
+}
+`, h.dir)
+	p, err := dag.Parse("test.hcl", []byte(src), dag.NewRegistry(lily.Kind(), ingest.Kind(), bin.Kind()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &dag.Runner{Store: h.store, Fingerprints: h.fps, Jobs: 2, TempBase: h.local.TempDir()}
+	_, err = r.Run(context.Background(), p, dag.Options{})
+	if err == nil || !strings.Contains(err.Error(), `parameter instruments lists "rgb" but input rgb is not connected`) {
+		t.Fatalf("error %v", err)
+	}
+	// Listing only what is connected works.
+	p, err = dag.Parse("test.hcl", []byte(src), dag.NewRegistry(lily.Kind(), ingest.Kind(), bin.Kind()), []string{`bin.instruments=["gra","ms","ngr"]`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Run(context.Background(), p, dag.Options{}); err != nil {
+		t.Fatal(err)
+	}
+}
