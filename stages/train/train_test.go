@@ -138,33 +138,39 @@ func TestCheckpointDeterministic(t *testing.T) {
 }
 
 func TestCheckpointRoundTrip(t *testing.T) {
-	val := synthetic(3000, 2) // more than one inference chunk
-	res := fit(t, small(), synthetic(1000, 1), val)
-	want, err := res.Model.Infer(val)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ckpt, err := res.Model.Checkpoint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := Load(goBackend(t).Engine, ckpt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := loaded.Infer(val)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(got.Mu, want.Mu) {
-		t.Fatal("embedding from the reloaded checkpoint differs from the trained model's")
-	}
-	if !slices.Equal(loaded.Config.Hidden, res.Model.Config.Hidden) || loaded.Config.LatentDim != res.Model.Config.LatentDim {
-		t.Errorf("config not restored: %+v", loaded.Config)
-	}
-	again, err := loaded.Checkpoint()
-	if err != nil || !bytes.Equal(again, ckpt) {
-		t.Errorf("re-encoded checkpoint differs (err %v)", err)
+	other := small()
+	other.Hidden, other.LatentDim, other.Dropout = []int{8, 8, 4}, 3, 0
+	for name, cfg := range map[string]Config{"default": small(), "three layers, latent 3, no dropout": other} {
+		t.Run(name, func(t *testing.T) {
+			val := synthetic(3000, 2) // more than one inference chunk
+			res := fit(t, cfg, synthetic(1000, 1), val)
+			want, err := res.Model.Infer(val)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ckpt, err := res.Model.Checkpoint()
+			if err != nil {
+				t.Fatal(err)
+			}
+			loaded, err := Load(goBackend(t).Engine, ckpt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := loaded.Infer(val)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Mu) != 3000*cfg.LatentDim || !slices.Equal(got.Mu, want.Mu) {
+				t.Fatal("embedding from the reloaded checkpoint differs from the trained model's")
+			}
+			if !slices.Equal(loaded.Config.Hidden, cfg.Hidden) || loaded.Config.LatentDim != cfg.LatentDim {
+				t.Errorf("config not restored: %+v", loaded.Config)
+			}
+			again, err := loaded.Checkpoint()
+			if err != nil || !bytes.Equal(again, ckpt) {
+				t.Errorf("re-encoded checkpoint differs (err %v)", err)
+			}
+		})
 	}
 }
 
