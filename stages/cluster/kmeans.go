@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sort"
 )
 
@@ -258,85 +259,163 @@ func (s *seeding) accept(t, nt, c int) {
 }
 
 // lloyd alternates centre updates and assignments until no label
-// changes, the squared centre shift drops to tolAbs, or maxIter.
+// changes, the squared centre shift drops to tolAbs, or maxIter. It uses
+// Hamerly's bounds (2010): per point an upper bound on the distance to
+// its centre and a lower bound on the distance to every other centre; a
+// point whose bounds stay apart keeps its label without a distance
+// computation, which makes the long tail of small moves cheap. Labels are
+// those of plain Lloyd iterations (up to exact ties); the inertia is
+// computed exactly at the end.
 func lloyd(p Points, centers []float64, k, maxIter int, tolAbs float64, workers int) KMeansResult {
-	labels := make([]int, p.N)
-	for i := range labels {
-		labels[i] = -1
-	}
-	dist := make([]float64, p.N)
-	inertia, _ := assign(p, centers, k, labels, dist, workers)
+	h := &hamerly{p: p, k: k, labels: make([]int, p.N), upper: make([]float64, p.N), lower: make([]float64, p.N), workers: workers}
+	h.scanAll(centers)
 	iter, converged := 0, false
 	for iter < maxIter && !converged {
-		next := updateCenters(p, labels, dist, k, workers)
+		next, empty := updateCenters(p, h.labels, k, workers)
+		if len(empty) > 0 {
+			dist, _ := h.exact(centers)
+			for e, row := range farthest(dist, len(empty)) {
+				copy(next[empty[e]*p.D:(empty[e]+1)*p.D], p.Row(row))
+			}
+		}
+		move := make([]float64, k)
 		shift := 0.0
-		for j := range next {
-			d := next[j] - centers[j]
-			shift += d * d
+		for j := range k {
+			m2 := sqDist(next[j*p.D:(j+1)*p.D], centers[j*p.D:(j+1)*p.D])
+			shift += m2
+			move[j] = math.Sqrt(m2)
 		}
 		centers = next
-		var changed bool
-		inertia, changed = assign(p, centers, k, labels, dist, workers)
+		changed := h.step(centers, move)
 		iter++
 		converged = !changed || shift <= tolAbs
 	}
-	return KMeansResult{Centers: centers, Labels: labels, Inertia: inertia, Iter: iter, Converged: converged}
+	_, inertia := h.exact(centers)
+	return KMeansResult{Centers: centers, Labels: h.labels, Inertia: inertia, Iter: iter, Converged: converged}
 }
 
-// assign sets each label to its nearest centre and dist to the squared
-// distance; it returns the inertia and whether any label changed. The
-// previous label is tried first, and centre j is skipped when
-// |c_best − c_j|² ≥ 4·|x − c_best|² (then c_j cannot be nearer, Elkan's
-// lemma), which avoids most distance computations once clusters settle.
-func assign(p Points, centers []float64, k int, labels []int, dist []float64, workers int) (float64, bool) {
-	d := p.D
-	cc := make([]float64, k*k)
-	for a := range k {
-		for b := range a {
-			v := sqDist(centers[a*d:(a+1)*d], centers[b*d:(b+1)*d])
-			cc[a*k+b], cc[b*k+a] = v, v
+// hamerly holds the labels and distance bounds of Lloyd iterations.
+type hamerly struct {
+	p            Points
+	k            int
+	labels       []int
+	upper, lower []float64 // Euclidean, not squared
+	workers      int
+}
+
+// scanAll labels every point by a full scan of the centres.
+func (h *hamerly) scanAll(centers []float64) {
+	ParallelFor(numChunks(h.p.N), h.workers, func(c int) {
+		lo, hi := chunkBounds(c, h.p.N)
+		for i := lo; i < hi; i++ {
+			h.scan(i, centers)
+		}
+	})
+}
+
+// scan sets point i's label to its nearest centre (ties to the lower
+// index) and its bounds to the nearest and second-nearest distances.
+func (h *hamerly) scan(i int, centers []float64) {
+	d := h.p.D
+	x := h.p.Row(i)
+	best, d1, d2 := 0, math.Inf(1), math.Inf(1)
+	for j := range h.k {
+		// A partial sum at least d2 changes neither d1 nor d2.
+		dd := sqDistBelow(x, centers[j*d:(j+1)*d], d2)
+		switch {
+		case dd < d1:
+			best, d1, d2 = j, dd, d1
+		case dd < d2:
+			d2 = dd
 		}
 	}
-	nc := numChunks(p.N)
-	partial := make([]float64, nc)
-	changed := make([]bool, nc)
-	ParallelFor(nc, workers, func(c int) {
-		lo, hi := chunkBounds(c, p.N)
-		var s float64
-		for i := lo; i < hi; i++ {
-			x := p.Row(i)
-			best := max(labels[i], 0)
-			bestD := sqDist(x, centers[best*d:(best+1)*d])
-			for j := range k {
-				if j == best || cc[best*k+j] >= 4*bestD*pruneSlack {
-					continue
-				}
-				if dd := sqDistBelow(x, centers[j*d:(j+1)*d], bestD); dd < bestD {
-					best, bestD = j, dd
-				}
+	h.labels[i], h.upper[i], h.lower[i] = best, math.Sqrt(d1), math.Sqrt(d2)
+}
+
+// step moves the bounds by how far the centres moved and relabels the
+// points whose bounds no longer prove their label; it reports whether
+// any label changed.
+func (h *hamerly) step(centers, move []float64) bool {
+	k, d := h.k, h.p.D
+	// half[a]: half the distance from centre a to its nearest other centre;
+	// a point nearer than that to a cannot be nearer to another.
+	half := make([]float64, k)
+	for a := range k {
+		half[a] = math.Inf(1)
+		for b := range k {
+			if b != a {
+				half[a] = min(half[a], sqDist(centers[a*d:(a+1)*d], centers[b*d:(b+1)*d]))
 			}
-			if labels[i] != best {
-				labels[i] = best
+		}
+		half[a] = 0.5 * math.Sqrt(half[a])
+	}
+	far, maxMove, secondMove := 0, 0.0, 0.0
+	for j, m := range move {
+		switch {
+		case m > maxMove:
+			far, maxMove, secondMove = j, m, maxMove
+		case m > secondMove:
+			secondMove = m
+		}
+	}
+	nc := numChunks(h.p.N)
+	changed := make([]bool, nc)
+	ParallelFor(nc, h.workers, func(c int) {
+		lo, hi := chunkBounds(c, h.p.N)
+		for i := lo; i < hi; i++ {
+			a := h.labels[i]
+			h.upper[i] += move[a]
+			if a == far {
+				h.lower[i] -= secondMove
+			} else {
+				h.lower[i] -= maxMove
+			}
+			bound := max(half[a], h.lower[i])
+			if h.upper[i]*pruneSlack <= bound {
+				continue
+			}
+			h.upper[i] = math.Sqrt(sqDist(h.p.Row(i), centers[a*d:(a+1)*d]))
+			if h.upper[i]*pruneSlack <= bound {
+				continue
+			}
+			h.scan(i, centers)
+			if h.labels[i] != a {
 				changed[c] = true
 			}
-			dist[i] = bestD
-			s += bestD
+		}
+	})
+	return slices.Contains(changed, true)
+}
+
+// exact returns every point's squared distance to its centre and their
+// sum, reduced in chunk order.
+func (h *hamerly) exact(centers []float64) ([]float64, float64) {
+	d := h.p.D
+	dist := make([]float64, h.p.N)
+	nc := numChunks(h.p.N)
+	partial := make([]float64, nc)
+	ParallelFor(nc, h.workers, func(c int) {
+		lo, hi := chunkBounds(c, h.p.N)
+		var s float64
+		for i := lo; i < hi; i++ {
+			a := h.labels[i]
+			dist[i] = sqDist(h.p.Row(i), centers[a*d:(a+1)*d])
+			s += dist[i]
 		}
 		partial[c] = s
 	})
-	var inertia float64
-	anyChanged := false
-	for c := range nc {
-		inertia += partial[c]
-		anyChanged = anyChanged || changed[c]
+	var total float64
+	for _, s := range partial {
+		total += s
 	}
-	return inertia, anyChanged
+	return dist, total
 }
 
-// updateCenters returns the mean of each cluster. An empty cluster takes
-// the point farthest from its centre (ties to the lower row), as
-// scikit-learn relocates empty clusters.
-func updateCenters(p Points, labels []int, dist []float64, k, workers int) []float64 {
+// updateCenters returns the mean of each cluster and the clusters left
+// empty; the caller moves those to the points farthest from their
+// centres (ties to the lower row), as scikit-learn relocates empty
+// clusters.
+func updateCenters(p Points, labels []int, k, workers int) ([]float64, []int) {
 	d := p.D
 	nc := numChunks(p.N)
 	sums := make([]float64, nc*k*d)
@@ -374,10 +453,7 @@ func updateCenters(p Points, labels []int, dist []float64, k, workers int) []flo
 			centers[l*d+j] /= float64(count[l])
 		}
 	}
-	for e, row := range farthest(dist, len(empty)) {
-		copy(centers[empty[e]*d:(empty[e]+1)*d], p.Row(row))
-	}
-	return centers
+	return centers, empty
 }
 
 // farthest returns the m rows with the largest dist, largest first.

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -98,5 +99,70 @@ func TestKMeansBadConfig(t *testing.T) {
 				t.Error("no error")
 			}
 		})
+	}
+}
+
+// naiveLloyd is the textbook algorithm the bounded one must reproduce:
+// every point against every centre, every iteration.
+func naiveLloyd(p Points, centers []float64, k, maxIter int, tolAbs float64) ([]int, int) {
+	labels := make([]int, p.N)
+	assignAll := func() bool {
+		changed := false
+		for i := range p.N {
+			best, bestD := 0, math.Inf(1)
+			for j := range k {
+				if dd := sqDist(p.Row(i), centers[j*p.D:(j+1)*p.D]); dd < bestD {
+					best, bestD = j, dd
+				}
+			}
+			changed = changed || labels[i] != best
+			labels[i] = best
+		}
+		return changed
+	}
+	assignAll()
+	iter := 0
+	for iter < maxIter {
+		next, empty := updateCenters(p, labels, k, 1)
+		if len(empty) > 0 {
+			panic("test data should not empty a cluster")
+		}
+		shift := 0.0
+		for j := range k {
+			shift += sqDist(next[j*p.D:(j+1)*p.D], centers[j*p.D:(j+1)*p.D])
+		}
+		centers = next
+		changed := assignAll()
+		iter++
+		if !changed || shift <= tolAbs {
+			break
+		}
+	}
+	return labels, iter
+}
+
+func TestLloydBoundsMatchNaive(t *testing.T) {
+	// Overlapping blobs need many iterations of small moves, where the
+	// bounds skip most points.
+	overlap := blobs(9, 8, 3, 2.5)
+	pts, _ := sample(9, 3000, overlap)
+	for _, seed := range []uint64{1, 2} {
+		rng := rand.New(rand.NewPCG(seed, 1))
+		init := kmeansPlusPlus(pts, 8, rng, 1)
+		want, wantIter := naiveLloyd(pts, slices.Clone(init), 8, 300, 0)
+		got := lloyd(pts, slices.Clone(init), 8, 300, 0, 2)
+		if got.Iter != wantIter || !slices.Equal(got.Labels, want) {
+			t.Errorf("seed %d: bounded Lloyd %d iterations, naive %d; labels equal: %v", seed, got.Iter, wantIter, slices.Equal(got.Labels, want))
+		}
+		if wantIter < 10 {
+			t.Errorf("seed %d: only %d iterations; the test wants a long tail", seed, wantIter)
+		}
+		var inertia float64
+		for i, l := range want {
+			inertia += sqDist(pts.Row(i), got.Centers[l*pts.D:(l+1)*pts.D])
+		}
+		if math.Abs(inertia-got.Inertia) > 1e-9*inertia {
+			t.Errorf("seed %d: inertia %v, recomputed %v", seed, got.Inertia, inertia)
+		}
 	}
 }
