@@ -1,9 +1,9 @@
 package ingest
 
 import (
+	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,18 +16,19 @@ import (
 )
 
 // groups gathers rows per borehole, with strings as ids into one table
-// for the file. Past the row budget, every borehole's buffered rows are
-// appended to its spill file and the buffers emptied.
+// for the file. Past the row budget, the buffered rows of every borehole
+// go to one spill file, borehole after borehole, and the buffers empty.
 type groups struct {
 	dir      string
 	budget   int
 	held     int
 	ids      map[string]uint32
 	names    []string
-	remap    map[int][]uint32 // worker → parser id → file id
-	rows     [][]row          // by borehole id
-	spills   map[uint32]string
-	borehole []bool // which ids name a borehole
+	remap    map[int][]uint32     // worker → parser id → file id
+	rows     [][]row              // by borehole id
+	files    []*os.File           // one spill file per round
+	spills   map[uint32][]segment // borehole → its runs in the spill files
+	borehole []bool               // which ids name a borehole
 }
 
 func newGroups(cfg Config) *groups {
@@ -35,7 +36,7 @@ func newGroups(cfg Config) *groups {
 	if budget <= 0 {
 		budget = DefaultSpillRows
 	}
-	return &groups{dir: cfg.TempDir, budget: budget, ids: map[string]uint32{}, remap: map[int][]uint32{}, spills: map[uint32]string{}}
+	return &groups{dir: cfg.TempDir, budget: budget, ids: map[string]uint32{}, remap: map[int][]uint32{}, spills: map[uint32][]segment{}}
 }
 
 func (g *groups) id(s string) uint32 {
@@ -93,24 +94,37 @@ func compareStr(a, b string) int {
 	return 0
 }
 
+// segment is a run of one borehole's rows in a spill file.
+type segment struct {
+	file *os.File
+	off  int64
+	n    int
+}
+
 func (g *groups) spill() error {
 	if g.dir == "" {
 		return fmt.Errorf("row budget of %d exceeded and no temporary directory to spill to", g.budget)
 	}
-	for _, b := range g.boreholes() {
-		rows := g.rows[b]
+	f, err := os.Create(filepath.Join(g.dir, "spill-"+strconv.Itoa(len(g.files))))
+	if err != nil {
+		return fmt.Errorf("spill: %w", err)
+	}
+	g.files = append(g.files, f)
+	w := bufio.NewWriterSize(f, 1<<20)
+	var off int64
+	for b, rows := range g.rows {
 		if len(rows) == 0 {
 			continue
 		}
-		path, ok := g.spills[b]
-		if !ok {
-			path = filepath.Join(g.dir, "spill-"+strconv.Itoa(len(g.spills)))
-			g.spills[b] = path
+		if _, err := w.Write(rowBytes(rows)); err != nil {
+			return fmt.Errorf("spill: %w", err)
 		}
-		if err := appendSpill(path, rows); err != nil {
-			return fmt.Errorf("spill %s: %w", g.names[b], err)
-		}
+		g.spills[uint32(b)] = append(g.spills[uint32(b)], segment{f, off, len(rows)})
+		off += int64(len(rows) * rowSize)
 		g.rows[b] = rows[:0:0]
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("spill: %w", err)
 	}
 	g.held = 0
 	return nil
@@ -121,7 +135,9 @@ func (g *groups) write(ctx context.Context, cfg Config, put PutFunc) (int64, err
 	ids := g.boreholes()
 	workers := cfg.Workers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		// Twice the cores: put usually waits on the store's disk writes,
+		// and a waiting goroutine leaves its core to another.
+		workers = 2 * runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, len(ids))
 	type job struct {
@@ -171,13 +187,12 @@ func (g *groups) write(ctx context.Context, cfg Config, put PutFunc) (int64, err
 
 // writeOne encodes one borehole: its spilled rows then those in memory.
 func (g *groups) writeOne(ctx context.Context, b uint32, rows []row, put PutFunc) (int64, error) {
-	if path, ok := g.spills[b]; ok {
-		spilled, err := readSpill(path)
+	if segs := g.spills[b]; len(segs) > 0 {
+		spilled, err := readSpill(segs, len(rows))
 		if err != nil {
 			return 0, err
 		}
 		rows = append(spilled, rows...)
-		os.Remove(path)
 	}
 	table, dups, err := encode(rows, g.names)
 	if err != nil {
@@ -187,8 +202,9 @@ func (g *groups) writeOne(ctx context.Context, b uint32, rows []row, put PutFunc
 }
 
 func (g *groups) cleanup() {
-	for _, p := range g.spills {
-		os.Remove(p)
+	for _, f := range g.files {
+		f.Close()
+		os.Remove(f.Name())
 	}
 }
 
@@ -247,34 +263,19 @@ func rowBytes(rows []row) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&rows[0])), len(rows)*rowSize)
 }
 
-func appendSpill(path string, rows []row) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
+// readSpill reads a borehole's spilled rows, leaving room for more.
+func readSpill(segs []segment, more int) ([]row, error) {
+	n := more
+	for _, sg := range segs {
+		n += sg.n
 	}
-	if _, err := f.Write(rowBytes(rows)); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func readSpill(path string) ([]row, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size()%int64(rowSize) != 0 {
-		return nil, fmt.Errorf("spill file %s: size %d is not a whole number of rows", path, fi.Size())
-	}
-	rows := make([]row, fi.Size()/int64(rowSize))
-	if _, err := io.ReadFull(f, rowBytes(rows)); err != nil {
-		return nil, fmt.Errorf("read spill: %w", err)
+	rows := make([]row, 0, n)
+	for _, sg := range segs {
+		part := rows[len(rows) : len(rows)+sg.n]
+		if _, err := sg.file.ReadAt(rowBytes(part), sg.off); err != nil {
+			return nil, fmt.Errorf("read spill: %w", err)
+		}
+		rows = rows[:len(rows)+sg.n]
 	}
 	return rows, nil
 }
