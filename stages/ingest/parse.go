@@ -154,26 +154,29 @@ func (p *parser) parseChunk(c chunk) result {
 	res := result{seq: c.seq, worker: p.worker, rows: make([]row, 0, len(c.data)/160)}
 	data, line := c.data, c.line
 	for len(data) > 0 {
-		end := recordEnd(data)
+		end, quotes := recordEnd(data)
 		rec := data[:end]
 		data = data[end:]
-		if len(bytes.TrimSpace(rec)) == 0 {
-			line += int64(bytes.Count(rec, []byte{'\n'}))
+		nl := int64(1) // lines the record spans
+		if quotes {
+			nl = max(int64(bytes.Count(rec, []byte{'\n'})), 1)
+		}
+		if len(trim(rec)) == 0 {
+			line += nl
 			continue
 		}
 		terminated := rec[len(rec)-1] == '\n'
-		nl := int64(bytes.Count(rec, []byte{'\n'}))
 		rec = trimEOL(rec)
 		res.nrows++
-		if rj, ok := p.parseRecord(rec, &res); !ok {
-			if c.last && len(data) == 0 && !terminated && rj.reason != "" && (rj.reason == ReasonFieldCount || rj.reason == ReasonQuote) {
+		if rj, ok := p.parseRecord(rec, quotes, &res); !ok {
+			if c.last && len(data) == 0 && !terminated && (rj.reason == ReasonFieldCount || rj.reason == ReasonQuote) {
 				res.err = fmt.Errorf("%s: truncated file: the last line %d ends early (%s)", p.l.file, line, rj.reason)
 				return res
 			}
 			rj.line = line
 			res.rejects = append(res.rejects, rj)
 		}
-		line += max(nl, 1)
+		line += nl
 	}
 	// Entries below len never change, so the collector may read them while
 	// this parser appends more.
@@ -182,14 +185,14 @@ func (p *parser) parseChunk(c chunk) result {
 }
 
 // recordEnd returns the length of the first record in data including its
-// newline; quoted newlines do not end a record.
-func recordEnd(data []byte) int {
+// newline, and whether it holds a quote; quoted newlines do not end it.
+func recordEnd(data []byte) (int, bool) {
 	nl := bytes.IndexByte(data, '\n')
 	if nl < 0 {
-		return len(data)
+		nl = len(data) - 1
 	}
-	if bytes.IndexByte(data[:nl], '"') < 0 {
-		return nl + 1
+	if bytes.IndexByte(data[:nl+1], '"') < 0 {
+		return nl + 1, false
 	}
 	quoted := false
 	for i, c := range data {
@@ -198,17 +201,17 @@ func recordEnd(data []byte) int {
 			quoted = !quoted
 		case '\n':
 			if !quoted {
-				return i + 1
+				return i + 1, true
 			}
 		}
 	}
-	return len(data)
+	return len(data), true
 }
 
 // split fills p.fields with the columns the layout reads and checks the
 // field count.
-func (p *parser) split(rec []byte) string {
-	if bytes.IndexByte(rec, '"') < 0 {
+func (p *parser) split(rec []byte, quotes bool) string {
+	if !quotes {
 		return p.splitPlain(rec)
 	}
 	p.plain = false
@@ -300,8 +303,8 @@ func (p *parser) field(i int) []byte {
 }
 
 // parseRecord parses one record into res.rows, or returns the reject.
-func (p *parser) parseRecord(rec []byte, res *result) (rejectRow, bool) {
-	if reason := p.split(rec); reason != "" {
+func (p *parser) parseRecord(rec []byte, quotes bool, res *result) (rejectRow, bool) {
+	if reason := p.split(rec, quotes); reason != "" {
 		return rejectRow{reason: reason, value: clip(rec)}, false
 	}
 	l := p.l
