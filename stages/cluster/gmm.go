@@ -128,6 +128,11 @@ func (st *gmmState) eStep(p Points, resp []float64, workers int) float64 {
 	return total / float64(p.N)
 }
 
+// respFloor is the smallest responsibility kept: a smaller one is below
+// float64 resolution next to the point's total of 1, so it is set to 0
+// and the M-step skips it, which makes well-separated mixtures cheap.
+const respFloor = 1e-15
+
 // normalise turns log densities into responsibilities (log-sum-exp) and
 // returns the log of their sum.
 func normalise(r []float64) float64 {
@@ -137,11 +142,19 @@ func normalise(r []float64) float64 {
 	}
 	var z float64
 	for j, v := range r {
+		// exp(−40) < 1e-17 cannot change z ≥ 1 and falls under respFloor:
+		// skipping it changes no bit.
+		if v-mx < -40 {
+			r[j] = 0
+			continue
+		}
 		r[j] = math.Exp(v - mx)
 		z += r[j]
 	}
 	for j := range r {
-		r[j] /= z
+		if r[j] /= z; r[j] < respFloor {
+			r[j] = 0
+		}
 	}
 	return mx + math.Log(z)
 }
