@@ -28,22 +28,33 @@ type Backend struct {
 //
 // Nothing is ever downloaded; see docs/gpu.md for configuring a plugin.
 func NewBackend(spec string) (*Backend, error) {
+	plugin, err := parseBackend(spec)
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case spec == "auto":
-		if xlaCompiled && hasNvidiaGPU() && cudaPluginConfigured() {
-			return newXLA("cuda")
-		}
-		return newGo()
-	case spec == "go":
-		return newGo()
-	case strings.HasPrefix(spec, "xla:"):
-		plugin := strings.TrimPrefix(spec, "xla:")
-		if plugin == "" || (strings.ContainsRune(plugin, '/') && !filepath.IsAbs(plugin)) {
-			return nil, fmt.Errorf("parameter backend = %q: want xla:NAME (e.g. xla:cuda) or xla:/absolute/path/plugin.so", spec)
-		}
+	case spec == "auto" && xlaCompiled && hasNvidiaGPU() && cudaPluginConfigured():
+		return newXLA("cuda")
+	case plugin != "":
 		return newXLA(plugin)
 	}
-	return nil, fmt.Errorf(`parameter backend = %q: want "auto", "go", "xla:cuda" or "xla:/abs/path/plugin.so"`, spec)
+	return newGo()
+}
+
+// parseBackend checks a backend spec and returns its XLA plugin, "" for
+// the pure-Go backend or "auto".
+func parseBackend(spec string) (plugin string, err error) {
+	switch {
+	case spec == "auto" || spec == "go":
+		return "", nil
+	case strings.HasPrefix(spec, "xla:"):
+		plugin = strings.TrimPrefix(spec, "xla:")
+		if plugin == "" || (strings.ContainsRune(plugin, '/') && !filepath.IsAbs(plugin)) {
+			return "", fmt.Errorf("parameter backend = %q: want xla:NAME (e.g. xla:cuda) or xla:/absolute/path/plugin.so", spec)
+		}
+		return plugin, nil
+	}
+	return "", fmt.Errorf(`parameter backend = %q: want "auto", "go", "xla:cuda" or "xla:/abs/path/plugin.so"`, spec)
 }
 
 // newGo opens the pure-Go backend with ops run one after another: its

@@ -22,19 +22,30 @@ func Kind() *dag.Kind {
 		Version: Version,
 		Doc:     "train the β-VAE of DESIGN.md §1 (GoMLX)",
 		Params: []dag.ParamSpec{
-			{Name: "latent_dim", Type: dag.Int, Default: int64(d.LatentDim), Doc: "latent dimensions"},
-			{Name: "hidden", Type: dag.Ints, Default: toInt64s(d.Hidden), Doc: "hidden layer sizes, encoder order"},
-			{Name: "dropout", Type: dag.Float, Default: d.Dropout, Doc: "dropout rate of hidden layers"},
-			{Name: "beta_start", Type: dag.Float, Default: d.BetaStart, Doc: "KL weight at epoch 1"},
-			{Name: "beta_end", Type: dag.Float, Default: d.BetaEnd, Doc: "KL weight after annealing"},
-			{Name: "anneal_epochs", Type: dag.Int, Default: int64(d.AnnealEpochs), Doc: "epochs of linear β annealing"},
-			{Name: "max_epochs", Type: dag.Int, Default: int64(d.MaxEpochs), Doc: "most epochs to train"},
-			{Name: "patience", Type: dag.Int, Default: int64(d.Patience), Doc: "epochs without validation improvement (after annealing) before stopping"},
-			{Name: "batch_size", Type: dag.Int, Default: int64(d.BatchSize), Doc: "rows per optimiser step"},
-			{Name: "learning_rate", Type: dag.Float, Default: d.LearningRate, Doc: "Adam learning rate"},
+			{Name: "latent_dim", Type: dag.Int, Default: int64(d.LatentDim), Doc: "latent dimensions",
+				Check: check(func(c *Config, v any) { c.LatentDim = int(v.(int64)) })},
+			{Name: "hidden", Type: dag.Ints, Default: toInt64s(d.Hidden), Doc: "hidden layer sizes, encoder order",
+				Check: check(func(c *Config, v any) { c.Hidden = toInts(v.([]int64)) })},
+			{Name: "dropout", Type: dag.Float, Default: d.Dropout, Doc: "dropout rate of hidden layers",
+				Check: check(func(c *Config, v any) { c.Dropout = v.(float64) })},
+			{Name: "beta_start", Type: dag.Float, Default: d.BetaStart, Doc: "KL weight at epoch 1",
+				Check: check(func(c *Config, v any) { c.BetaStart = v.(float64) })},
+			{Name: "beta_end", Type: dag.Float, Default: d.BetaEnd, Doc: "KL weight after annealing",
+				Check: check(func(c *Config, v any) { c.BetaEnd = v.(float64) })},
+			{Name: "anneal_epochs", Type: dag.Int, Default: int64(d.AnnealEpochs), Doc: "epochs of linear β annealing",
+				Check: check(func(c *Config, v any) { c.AnnealEpochs = int(v.(int64)) })},
+			{Name: "max_epochs", Type: dag.Int, Default: int64(d.MaxEpochs), Doc: "most epochs to train",
+				Check: check(func(c *Config, v any) { c.MaxEpochs = int(v.(int64)) })},
+			{Name: "patience", Type: dag.Int, Default: int64(d.Patience), Doc: "epochs without validation improvement (after annealing) before stopping",
+				Check: check(func(c *Config, v any) { c.Patience = int(v.(int64)) })},
+			{Name: "batch_size", Type: dag.Int, Default: int64(d.BatchSize), Doc: "rows per optimiser step",
+				Check: check(func(c *Config, v any) { c.BatchSize = int(v.(int64)) })},
+			{Name: "learning_rate", Type: dag.Float, Default: d.LearningRate, Doc: "Adam learning rate",
+				Check: check(func(c *Config, v any) { c.LearningRate = v.(float64) })},
 			{Name: "seed", Type: dag.Int, Default: d.Seed, Doc: "seed of initialisation, shuffling, dropout and sampling"},
 			{Name: "backend", Type: dag.String, Default: "auto", Presentation: true,
-				Doc: `"auto", "go", "xla:cuda" or "xla:/abs/path/plugin.so" (see docs/gpu.md)`},
+				Doc:   `"auto", "go", "xla:cuda" or "xla:/abs/path/plugin.so" (see docs/gpu.md)`,
+				Check: func(v any) error { _, err := parseBackend(v.(string)); return err }},
 		},
 		Inputs: []dag.InputSpec{{Name: "train"}, {Name: "val"}},
 		Outputs: []dag.OutputSpec{
@@ -44,6 +55,25 @@ func Kind() *dag.Kind {
 		},
 		Run: run,
 	}
+}
+
+// check validates one parameter as Config.Check does, the others at
+// their defaults, so a bad value is reported at its attribute when the
+// pipeline is read.
+func check(set func(*Config, any)) func(any) error {
+	return func(v any) error {
+		c := Default()
+		set(&c, v)
+		return c.Check()
+	}
+}
+
+func toInts(v []int64) []int {
+	out := make([]int, len(v))
+	for i, n := range v {
+		out[i] = int(n)
+	}
+	return out
 }
 
 func toInt64s(v []int) []int64 {

@@ -306,3 +306,33 @@ func TestDecodeTableNamesBadRow(t *testing.T) {
 		t.Fatalf("error %v, want one naming the input", err)
 	}
 }
+
+func TestKindParamChecks(t *testing.T) {
+	k := Kind()
+	tests := []struct {
+		param string
+		value any
+		want  string // "" = accepted
+	}{
+		{"dropout", 1.5, "dropout"},
+		{"dropout", 0.0, ""},
+		{"hidden", []int64{}, "hidden"},
+		{"hidden", []int64{64, 0}, "hidden"},
+		{"hidden", []int64{8}, ""},
+		{"batch_size", int64(1), "batch_size"},
+		{"latent_dim", int64(0), "latent_dim"},
+		{"learning_rate", -1e-3, "learning_rate"},
+		{"backend", "cuda", "backend"},
+		{"backend", "xla:/opt/p.so", ""},
+	}
+	for _, tc := range tests {
+		p, _ := k.Param(tc.param)
+		err := p.Check(tc.value)
+		if tc.want == "" && err != nil {
+			t.Errorf("%s = %v: rejected: %v", tc.param, tc.value, err)
+		}
+		if tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s = %v: error %v, want one naming %s", tc.param, tc.value, err, tc.want)
+		}
+	}
+}
