@@ -41,7 +41,7 @@ var Splits = []string{"train", "val", "test", "all"}
 func Kind() *dag.Kind {
 	return &dag.Kind{
 		Name:    "cluster",
-		Version: "cluster/4+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion,
+		Version: "cluster/5+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion,
 		Doc:     "K-Means and Gaussian mixtures on the latent vectors of one split, for every k",
 		Params: []dag.ParamSpec{
 			{Name: "ks", Type: dag.Ints, Default: []int64{10, 12, 15, 18, 20}, Doc: "numbers of clusters", Check: checkKs},

@@ -113,28 +113,6 @@ func meanColumnVariance(p Points) float64 {
 	return ss / float64(p.N*p.D)
 }
 
-// sqDistBelow returns |a−b|² if it is below bound, else some partial sum
-// at least bound: it stops summing once the bound is reached, which skips
-// most of the work for far centres. Checking every four dimensions keeps
-// the branch cheap.
-func sqDistBelow(a, b []float64, bound float64) float64 {
-	b = b[:len(a)]
-	var s float64
-	j := 0
-	for ; j+4 <= len(a); j += 4 {
-		d0, d1, d2, d3 := a[j]-b[j], a[j+1]-b[j+1], a[j+2]-b[j+2], a[j+3]-b[j+3]
-		s += d0*d0 + d1*d1 + d2*d2 + d3*d3
-		if s >= bound {
-			return s
-		}
-	}
-	for ; j < len(a); j++ {
-		d := a[j] - b[j]
-		s += d * d
-	}
-	return s
-}
-
 func sqDist(a, b []float64) float64 {
 	b = b[:len(a)]
 	var s float64
@@ -232,7 +210,7 @@ func (s *seeding) gains(centers []float64, cands [][]float64) []float64 {
 				if bound >= lim {
 					continue
 				}
-				if dd := sqDistBelow(s.p.X[i*d:(i+1)*d], cands[t], dist); dd < dist {
+				if dd := sqDist(s.p.X[i*d:(i+1)*d], cands[t]); dd < dist {
 					imp[t] = append(imp[t], improvement{int32(i), dd})
 					g[t] += dist - dd
 				}
@@ -320,8 +298,7 @@ func (h *hamerly) scan(i int, centers []float64) {
 	x := h.p.Row(i)
 	best, d1, d2 := 0, math.Inf(1), math.Inf(1)
 	for j := range h.k {
-		// A partial sum at least d2 changes neither d1 nor d2.
-		dd := sqDistBelow(x, centers[j*d:(j+1)*d], d2)
+		dd := sqDist(x, centers[j*d:(j+1)*d])
 		switch {
 		case dd < d1:
 			best, d1, d2 = j, dd, d1
