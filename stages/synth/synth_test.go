@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/csv"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -201,3 +204,103 @@ func BenchmarkGenerate(b *testing.B) {
 type countWriter int64
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// rowsOf reads one generated file as maps from column name to cell.
+func rowsOf(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]map[string]string, 0, len(recs)-1)
+	for _, rec := range recs[1:] {
+		m := make(map[string]string, len(rec))
+		for i, h := range recs[0] {
+			m[h] = rec[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func mean(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+// The generated measurements show the physics DESIGN.md §2 describes:
+// GRA low at section ends and in rotary cores, light oozes and dark
+// clays, more NGR in clay than in ooze, heavy-tailed MS.
+func TestPhysicalTrends(t *testing.T) {
+	dir := writeDir(t, 16, 2)
+	num := func(m map[string]string, col string) (float64, bool) {
+		v, err := strconv.ParseFloat(m[col], 64)
+		return v, err == nil && !math.IsNaN(v) && math.Abs(v) < 5000
+	}
+	var ends, middle, rotary, piston []float64
+	for _, m := range rowsOf(t, filepath.Join(dir, "GRA_DataLITH.csv")) {
+		g, ok := num(m, "Bulk density (GRA)")
+		off, ok2 := num(m, "Offset (cm)")
+		l := catalog[m["Principal"]]
+		if !ok || !ok2 || l == nil {
+			continue
+		}
+		switch {
+		case off < 2:
+			ends = append(ends, g)
+		case off > 25 && off < 125:
+			middle = append(middle, g)
+		}
+		switch m["Type"] {
+		case "R":
+			rotary = append(rotary, g-l.gra)
+		case "H":
+			piston = append(piston, g-l.gra)
+		}
+	}
+	if r := mean(ends) / mean(middle); !(r < 0.93) {
+		t.Errorf("GRA at section starts / mid-section = %.3f, want < 0.93", r)
+	}
+	if d := median(rotary); !(d > -0.5 && d < -0.1) {
+		t.Errorf("rotary cores: median GRA minus the lithology's density %.3f, want 0.1–0.5 low", d)
+	}
+	if d := median(piston); !(d > -0.1 && d < 0.3) {
+		t.Errorf("piston cores: median GRA minus the lithology's density %.3f", d)
+	}
+	byLabel := func(file, col string) map[string][]float64 {
+		out := map[string][]float64{}
+		for _, m := range rowsOf(t, filepath.Join(dir, file)) {
+			if v, ok := num(m, col); ok {
+				out[m["Principal"]] = append(out[m["Principal"]], v)
+			}
+		}
+		return out
+	}
+	red, ngr, ms := byLabel("RGB_DataLITH.csv", "R"), byLabel("NGR_DataLITH.csv", "NGR total counts (cps)"), byLabel("MS_DataLITH.csv", "Magnetic susceptibility (instr. units)")
+	if o, c := median(red["nannofossil ooze"]), median(red["clay"]); !(o > 1.5*c) {
+		t.Errorf("median R: ooze %.0f, clay %.0f: want ooze much lighter", o, c)
+	}
+	if o, c := median(ngr["nannofossil ooze"]), median(ngr["clay"]); !(c > 1.4*o) {
+		t.Errorf("median NGR: ooze %.1f, clay %.1f: want clay higher", o, c)
+	}
+	if c := ms["clay"]; !(mean(c) > 1.1*median(c)) {
+		t.Errorf("clay MS mean %.1f, median %.1f: want a heavy upper tail", mean(c), median(c))
+	}
+}
