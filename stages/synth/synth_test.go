@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"litho/schemas"
@@ -24,6 +25,38 @@ func writeDir(t *testing.T, n int, seed int64) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// sharedHoles boreholes (seed 2) are generated once for the tests that
+// only read them.
+const sharedHoles = 16
+
+var shared struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func sharedDir(t *testing.T) string {
+	t.Helper()
+	shared.once.Do(func() {
+		shared.dir, shared.err = os.MkdirTemp("", "synth-test-")
+		if shared.err == nil {
+			shared.err = WriteDir(context.Background(), shared.dir, sharedHoles, 2)
+		}
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.dir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
 }
 
 // The same seed writes byte-identical files; another seed does not.
@@ -113,14 +146,14 @@ func readFacts(t *testing.T, path string, f *schemas.LILYFile) facts {
 // every core type, no RGB for old expeditions, and labels from
 // neighbouring terms.
 func TestLooksLikeLILY(t *testing.T) {
-	dir := writeDir(t, 30, 1)
+	dir := sharedDir(t)
 	var f [4]facts
 	for i, spec := range schemas.LILYFiles {
 		f[i] = readFacts(t, filepath.Join(dir, spec.FileName), spec)
 	}
 	gra, rgb := f[0], f[3]
-	if len(gra.boreholes) != 30 {
-		t.Errorf("GRA has %d boreholes, want 30", len(gra.boreholes))
+	if len(gra.boreholes) != sharedHoles {
+		t.Errorf("GRA has %d boreholes, want %d", len(gra.boreholes), sharedHoles)
 	}
 	if len(rgb.boreholes) >= len(gra.boreholes) || len(rgb.boreholes) == 0 {
 		t.Errorf("RGB in %d of %d boreholes: want some but not all", len(rgb.boreholes), len(gra.boreholes))
@@ -249,7 +282,7 @@ func mean(v []float64) float64 {
 // GRA low at section ends and in rotary cores, light oozes and dark
 // clays, more NGR in clay than in ooze, heavy-tailed MS.
 func TestPhysicalTrends(t *testing.T) {
-	dir := writeDir(t, 16, 2)
+	dir := sharedDir(t)
 	num := func(m map[string]string, col string) (float64, bool) {
 		v, err := strconv.ParseFloat(m[col], 64)
 		return v, err == nil && !math.IsNaN(v) && math.Abs(v) < 5000
