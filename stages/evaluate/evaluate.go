@@ -73,7 +73,7 @@ func Kind() *dag.Kind {
 	outputs = append(outputs, dag.OutputSpec{Name: "report", MediaType: schemas.MediaHTML})
 	return &dag.Kind{
 		Name:    "evaluate",
-		Version: "evaluate/2+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion,
+		Version: "evaluate/3+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion,
 		Doc:     "ARI, silhouette and lithology composition of the clusters; pictures and an HTML report",
 		Params: []dag.ParamSpec{
 			{Name: "split", Type: dag.String, Default: "test", Doc: "rows to evaluate: train, val, test or all", Check: cluster.CheckSplit},

@@ -42,8 +42,8 @@ func lithColour(l int) color.Color {
 	if l >= colourLiths {
 		return otherColour
 	}
-	if l >= 7 {
-		l++ // skip grey
+	if l >= 9 {
+		l++ // skip Tableau's grey (index 9)
 	}
 	return palette20[l]
 }
