@@ -28,7 +28,7 @@ func TestGMMRecoversKnownMixture(t *testing.T) {
 		// Match the true component to the nearest fitted mean.
 		best := 0
 		for j := range res.Weights {
-			if sqDist(c.mean, res.Means[j*d:(j+1)*d]) < sqDist(c.mean, res.Means[best*d:(best+1)*d]) {
+			if SqDist(c.mean, res.Means[j*d:(j+1)*d]) < SqDist(c.mean, res.Means[best*d:(best+1)*d]) {
 				best = j
 			}
 		}

@@ -113,7 +113,8 @@ func meanColumnVariance(p Points) float64 {
 	return ss / float64(p.N*p.D)
 }
 
-func sqDist(a, b []float64) float64 {
+// SqDist is the squared Euclidean distance |a−b|².
+func SqDist(a, b []float64) float64 {
 	b = b[:len(a)]
 	var s float64
 	for j, v := range a {
@@ -134,7 +135,7 @@ func kmeansPlusPlus(p Points, k int, rng *rand.Rand, workers int) []float64 {
 	first := p.Row(rng.IntN(p.N))
 	centers := append(make([]float64, 0, k*d), first...)
 	for i := range p.N {
-		s.closest[i] = sqDist(p.Row(i), first)
+		s.closest[i] = SqDist(p.Row(i), first)
 	}
 	cum := make([]float64, p.N)
 	for c := 1; c < k; c++ {
@@ -190,7 +191,7 @@ func (s *seeding) gains(centers []float64, cands [][]float64) []float64 {
 	cc := make([]float64, len(centers)/d*nt) // |centre m − candidate t|² at m*nt+t
 	for m := range len(centers) / d {
 		for t, cand := range cands {
-			cc[m*nt+t] = sqDist(centers[m*d:(m+1)*d], cand)
+			cc[m*nt+t] = SqDist(centers[m*d:(m+1)*d], cand)
 		}
 	}
 	chunks := numChunks(s.p.N)
@@ -210,7 +211,7 @@ func (s *seeding) gains(centers []float64, cands [][]float64) []float64 {
 				if bound >= lim {
 					continue
 				}
-				if dd := sqDist(s.p.X[i*d:(i+1)*d], cands[t]); dd < dist {
+				if dd := SqDist(s.p.X[i*d:(i+1)*d], cands[t]); dd < dist {
 					imp[t] = append(imp[t], improvement{int32(i), dd})
 					g[t] += dist - dd
 				}
@@ -259,7 +260,7 @@ func lloyd(p Points, centers []float64, k, maxIter int, tolAbs float64, workers 
 		move := make([]float64, k)
 		shift := 0.0
 		for j := range k {
-			m2 := sqDist(next[j*p.D:(j+1)*p.D], centers[j*p.D:(j+1)*p.D])
+			m2 := SqDist(next[j*p.D:(j+1)*p.D], centers[j*p.D:(j+1)*p.D])
 			shift += m2
 			move[j] = math.Sqrt(m2)
 		}
@@ -298,7 +299,7 @@ func (h *hamerly) scan(i int, centers []float64) {
 	x := h.p.Row(i)
 	best, d1, d2 := 0, math.Inf(1), math.Inf(1)
 	for j := range h.k {
-		dd := sqDist(x, centers[j*d:(j+1)*d])
+		dd := SqDist(x, centers[j*d:(j+1)*d])
 		switch {
 		case dd < d1:
 			best, d1, d2 = j, dd, d1
@@ -321,7 +322,7 @@ func (h *hamerly) step(centers, move []float64) bool {
 		half[a] = math.Inf(1)
 		for b := range k {
 			if b != a {
-				half[a] = min(half[a], sqDist(centers[a*d:(a+1)*d], centers[b*d:(b+1)*d]))
+				half[a] = min(half[a], SqDist(centers[a*d:(a+1)*d], centers[b*d:(b+1)*d]))
 			}
 		}
 		half[a] = 0.5 * math.Sqrt(half[a])
@@ -351,7 +352,7 @@ func (h *hamerly) step(centers, move []float64) bool {
 			if h.upper[i]*pruneSlack <= bound {
 				continue
 			}
-			h.upper[i] = math.Sqrt(sqDist(h.p.Row(i), centers[a*d:(a+1)*d]))
+			h.upper[i] = math.Sqrt(SqDist(h.p.Row(i), centers[a*d:(a+1)*d]))
 			if h.upper[i]*pruneSlack <= bound {
 				continue
 			}
@@ -376,7 +377,7 @@ func (h *hamerly) exact(centers []float64) ([]float64, float64) {
 		var s float64
 		for i := lo; i < hi; i++ {
 			a := h.labels[i]
-			dist[i] = sqDist(h.p.Row(i), centers[a*d:(a+1)*d])
+			dist[i] = SqDist(h.p.Row(i), centers[a*d:(a+1)*d])
 			s += dist[i]
 		}
 		partial[c] = s

@@ -111,7 +111,7 @@ func naiveLloyd(p Points, centers []float64, k, maxIter int, tolAbs float64) ([]
 		for i := range p.N {
 			best, bestD := 0, math.Inf(1)
 			for j := range k {
-				if dd := sqDist(p.Row(i), centers[j*p.D:(j+1)*p.D]); dd < bestD {
+				if dd := SqDist(p.Row(i), centers[j*p.D:(j+1)*p.D]); dd < bestD {
 					best, bestD = j, dd
 				}
 			}
@@ -129,7 +129,7 @@ func naiveLloyd(p Points, centers []float64, k, maxIter int, tolAbs float64) ([]
 		}
 		shift := 0.0
 		for j := range k {
-			shift += sqDist(next[j*p.D:(j+1)*p.D], centers[j*p.D:(j+1)*p.D])
+			shift += SqDist(next[j*p.D:(j+1)*p.D], centers[j*p.D:(j+1)*p.D])
 		}
 		centers = next
 		changed := assignAll()
@@ -159,7 +159,7 @@ func TestLloydBoundsMatchNaive(t *testing.T) {
 		}
 		var inertia float64
 		for i, l := range want {
-			inertia += sqDist(pts.Row(i), got.Centers[l*pts.D:(l+1)*pts.D])
+			inertia += SqDist(pts.Row(i), got.Centers[l*pts.D:(l+1)*pts.D])
 		}
 		if math.Abs(inertia-got.Inertia) > 1e-9*inertia {
 			t.Errorf("seed %d: inertia %v, recomputed %v", seed, got.Inertia, inertia)

@@ -39,7 +39,7 @@ func Silhouettes(pts cluster.Points, labelings [][]int, workers int) []float64 {
 			if j == i {
 				continue
 			}
-			d := math.Sqrt(sqDist(xi, pts.Row(j)))
+			d := math.Sqrt(cluster.SqDist(xi, pts.Row(j)))
 			for _, s := range slot[j*nl : (j+1)*nl] {
 				sums[s] += d
 			}
@@ -77,14 +77,4 @@ func silhouette(sums, counts []float64, lo, hi, own int) float64 {
 		return 0
 	}
 	return (b - a) / max(a, b)
-}
-
-func sqDist(a, b []float64) float64 {
-	b = b[:len(a)]
-	var s float64
-	for j, v := range a {
-		d := v - b[j]
-		s += d * d
-	}
-	return s
 }
