@@ -12,9 +12,9 @@ import (
 
 // The CSV layer splits a LILY file into chunks of whole records that
 // workers parse independently. A chunk always starts at a record boundary,
-// so the quote state at its start is known (outside quotes), and a record
-// boundary is a newline preceded by an even number of quote characters
-// since the chunk start (RFC 4180 escapes a quote by doubling it).
+// so the quote state at its start is known (outside quotes); a record
+// boundary is a newline outside quoted fields (RFC 4180, with a quote that
+// does not start a field read literally, as pandas reads it).
 
 const (
 	maxHeader  = 1 << 20
@@ -244,24 +244,49 @@ func nextField(rec []byte, scratch *[]byte) (f, rest []byte, err error) {
 	return s, rec[i+k+1:], nil
 }
 
-// lastBoundary returns the offset just past the last newline in data that
-// ends a record, or -1.
+// lastBoundary returns the index of the last newline in data that ends a
+// record, or -1. data starts at a record boundary. A quote opens a quoted
+// field only at the start of a field; inside one, a doubled quote is a
+// quote and a single one closes it (as nextField reads them), so a stray
+// quote inside an unquoted field does not swallow the rest of the file.
 func lastBoundary(data []byte) int {
 	if bytes.IndexByte(data, '"') < 0 {
 		return bytes.LastIndexByte(data, '\n')
 	}
-	quotes := bytes.Count(data, []byte{'"'})
-	end := len(data)
+	last := -1
+	// outside records the last newline in data[from:to], read unquoted.
+	outside := func(from, to int) {
+		if k := bytes.LastIndexByte(data[from:to], '\n'); k >= 0 {
+			last = from + k
+		}
+	}
+	i := 0
 	for {
-		nl := bytes.LastIndexByte(data[:end], '\n')
-		if nl < 0 {
-			return -1
+		j := bytes.IndexByte(data[i:], '"')
+		if j < 0 {
+			outside(i, len(data))
+			return last
 		}
-		quotes -= bytes.Count(data[nl:end], []byte{'"'})
-		if quotes%2 == 0 {
-			return nl
+		j += i
+		outside(i, j)
+		if j > 0 && data[j-1] != ',' && data[j-1] != '\n' {
+			i = j + 1 // a literal quote inside an unquoted field
+			continue
 		}
-		end = nl
+		// A quoted field: find its closing quote.
+		k := j + 1
+		for {
+			q := bytes.IndexByte(data[k:], '"')
+			if q < 0 || k+q+1 == len(data) {
+				return last // still open (or undecidable) at the end of data
+			}
+			k += q
+			if data[k+1] != '"' {
+				break
+			}
+			k += 2
+		}
+		i = k + 1
 	}
 }
 

@@ -76,7 +76,8 @@ var wantValid = map[string][]schemas.MeasureRow{
 }
 
 // Every well-formed variant of the same rows (BOM and CRLF, every field
-// quoted, columns reversed plus an unknown column) gives identical tables,
+// quoted, columns reversed plus an unknown column, a bare quote inside an
+// unquoted comment) gives identical tables,
 // whether rows stay in memory or spill, and whatever the chunk size.
 func TestValidVariants(t *testing.T) {
 	ref, _, _, err := ingestFile(t, "valid.csv", Config{})
@@ -103,6 +104,8 @@ func TestValidVariants(t *testing.T) {
 		{"quoted.csv", 0, 0},
 		{"quoted.csv", 3, 50},
 		{"reordered.csv", 0, 0},
+		{"stray_quote.csv", 0, 0},
+		{"stray_quote.csv", 0, 40},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -269,6 +272,28 @@ func TestSplitPlainMatchesGeneral(t *testing.T) {
 	for _, c := range []struct{ in, out string }{{"", ""}, {" a ", "a"}, {"a", "a"}, {"\u00a01", "1"}, {"\t", ""}} {
 		if got := string(trim([]byte(c.in))); got != c.out {
 			t.Errorf("trim(%q) = %q, want %q", c.in, got, c.out)
+		}
+	}
+}
+
+func TestLastBoundary(t *testing.T) {
+	cases := []struct {
+		in   string
+		want int
+	}{
+		{"a,b\nc,d\ne", 7},
+		{"a,b", -1},
+		{"a,\"x\ny\"\nc", 7},              // quoted newline skipped
+		{"a,\"x\ny\",\"open\nmore", -1},   // newline inside a closed field is not a boundary
+		{"a,\"x\ny\"\nb,\"open\nmore", 7}, // last boundary before the open field
+		{"a,5\" pipe\nb,c\nd", 13},        // a bare quote mid-field is literal
+		{"a,\"q\"\"\nstill\"\nx", 13},     // doubled quote inside quotes
+		{"a,\"ends with quote\"", -1},     // undecidable at the end
+		{"\"h\nx\"\n\"y", 5},              // quoted field at record start
+	}
+	for _, c := range cases {
+		if got := lastBoundary([]byte(c.in)); got != c.want {
+			t.Errorf("lastBoundary(%q) = %d, want %d", c.in, got, c.want)
 		}
 	}
 }

@@ -185,7 +185,9 @@ func (p *parser) parseChunk(c chunk) result {
 }
 
 // recordEnd returns the length of the first record in data including its
-// newline, and whether it holds a quote; quoted newlines do not end it.
+// newline, and whether it holds a quote. Quoting follows lastBoundary: a
+// quote opens a quoted field only at the start of a field, where newlines
+// do not end the record.
 func recordEnd(data []byte) (int, bool) {
 	nl := bytes.IndexByte(data, '\n')
 	if nl < 0 {
@@ -195,14 +197,20 @@ func recordEnd(data []byte) (int, bool) {
 		return nl + 1, false
 	}
 	quoted := false
-	for i, c := range data {
-		switch c {
-		case '"':
-			quoted = !quoted
-		case '\n':
-			if !quoted {
-				return i + 1, true
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case quoted:
+			if c == '"' {
+				if i+1 < len(data) && data[i+1] == '"' {
+					i++
+				} else {
+					quoted = false
+				}
 			}
+		case c == '"':
+			quoted = i == 0 || data[i-1] == ','
+		case c == '\n':
+			return i + 1, true
 		}
 	}
 	return len(data), true
