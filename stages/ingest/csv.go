@@ -95,21 +95,17 @@ func headerEnd(buf []byte) (int, error) {
 			return 0, err
 		}
 	}
-	quoted := false
-	for i, c := range buf {
-		switch c {
-		case '"':
-			quoted = !quoted
-		case '\n':
-			if !quoted {
-				if err := sniff(buf[:i]); err != nil {
-					return 0, err
-				}
-				return i + 1, nil
-			}
-		}
+	if len(buf) == 0 {
+		return -1, nil
 	}
-	return -1, nil
+	end, _ := recordEnd(buf)
+	if buf[end-1] != '\n' {
+		return -1, nil
+	}
+	if err := sniff(buf[:end]); err != nil {
+		return 0, err
+	}
+	return end, nil
 }
 
 // sniff rejects content that is not text: gzip or zip archives, NUL bytes,
