@@ -22,50 +22,38 @@ type groups struct {
 	dir      string
 	budget   int
 	held     int
-	ids      map[string]uint32
-	names    []string
-	remap    map[int][]uint32     // worker → parser id → file id
+	tab      *strtab
 	rows     [][]row              // by borehole id
 	files    []*os.File           // one spill file per round
 	spills   map[uint32][]segment // borehole → its runs in the spill files
 	borehole []bool               // which ids name a borehole
 }
 
-func newGroups(cfg Config) *groups {
+func newGroups(cfg Config, tab *strtab) *groups {
 	budget := cfg.SpillRows
 	if budget <= 0 {
 		budget = DefaultSpillRows
 	}
-	return &groups{dir: cfg.TempDir, budget: budget, ids: map[string]uint32{}, remap: map[int][]uint32{}, spills: map[uint32][]segment{}}
+	return &groups{dir: cfg.TempDir, budget: budget, tab: tab, spills: map[uint32][]segment{}}
 }
 
-func (g *groups) id(s string) uint32 {
-	if id, ok := g.ids[s]; ok {
-		return id
-	}
-	id := uint32(len(g.names))
-	g.names = append(g.names, s)
-	g.ids[s] = id
-	return id
-}
-
-// add takes one chunk's rows, translating the parser's ids.
-func (g *groups) add(res result) error {
-	m := g.remap[res.worker]
-	for len(m) < len(res.names) {
-		m = append(m, g.id(res.names[len(m)]))
-	}
-	g.remap[res.worker] = m
-	for _, r := range res.rows {
-		r.borehole, r.section, r.label = m[r.borehole], m[r.section], m[r.label]
-		for int(r.borehole) >= len(g.rows) {
+// add takes one chunk's rows, a run of one borehole at a time.
+func (g *groups) add(rows []row) error {
+	for i := 0; i < len(rows); {
+		b := rows[i].borehole
+		j := i + 1
+		for j < len(rows) && rows[j].borehole == b {
+			j++
+		}
+		for int(b) >= len(g.rows) {
 			g.rows = append(g.rows, nil)
 			g.borehole = append(g.borehole, false)
 		}
-		g.rows[r.borehole] = append(g.rows[r.borehole], r)
-		g.borehole[r.borehole] = true
+		g.rows[b] = append(g.rows[b], rows[i:j]...)
+		g.borehole[b] = true
+		i = j
 	}
-	g.held += len(res.rows)
+	g.held += len(rows)
 	if g.held < g.budget {
 		return nil
 	}
@@ -80,7 +68,7 @@ func (g *groups) boreholes() []uint32 {
 			out = append(out, uint32(id))
 		}
 	}
-	slices.SortFunc(out, func(a, b uint32) int { return compareStr(g.names[a], g.names[b]) })
+	slices.SortFunc(out, func(a, b uint32) int { return compareStr(g.tab.names[a], g.tab.names[b]) })
 	return out
 }
 
@@ -156,7 +144,7 @@ func (g *groups) write(ctx context.Context, cfg Config, put PutFunc) (int64, err
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				name := g.names[j.borehole]
+				name := g.tab.names[j.borehole]
 				n, err := g.writeOne(ctx, j.borehole, j.rows, put)
 				mu.Lock()
 				dups += n
@@ -194,11 +182,11 @@ func (g *groups) writeOne(ctx context.Context, b uint32, rows []row, put PutFunc
 		}
 		rows = append(spilled, rows...)
 	}
-	table, dups, err := encode(rows, g.names)
+	table, dups, err := encode(rows, g.tab.names)
 	if err != nil {
 		return 0, err
 	}
-	return dups, put(ctx, g.names[b], table)
+	return dups, put(ctx, g.tab.names[b], table)
 }
 
 func (g *groups) cleanup() {

@@ -99,9 +99,10 @@ func File(ctx context.Context, cfg Config, r io.Reader, rejects *Rejects, progre
 	if err != nil {
 		return st, err
 	}
-	g := newGroups(cfg)
+	tab := newStrtab()
+	g := newGroups(cfg, tab)
 	defer g.cleanup()
-	if err := parseAll(ctx, cfg, l, r, rest, h.line+1, progress, func(res result) error {
+	if err := parseAll(ctx, cfg, l, tab, r, rest, h.line+1, progress, func(res result) error {
 		st.Rows += res.nrows
 		for _, rj := range res.rejects {
 			st.Rejected[rj.reason]++
@@ -109,7 +110,7 @@ func File(ctx context.Context, cfg Config, r io.Reader, rejects *Rejects, progre
 				return fmt.Errorf("%s: rejects: %w", cfg.Name, err)
 			}
 		}
-		return g.add(res)
+		return g.add(res.rows)
 	}); err != nil {
 		return st, err
 	}
@@ -122,7 +123,7 @@ func File(ctx context.Context, cfg Config, r io.Reader, rejects *Rejects, progre
 
 // parseAll runs the reader, the parsing workers and, in this goroutine,
 // emit on each chunk's result in file order.
-func parseAll(ctx context.Context, cfg Config, l *layout, r io.Reader, pre []byte, line int64, progress func(int64), emit func(result) error) error {
+func parseAll(ctx context.Context, cfg Config, l *layout, tab *strtab, r io.Reader, pre []byte, line int64, progress func(int64), emit func(result) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := cfg.Workers
@@ -135,11 +136,11 @@ func parseAll(ctx context.Context, cfg Config, l *layout, r io.Reader, pre []byt
 	free := make(chan []byte, workers+2)
 	go func() { readErr <- chunks(ctx, r, pre, line, in, free, progress) }()
 	var wg sync.WaitGroup
-	for w := range workers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := newParser(l, w)
+			p := newParser(l, tab)
 			for c := range in {
 				res := p.parseChunk(c)
 				putBuffer(free, c.data)

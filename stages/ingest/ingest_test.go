@@ -250,7 +250,7 @@ func TestSplitPlainMatchesGeneral(t *testing.T) {
 		for range r.IntN(60) {
 			rec = append(rec, alphabet[r.IntN(len(alphabet))])
 		}
-		fast := newParser(l, 0)
+		fast := newParser(l, newStrtab())
 		gotReason := fast.splitPlain(rec)
 		var all [][]byte
 		splitAll(rec, func(_ int, f []byte) { all = append(all, append([]byte(nil), f...)) })

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
+	"sync"
 	"unsafe"
 
 	"litho/schemas"
@@ -74,9 +75,7 @@ type row struct {
 // result is what a worker made of one chunk.
 type result struct {
 	seq     int
-	worker  int
 	rows    []row
-	names   []string // the parser's string table when the chunk was done
 	rejects []rejectRow
 	nrows   int64
 	err     error
@@ -97,14 +96,35 @@ const (
 	nslots
 )
 
-// parser turns records into rows. Each worker owns one, with its own
-// string table, so no locking is needed.
+// strtab is one file's string table (boreholes, sections, labels), shared
+// by the parsers. They consult it only when a column's value changes from
+// the row before, so its lock is rarely taken, and rows carry final ids.
+type strtab struct {
+	mu    sync.Mutex
+	ids   map[string]uint32
+	names []string // read without the lock once parsing is over
+}
+
+func newStrtab() *strtab { return &strtab{ids: map[string]uint32{}} }
+
+func (t *strtab) id(b []byte) uint32 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	id, ok := t.ids[string(b)]
+	if !ok {
+		id = uint32(len(t.names))
+		s := string(b)
+		t.names = append(t.names, s)
+		t.ids[s] = id
+	}
+	return id
+}
+
+// parser turns records into rows. Each worker owns one.
 type parser struct {
-	l      *layout
-	worker int
-	ids    map[string]uint32
-	names  []string
-	last   [nslots]lastID
+	l    *layout
+	tab  *strtab
+	last [nslots]lastID
 	// The record split last: plain records keep field ends, quoted ones
 	// their unquoted fields.
 	plain   bool
@@ -123,9 +143,9 @@ type lastID struct {
 	ok bool
 }
 
-func newParser(l *layout, worker int) *parser {
+func newParser(l *layout, tab *strtab) *parser {
 	return &parser{
-		l: l, worker: worker, ids: map[string]uint32{},
+		l: l, tab: tab,
 		ends:    make([]int32, 0, l.maxCol+2),
 		fields:  make([][]byte, l.maxCol+1),
 		scratch: make([][]byte, l.maxCol+1),
@@ -137,13 +157,7 @@ func (p *parser) id(slot int, b []byte) uint32 {
 	if c.ok && bytes.Equal(c.b, b) {
 		return c.id
 	}
-	id, ok := p.ids[string(b)]
-	if !ok {
-		id = uint32(len(p.names))
-		s := string(b)
-		p.names = append(p.names, s)
-		p.ids[s] = id
-	}
+	id := p.tab.id(b)
 	c.b, c.id, c.ok = append(c.b[:0], b...), id, true
 	return id
 }
@@ -151,7 +165,7 @@ func (p *parser) id(slot int, b []byte) uint32 {
 // parseChunk parses every record of c. A short final record without a
 // newline means the file was cut off: that fails the file.
 func (p *parser) parseChunk(c chunk) result {
-	res := result{seq: c.seq, worker: p.worker, rows: make([]row, 0, len(c.data)/160)}
+	res := result{seq: c.seq, rows: make([]row, 0, len(c.data)/160)}
 	data, line := c.data, c.line
 	for len(data) > 0 {
 		end, quotes := recordEnd(data)
@@ -178,9 +192,6 @@ func (p *parser) parseChunk(c chunk) result {
 		}
 		line += nl
 	}
-	// Entries below len never change, so the collector may read them while
-	// this parser appends more.
-	res.names = p.names
 	return res
 }
 
