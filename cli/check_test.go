@@ -126,10 +126,18 @@ func TestCheckGates(t *testing.T) {
 	}
 }
 
-func TestCheckBeforeAnyRun(t *testing.T) {
-	r := inProcess(t, gateProject(t), "check")
-	if r.code != 2 || !strings.Contains(r.stderr, "has not run yet") {
-		t.Errorf("exit %d, stderr %q; want 2 and a hint to run", r.code, r.stderr)
+func TestCheckNeedsCurrentMetrics(t *testing.T) {
+	dir := gateProject(t)
+	if r := inProcess(t, dir, "check"); r.code != 2 || !strings.Contains(r.stderr, "run `litho run` first") {
+		t.Errorf("before any run: exit %d, stderr %q; want 2 and a hint to run", r.code, r.stderr)
+	}
+	// A passing run, then a parameter change that was never run: check
+	// must not judge the new pipeline by the old metrics.
+	if r := inProcess(t, dir, "run"); r.code != 0 {
+		t.Fatalf("run: %s", r.stderr)
+	}
+	if r := inProcess(t, dir, "check", "--set", "evaluate.ari=0.1"); r.code != 2 || !strings.Contains(r.stderr, "as it stands") {
+		t.Errorf("after a change: exit %d, stderr %q; want 2", r.code, r.stderr)
 	}
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -276,10 +277,11 @@ func outputStage(p *dag.Pipeline, stage, output string) (string, error) {
 	return "", usagef("no stage of the pipeline has a %s output", output)
 }
 
-// currentOutput reads an output of the stage's record as the pipeline
-// stands (else from the latest run that ran it).
+// currentOutput reads an output of the stage's record for the pipeline
+// as it stands (with --set and --data). Unlike `litho show` it does not
+// fall back to an older run: a gate must never pass on stale metrics.
 func (p *project) currentOutput(c *cli.Context, stage, output string) ([]byte, artifacts.Digest, error) {
-	rec, err := p.stageRecord(c.Context, stage)
+	rec, err := p.currentRecord(c.Context, stage)
 	if err != nil {
 		return nil, "", err
 	}
@@ -292,6 +294,25 @@ func (p *project) currentOutput(c *cli.Context, stage, output string) ([]byte, a
 		return nil, "", fmt.Errorf("%s.%s: %w", stage, output, err)
 	}
 	return b, o.Digest, nil
+}
+
+// currentRecord is the record of stage for the pipeline as it stands.
+func (p *project) currentRecord(ctx context.Context, stage string) (*dag.Record, error) {
+	plan, err := p.runner(1).Plan(ctx, p.Pipeline, dag.Options{To: stage})
+	if err != nil {
+		return nil, err
+	}
+	if last := plan[len(plan)-1]; last.Status == dag.StatusCached {
+		rec, ok, err := dag.LoadRecord(ctx, p.Store, last.Key)
+		if err != nil {
+			return nil, storeError{err}
+		}
+		if ok {
+			return rec, nil
+		}
+	}
+	return nil, usagef("%s has no result for the pipeline as it stands (its parameters, inputs or code changed "+
+		"since it last ran): run `litho run` first, or name a past run as run~0", stage)
 }
 
 // formatMetric prints counts as integers and scores with four decimals.
