@@ -10,6 +10,13 @@
 // k the parameters, log-likelihood, BIC and AIC, with component i being
 // cluster i of the assignments).
 //
+// K-Means seeds with greedy k-means++ (2 + ln k draws per centre) and
+// runs Lloyd iterations with Hamerly's distance bounds; the mixture runs
+// EM from one k-means solution with responsibilities by log-sum-exp
+// (those below 1e-15 count as 0) and gonum's Cholesky factorisation.
+// Both split rows into fixed blocks whose partial sums are reduced in
+// block order, so results do not depend on the number of cores.
+//
 // K-Means' likelihood is that of the hard-assignment spherical Gaussian
 // model with one shared variance (inertia / (n·d)) and mixing weights
 // n_c / n, as used by X-means; its parameter count is k·d + k.

@@ -28,7 +28,8 @@ type GMMResult struct {
 	Labels      []int     // most responsible component per point
 	MeanLogLik  float64   // mean log-likelihood of the points under the final parameters
 	// Trace holds the mean log-likelihood at every E-step, the last one
-	// under the final parameters; EM never lets it decrease.
+	// under the final parameters; EM does not let it decrease (beyond
+	// rounding and the regularisation).
 	Trace     []float64
 	Iter      int
 	Converged bool
