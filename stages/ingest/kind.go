@@ -16,7 +16,7 @@ import (
 func Kind() *dag.Kind {
 	k := &dag.Kind{
 		Name:    "ingest",
-		Version: "ingest/1 " + schemas.LILYVersion + " " + schemas.MeasureVersion,
+		Version: "ingest/2 " + schemas.LILYVersion + " " + schemas.MeasureVersion,
 		Doc:     "Read LILY CSV files into per-borehole Parquet tables; unusable rows go to rejects.",
 		Outputs: []dag.OutputSpec{{Name: "rejects", MediaType: schemas.MediaCSV}},
 		Run:     run,

@@ -66,7 +66,7 @@ func newLayout(file string, h *header, spec *schemas.LILYFile) (*layout, error) 
 
 // row is one usable row. It holds no pointers, so millions of buffered
 // rows cost the garbage collector nothing: strings are ids into the
-// parser's table (and, once gathered, into the file's table).
+// file's string table.
 type row struct {
 	depth, offset, v0, v1, v2 float64
 	borehole, section, label  uint32
@@ -136,7 +136,7 @@ type parser struct {
 }
 
 // lastID remembers a column's previous value: consecutive rows nearly
-// always share borehole, core, section and label.
+// always share borehole, section and label.
 type lastID struct {
 	b  []byte
 	id uint32
