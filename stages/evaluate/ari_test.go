@@ -105,3 +105,46 @@ func TestSilhouetteByHand(t *testing.T) {
 		}
 	}
 }
+
+// naiveSilhouette follows the definition for one labeling.
+func naiveSilhouette(pts cluster.Points, labels []int) float64 {
+	var total float64
+	for i := range pts.N {
+		sum, count := map[int]float64{}, map[int]int{}
+		for j := range pts.N {
+			count[labels[j]]++
+			if j != i {
+				sum[labels[j]] += math.Sqrt(cluster.SqDist(pts.Row(i), pts.Row(j)))
+			}
+		}
+		own := labels[i]
+		if count[own] < 2 {
+			continue
+		}
+		a, b := sum[own]/float64(count[own]-1), math.Inf(1)
+		for c, n := range count {
+			if c != own {
+				b = min(b, sum[c]/float64(n))
+			}
+		}
+		if !math.IsInf(b, 1) {
+			total += (b - a) / max(a, b)
+		}
+	}
+	return total / float64(pts.N)
+}
+
+func TestSilhouettesMatchDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	pts := cluster.Points{X: make([]float64, 300*3), N: 300, D: 3}
+	for i := range pts.X {
+		pts.X[i] = rng.NormFloat64()
+	}
+	labelings := [][]int{randomLabels(rng, 300, 2), randomLabels(rng, 300, 7), randomLabels(rng, 300, 40)}
+	got := Silhouettes(pts, labelings, 3)
+	for l, labels := range labelings {
+		if want := naiveSilhouette(pts, labels); math.Abs(got[l]-want) > 1e-12 {
+			t.Errorf("labeling %d: %.15g, definition gives %.15g", l, got[l], want)
+		}
+	}
+}
