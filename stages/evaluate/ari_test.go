@@ -148,3 +148,39 @@ func TestSilhouettesMatchDefinition(t *testing.T) {
 		}
 	}
 }
+
+// TestARIMatchesPairCounting checks the contingency-table formula against
+// the pair-counting form of the index, 2(ad − bc) / ((a+b)(b+d) + (a+c)(c+d)),
+// with a, b, c, d the pairs grouped together in both labelings, only
+// the first, only the second, neither.
+func TestARIMatchesPairCounting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := range 20 {
+		n := 20 + rng.IntN(60)
+		x, y := randomLabels(rng, n, 1+rng.IntN(6)), randomLabels(rng, n, 1+rng.IntN(6))
+		var a, b, c, d float64
+		for i := range n {
+			for j := i + 1; j < n; j++ {
+				sx, sy := x[i] == x[j], y[i] == y[j]
+				switch {
+				case sx && sy:
+					a++
+				case sx:
+					b++
+				case sy:
+					c++
+				default:
+					d++
+				}
+			}
+		}
+		den := (a+b)*(b+d) + (a+c)*(c+d)
+		if den == 0 {
+			continue
+		}
+		want := 2 * (a*d - b*c) / den
+		if got := ARI(x, y); math.Abs(got-want) > 1e-12 {
+			t.Errorf("trial %d: ARI %.15g, pair counting %.15g", trial, got, want)
+		}
+	}
+}
