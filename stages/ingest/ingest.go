@@ -83,6 +83,17 @@ func (r *Rejects) Flush() error {
 	return nil
 }
 
+// CheckHeader reads the header of a LILY file and checks that it is CSV
+// text with every column spec requires.
+func CheckHeader(name string, r io.Reader, spec *schemas.LILYFile) error {
+	h, _, err := readHeader(name, r)
+	if err != nil {
+		return err
+	}
+	_, err = newLayout(name, h, spec)
+	return err
+}
+
 // File ingests one LILY CSV from r: it calls put once per borehole, in
 // borehole order, and appends unusable rows to rejects. progress receives
 // the bytes read.

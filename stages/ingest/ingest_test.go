@@ -137,15 +137,16 @@ func TestValidVariants(t *testing.T) {
 // and the problem, and put nothing.
 func TestMalformedFiles(t *testing.T) {
 	cases := []struct {
-		file string
-		want string
+		file   string
+		want   string
+		header bool // a problem of the header line
 	}{
-		{"missing_column.csv", `missing_column.csv: missing required column "Principal"`},
-		{"semicolon.csv", `semicolon.csv: line 1: wrong delimiter: the header is separated by ";"`},
-		{"garbage.bin", "garbage.bin: not a CSV file"},
-		{"empty.csv", "empty.csv: empty file"},
-		{"truncated.csv", "truncated.csv: truncated file: the last line 8 ends early"},
-		{"truncated_quote.csv", "truncated_quote.csv: truncated file: the last line 6 ends early (unterminated quoted field)"},
+		{"missing_column.csv", `missing_column.csv: missing required column "Principal"`, true},
+		{"semicolon.csv", `semicolon.csv: line 1: wrong delimiter: the header is separated by ";"`, true},
+		{"garbage.bin", "garbage.bin: not a CSV file", true},
+		{"empty.csv", "empty.csv: empty file", true},
+		{"truncated.csv", "truncated.csv: truncated file: the last line 8 ends early", false},
+		{"truncated_quote.csv", "truncated_quote.csv: truncated file: the last line 6 ends early (unterminated quoted field)", false},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -156,7 +157,20 @@ func TestMalformedFiles(t *testing.T) {
 			if len(parts) != 0 {
 				t.Errorf("put %d partitions from a failed file", len(parts))
 			}
+			// Header-level problems are also what CheckHeader reports.
+			if c.header {
+				f, _ := os.Open(filepath.Join("testdata", c.file))
+				defer f.Close()
+				if err := CheckHeader(c.file, f, schemas.GRAFile); err == nil || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("CheckHeader: %v, want %q", err, c.want)
+				}
+			}
 		})
+	}
+	f, _ := os.Open(filepath.Join("testdata", "valid.csv"))
+	defer f.Close()
+	if err := CheckHeader("valid.csv", f, schemas.GRAFile); err != nil {
+		t.Errorf("CheckHeader(valid.csv): %v", err)
 	}
 }
 

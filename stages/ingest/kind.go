@@ -39,6 +39,15 @@ func run(ctx context.Context, x *dag.Exec) error {
 	if err != nil {
 		return err
 	}
+	// Check every header first: a missing column in the last file should
+	// not cost a pass over the others, nor leave their tables behind.
+	for _, spec := range schemas.LILYFiles {
+		if x.HasInput(spec.Instrument) {
+			if err := checkInput(ctx, x, spec); err != nil {
+				return err
+			}
+		}
+	}
 	for _, spec := range schemas.LILYFiles {
 		if !x.HasInput(spec.Instrument) {
 			continue
@@ -56,6 +65,15 @@ func run(ctx context.Context, x *dag.Exec) error {
 		return fmt.Errorf("rejects: %w", err)
 	}
 	return x.PutFile(ctx, "rejects", path)
+}
+
+func checkInput(ctx context.Context, x *dag.Exec, spec *schemas.LILYFile) error {
+	rc, err := x.Open(ctx, spec.Instrument)
+	if err != nil {
+		return fmt.Errorf("%s: %w", spec.FileName, err)
+	}
+	defer rc.Close()
+	return CheckHeader(spec.FileName, rc, spec)
 }
 
 func ingestInput(ctx context.Context, x *dag.Exec, spec *schemas.LILYFile, rejects *Rejects) (Stats, error) {

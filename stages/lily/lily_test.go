@@ -197,7 +197,9 @@ func editBorehole(t *testing.T, path, borehole string) {
 }
 
 // A malformed file fails ingest with an error naming the file and the
-// problem, and leaves no record: nothing a later run would trust.
+// problem, and leaves no record: nothing a later run would trust. (Errors
+// found past the header, such as a truncated file, can leave tables of
+// earlier files as unreferenced blobs for litho gc.)
 func TestFailedIngestLeavesNoRecord(t *testing.T) {
 	h := newHarness(t, 2)
 	path := filepath.Join(h.dir, "NGR_DataLITH.csv")
@@ -226,6 +228,15 @@ func TestFailedIngestLeavesNoRecord(t *testing.T) {
 	}
 	if got := h.status("ingest", ""); got != dag.StatusFailed {
 		t.Errorf("ingest: %s, want failed", got)
+	}
+	// Headers are checked before any table is written: the GRA and MS
+	// files before the bad NGR one left no blobs either.
+	blobs := 0
+	if err := h.local.List(ctx, artifacts.Blobs, func(artifacts.Info) error { blobs++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if blobs != 0 {
+		t.Errorf("%d blobs stored by a failed ingest", blobs)
 	}
 }
 
