@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -26,6 +27,7 @@ func BenchmarkBin(b *testing.B) {
 	}
 	tables := map[string]map[string][]byte{} // borehole → instrument → table
 	var size int64
+	var mu sync.Mutex
 	rejects, _ := ingest.NewRejects(discard{})
 	for _, spec := range schemas.LILYFiles {
 		f, err := os.Open(filepath.Join(dir, spec.FileName))
@@ -34,6 +36,8 @@ func BenchmarkBin(b *testing.B) {
 		}
 		_, err = ingest.File(context.Background(), ingest.Config{Spec: spec, Name: spec.FileName, TempDir: b.TempDir()}, f, rejects, nil,
 			func(_ context.Context, bh string, t []byte) error {
+				mu.Lock() // put runs on several goroutines
+				defer mu.Unlock()
 				if tables[bh] == nil {
 					tables[bh] = map[string][]byte{}
 				}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"litho/schemas"
@@ -20,6 +21,7 @@ import (
 func ingestDir(t testing.TB, dir string) map[string]map[string][]schemas.MeasureRow {
 	t.Helper()
 	out := map[string]map[string][]schemas.MeasureRow{} // borehole → instrument → rows
+	var mu sync.Mutex
 	rejects, err := ingest.NewRejects(new(discard))
 	if err != nil {
 		t.Fatal(err)
@@ -35,6 +37,8 @@ func ingestDir(t testing.TB, dir string) map[string]map[string][]schemas.Measure
 				if err != nil {
 					return err
 				}
+				mu.Lock() // put runs on several goroutines
+				defer mu.Unlock()
 				if out[b] == nil {
 					out[b] = map[string][]schemas.MeasureRow{}
 				}

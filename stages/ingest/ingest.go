@@ -55,7 +55,8 @@ func (s Stats) RejectCount() int64 {
 	return n
 }
 
-// PutFunc receives one borehole's Parquet table.
+// PutFunc receives one borehole's Parquet table. It is called from
+// several goroutines at once.
 type PutFunc func(ctx context.Context, borehole string, table []byte) error
 
 // Rejects writes the rejects table as CSV.
