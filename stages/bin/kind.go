@@ -60,6 +60,9 @@ func run(ctx context.Context, x *dag.Exec) error {
 		if !x.Connected(inst) {
 			return fmt.Errorf("parameter instruments lists %q but input %s is not connected", inst, inst)
 		}
+		if !x.HasInput(inst) {
+			return nil // this borehole lacks an instrument: the join is empty
+		}
 	}
 	for _, inst := range p.Instruments {
 		b, err := x.Read(ctx, inst)
