@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Local is a Backend on the local filesystem. Objects are sharded by the
@@ -17,6 +18,7 @@ import (
 // partial object under its final name.
 type Local struct {
 	root string
+	dirs sync.Map // shard directories known to exist
 }
 
 // OpenLocal opens (creating if needed) a local store rooted at dir.
@@ -68,7 +70,7 @@ func (l *Local) Save(ctx context.Context, ns Namespace, name string, r io.Reader
 			return nil
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := l.mkdir(filepath.Dir(dst)); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(l.TempDir(), "save-*")
@@ -80,7 +82,10 @@ func (l *Local) Save(ctx context.Context, ns Namespace, name string, r io.Reader
 	if err == nil && size >= 0 && n != size {
 		err = fmt.Errorf("short write: %d of %d bytes", n, size)
 	}
-	if err == nil {
+	// Blobs skip fsync: they are verified on every read, so one lost in a
+	// crash is detected and recomputed. Records and run logs are the
+	// commit points and are synced.
+	if err == nil && ns != Blobs {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
@@ -90,6 +95,18 @@ func (l *Local) Save(ctx context.Context, ns Namespace, name string, r io.Reader
 		return err
 	}
 	return os.Rename(tmp.Name(), dst)
+}
+
+// mkdir creates a shard directory once per process.
+func (l *Local) mkdir(dir string) error {
+	if _, ok := l.dirs.Load(dir); ok {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	l.dirs.Store(dir, true)
+	return nil
 }
 
 // Open implements Backend.
