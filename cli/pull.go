@@ -23,37 +23,24 @@ func (e *Env) pull(c *cli.Context) error {
 	if c.NArg() > 1 {
 		return usagef("pull takes at most one STAGE (got %d arguments)", c.NArg())
 	}
-	p, err := e.open(c)
+	t, err := e.openTransfer(c, "pull")
 	if err != nil {
 		return err
 	}
-	defer p.Close()
-	remote, err := remoteOf(p, "pull")
+	defer t.Close()
+	keys, localOnly, err := onRemote(c, t.remote, t.keys)
 	if err != nil {
 		return err
 	}
-	release, err := p.lock(c)
-	if err != nil {
-		return err
-	}
-	defer release()
-	keys, missing, err := cachedKeys(c, p, c.Args().Slice())
-	if err != nil {
-		return err
-	}
-	keys, localOnly, err := onRemote(c, remote, keys)
-	if err != nil {
-		return err
-	}
-	st, err := artifacts.TransferRecords(c.Context, remote, p.Local, keys, recordRefs, c.Int("transfers"))
+	st, err := artifacts.TransferRecords(c.Context, t.remote, t.p.Local, keys, recordRefs, c.Int("transfers"))
 	if err != nil {
 		return storeError{err}
 	}
-	fmt.Fprintf(e.Stdout, "pulled %d objects (%s) from %s; %d artifacts were already here\n", st.Copied, sizeText(st.Bytes), remote.Location(), st.Skipped)
+	fmt.Fprintf(e.Stdout, "pulled %d objects (%s) from %s; %d artifacts were already here\n", st.Copied, sizeText(st.Bytes), t.remote.Location(), st.Skipped)
 	if localOnly > 0 {
 		fmt.Fprintf(e.Stdout, "%d stages are cached here only (litho push publishes them)\n", localOnly)
 	}
-	printUncached(e, missing)
+	printUncached(e, t.missing)
 	return nil
 }
 

@@ -20,31 +20,54 @@ func (e *Env) pushCommand() *cli.Command {
 }
 
 func (e *Env) push(c *cli.Context) error {
-	p, err := e.open(c)
+	t, err := e.openTransfer(c, "push")
 	if err != nil {
 		return err
 	}
-	defer p.Close()
-	remote, err := remoteOf(p, "push")
-	if err != nil {
-		return err
-	}
-	release, err := p.lock(c)
-	if err != nil {
-		return err
-	}
-	defer release()
-	keys, missing, err := cachedKeys(c, p, c.Args().Slice())
-	if err != nil {
-		return err
-	}
-	st, err := artifacts.TransferRecords(c.Context, p.Local, remote, keys, recordRefs, c.Int("transfers"))
+	defer t.Close()
+	st, err := artifacts.TransferRecords(c.Context, t.p.Local, t.remote, t.keys, recordRefs, c.Int("transfers"))
 	if err != nil {
 		return storeError{err}
 	}
-	fmt.Fprintf(e.Stdout, "pushed %d objects (%s) to %s; %d artifacts were already there\n", st.Copied, sizeText(st.Bytes), remote.Location(), st.Skipped)
-	printUncached(e, missing)
+	fmt.Fprintf(e.Stdout, "pushed %d objects (%s) to %s; %d artifacts were already there\n", st.Copied, sizeText(st.Bytes), t.remote.Location(), st.Skipped)
+	printUncached(e, t.missing)
 	return nil
+}
+
+// transfer is a locked project, its remote, and the record keys of the
+// stages a push or pull moves.
+type transfer struct {
+	p       *project
+	remote  artifacts.Backend
+	release func()
+	keys    []string
+	missing []string // stages without a result yet
+}
+
+// openTransfer opens the project and its remote, takes the store lock and
+// finds the cached stages named on the command line (all when none are).
+func (e *Env) openTransfer(c *cli.Context, verb string) (*transfer, error) {
+	p, err := e.open(c)
+	if err != nil {
+		return nil, err
+	}
+	t := &transfer{p: p, release: func() {}}
+	if t.remote, err = remoteOf(p, verb); err == nil {
+		if t.release, err = p.lock(c); err == nil {
+			t.keys, t.missing, err = cachedKeys(c, p, c.Args().Slice())
+		}
+	}
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// Close releases the lock and closes the project.
+func (t *transfer) Close() {
+	t.release()
+	t.p.Close()
 }
 
 // cachedKeys are the record keys of the named stages and the stages they
