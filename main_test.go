@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"litho/cli/clitest"
 	"litho/dag"
 	"litho/stages"
 	"litho/stages/scale"
@@ -29,12 +28,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-func litho(t *testing.T, dir string, args ...string) result {
+func litho(t *testing.T, dir string, args ...string) clitest.Result {
 	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
@@ -43,39 +37,16 @@ func litho(t *testing.T, dir string, args ...string) result {
 	cmd := exec.Command(self, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), mainEnv+"=1")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String()}
+	return clitest.Run(t, cmd)
 }
 
 // statuses maps "stage" and "stage/partition" to the status of a --json run.
-func statuses(t *testing.T, r result) map[string]string {
+func statuses(t *testing.T, r clitest.Result) map[string]string {
 	t.Helper()
-	if r.code != 0 {
-		t.Fatalf("litho exited %d:\n%s", r.code, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("litho exited %d:\n%s", r.Code, r.Stderr)
 	}
-	m := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(r.stdout))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var e dag.Event
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("bad JSON line %q: %v", sc.Text(), err)
-		}
-		name := e.Stage
-		if e.Partition != "" {
-			name += "/" + e.Partition
-		}
-		m[name] = e.Status
-	}
-	return m
+	return clitest.Statuses(clitest.Events(t, r.Stdout))
 }
 
 // fastTraining keeps end-to-end tests short; the science is tested in the
@@ -89,8 +60,8 @@ var fastTraining = []string{"--set", "train.max_epochs=3"}
 func TestDataUpdateRerunsOnlyWhatChanged(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "lily")
-	if r := litho(t, dir, "synth", "--out", data, "--boreholes", "12", "--seed", "3"); r.code != 0 {
-		t.Fatal(r.stderr)
+	if r := litho(t, dir, "synth", "--out", data, "--boreholes", "12", "--seed", "3"); r.Code != 0 {
+		t.Fatal(r.Stderr)
 	}
 	args := append([]string{"run", "--json", "--to", "embed", "--data", data}, fastTraining...)
 	first := statuses(t, litho(t, dir, args...))
@@ -196,8 +167,8 @@ func TestExportParquetAsCSV(t *testing.T) {
 	dir := t.TempDir()
 	statuses(t, litho(t, dir, "run", "--json", "--to", "bin", "--set", "source.boreholes=20"))
 	out := filepath.Join(dir, "bins")
-	if r := litho(t, dir, "export", "--set", "source.boreholes=20", "--out", out, "--format", "csv", "bin", "bins"); r.code != 0 {
-		t.Fatal(r.stderr)
+	if r := litho(t, dir, "export", "--set", "source.boreholes=20", "--out", out, "--format", "csv", "bin", "bins"); r.Code != 0 {
+		t.Fatal(r.Stderr)
 	}
 	files, _ := filepath.Glob(filepath.Join(out, "*.csv"))
 	if len(files) == 0 {
@@ -221,14 +192,14 @@ func TestExportParquetAsCSV(t *testing.T) {
 
 func TestInitWritesTheDefaultPipeline(t *testing.T) {
 	dir := t.TempDir()
-	if r := litho(t, dir, "init"); r.code != 0 {
-		t.Fatal(r.stderr)
+	if r := litho(t, dir, "init"); r.Code != 0 {
+		t.Fatal(r.Stderr)
 	}
 	got, err := os.ReadFile(filepath.Join(dir, "pipeline.hcl"))
 	if err != nil || !bytes.Equal(got, defaultPipeline) {
 		t.Fatalf("init wrote something other than the embedded default (err %v)", err)
 	}
-	if r := litho(t, dir, "init"); r.code != 2 || !strings.Contains(r.stderr, "already exists") {
-		t.Errorf("second init: exit %d, %s", r.code, r.stderr)
+	if r := litho(t, dir, "init"); r.Code != 2 || !strings.Contains(r.Stderr, "already exists") {
+		t.Errorf("second init: exit %d, %s", r.Code, r.Stderr)
 	}
 }

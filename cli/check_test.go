@@ -68,7 +68,7 @@ func inProcess(t *testing.T, dir string, args ...string) result {
 	env := &cli.Env{Registry: reg, Stdout: &out, Stderr: &errb, Version: "test"}
 	full := append([]string{"litho", "--file", filepath.Join(dir, "pipeline.hcl"), "--log-level", "error"}, args...)
 	code := env.Main(full)
-	return result{code, out.String(), errb.String()}
+	return result{Code: code, Stdout: out.String(), Stderr: errb.String()}
 }
 
 const dropGate = `gate "drop" {
@@ -104,8 +104,8 @@ func TestCheckGates(t *testing.T) {
 				appendFile(t, filepath.Join(dir, "pipeline.hcl"), "\n"+tt.gates+"\n")
 			}
 			set := []string{"--set", "evaluate.ari=" + tt.ari}
-			if r := inProcess(t, dir, append([]string{"run"}, set...)...); r.code != 0 {
-				t.Fatalf("run: exit %d: %s", r.code, r.stderr)
+			if r := inProcess(t, dir, append([]string{"run"}, set...)...); r.Code != 0 {
+				t.Fatalf("run: exit %d: %s", r.Code, r.Stderr)
 			}
 			args := append(append([]string{"check"}, set...), tt.args...)
 			for i, a := range args {
@@ -114,12 +114,12 @@ func TestCheckGates(t *testing.T) {
 				}
 			}
 			r := inProcess(t, dir, args...)
-			if r.code != tt.code {
-				t.Fatalf("check: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
+			if r.Code != tt.code {
+				t.Fatalf("check: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.Code, tt.code, r.Stdout, r.Stderr)
 			}
 			for _, want := range tt.contains {
-				if !strings.Contains(r.stdout, want) {
-					t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+				if !strings.Contains(r.Stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, r.Stdout)
 				}
 			}
 		})
@@ -128,16 +128,16 @@ func TestCheckGates(t *testing.T) {
 
 func TestCheckNeedsCurrentMetrics(t *testing.T) {
 	dir := gateProject(t)
-	if r := inProcess(t, dir, "check"); r.code != 2 || !strings.Contains(r.stderr, "run `litho run` first") {
-		t.Errorf("before any run: exit %d, stderr %q; want 2 and a hint to run", r.code, r.stderr)
+	if r := inProcess(t, dir, "check"); r.Code != 2 || !strings.Contains(r.Stderr, "run `litho run` first") {
+		t.Errorf("before any run: exit %d, stderr %q; want 2 and a hint to run", r.Code, r.Stderr)
 	}
 	// A passing run, then a parameter change that was never run: check
 	// must not judge the new pipeline by the old metrics.
-	if r := inProcess(t, dir, "run"); r.code != 0 {
-		t.Fatalf("run: %s", r.stderr)
+	if r := inProcess(t, dir, "run"); r.Code != 0 {
+		t.Fatalf("run: %s", r.Stderr)
 	}
-	if r := inProcess(t, dir, "check", "--set", "evaluate.ari=0.1"); r.code != 2 || !strings.Contains(r.stderr, "as it stands") {
-		t.Errorf("after a change: exit %d, stderr %q; want 2", r.code, r.stderr)
+	if r := inProcess(t, dir, "check", "--set", "evaluate.ari=0.1"); r.Code != 2 || !strings.Contains(r.Stderr, "as it stands") {
+		t.Errorf("after a change: exit %d, stderr %q; want 2", r.Code, r.Stderr)
 	}
 }
 
@@ -150,11 +150,11 @@ func TestCheckJSON(t *testing.T) {
 		Value *float64 `json:"value"`
 		Pass  bool     `json:"pass"`
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
-		t.Fatalf("%v: %s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &res); err != nil {
+		t.Fatalf("%v: %s", err, r.Stdout)
 	}
-	if r.code != 1 || len(res) != 1 || res[0].Pass || res[0].Value == nil || *res[0].Value != 0.1 {
-		t.Errorf("exit %d, results %+v", r.code, res)
+	if r.Code != 1 || len(res) != 1 || res[0].Pass || res[0].Value == nil || *res[0].Value != 0.1 {
+		t.Errorf("exit %d, results %+v", r.Code, res)
 	}
 }
 

@@ -32,10 +32,10 @@ func TestDagFormats(t *testing.T) {
 	for _, format := range []string{"text", "dot", "mermaid"} {
 		t.Run(format, func(t *testing.T) {
 			r := runLitho(t, t.TempDir(), nil, "dag", "--format", format)
-			if r.code != 0 {
-				t.Fatal(r.stderr)
+			if r.Code != 0 {
+				t.Fatal(r.Stderr)
 			}
-			golden(t, "dag."+format, r.stdout)
+			golden(t, "dag."+format, r.Stdout)
 		})
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"litho/cli/clitest"
 )
 
 // buildLitho compiles the real litho binary (all stage kinds, the default
@@ -26,19 +28,11 @@ func realLitho(t *testing.T, bin, dir string, env []string, args ...string) resu
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
+	r := clitest.Run(t, cmd)
+	if r.Code != 0 {
+		t.Fatalf("litho %v: exit %d: %s", args, r.Code, r.Stderr)
 	}
-	if code != 0 {
-		t.Fatalf("litho %v: exit %d: %s", args, code, errb.String())
-	}
-	return result{code, out.String(), errb.String()}
+	return r
 }
 
 // TestTwoHostsRealPipeline: the default pipeline (real stages, a small
@@ -50,11 +44,11 @@ func TestTwoHostsRealPipeline(t *testing.T) {
 	bin := buildLitho(t)
 	small := []string{"--set", "source.boreholes=12", "--set", "train.max_epochs=2"}
 	hostA, hostB := t.TempDir(), t.TempDir()
-	a := events(t, realLitho(t, bin, hostA, env, append([]string{"run", "--json"}, small...)...).stdout)
+	a := events(t, realLitho(t, bin, hostA, env, append([]string{"run", "--json"}, small...)...).Stdout)
 	if executed(a) == 0 {
 		t.Fatal("host A executed nothing")
 	}
-	b := events(t, realLitho(t, bin, hostB, env, append([]string{"run", "--json"}, small...)...).stdout)
+	b := events(t, realLitho(t, bin, hostB, env, append([]string{"run", "--json"}, small...)...).Stdout)
 	if n := executed(b); n != 0 {
 		t.Errorf("host B executed %d stages, want 0", n)
 	}

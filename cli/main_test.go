@@ -1,17 +1,14 @@
 package cli_test
 
 import (
-	"bufio"
-	"bytes"
 	_ "embed"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"litho/cli"
+	"litho/cli/clitest"
 	"litho/dag"
 	"litho/dag/dagtest"
 )
@@ -51,54 +48,16 @@ func litho(t *testing.T, dir string, env []string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// result is one finished litho process.
-type result struct {
-	code   int
-	stdout string
-	stderr string
-}
+type result = clitest.Result
 
 func runLitho(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
-	cmd := litho(t, dir, env, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String()}
+	return clitest.Run(t, litho(t, dir, env, args...))
 }
 
-func events(t *testing.T, jsonLines string) []dag.Event {
-	t.Helper()
-	var out []dag.Event
-	sc := bufio.NewScanner(strings.NewReader(jsonLines))
-	for sc.Scan() {
-		var e dag.Event
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("not a JSON event line: %q: %v", sc.Text(), err)
-		}
-		out = append(out, e)
-	}
-	return out
-}
+func events(t *testing.T, jsonLines string) []dag.Event { return clitest.Events(t, jsonLines) }
 
-// stageStatus maps stage (or stage/partition) → status.
-func stageStatus(evs []dag.Event) map[string]string {
-	m := map[string]string{}
-	for _, e := range evs {
-		name := e.Stage
-		if e.Partition != "" {
-			name += "/" + e.Partition
-		}
-		m[name] = e.Status
-	}
-	return m
-}
+func stageStatus(evs []dag.Event) map[string]string { return clitest.Statuses(evs) }
 
 func executed(evs []dag.Event) int {
 	n := 0

@@ -10,28 +10,28 @@ import (
 
 func TestMetricsShow(t *testing.T) {
 	dir := gateProject(t)
-	if r := inProcess(t, dir, "run"); r.code != 0 {
-		t.Fatalf("run: %s", r.stderr)
+	if r := inProcess(t, dir, "run"); r.Code != 0 {
+		t.Fatalf("run: %s", r.Stderr)
 	}
 	r := inProcess(t, dir, "metrics", "show", "--json")
 	var flat map[string]float64
-	if err := json.Unmarshal([]byte(r.stdout), &flat); err != nil {
-		t.Fatalf("exit %d: %v: %s %s", r.code, err, r.stdout, r.stderr)
+	if err := json.Unmarshal([]byte(r.Stdout), &flat); err != nil {
+		t.Fatalf("exit %d: %v: %s %s", r.Code, err, r.Stdout, r.Stderr)
 	}
 	if flat["gmm.k18.ari"] != 0.25 || flat["best.gmm.k"] != 18 {
 		t.Errorf("metrics %v", flat)
 	}
 	r = inProcess(t, dir, "metrics", "show", filepath.Join(dir, "baseline.json"))
-	if r.code != 0 || !strings.Contains(r.stdout, "gmm.k18.ari") || !strings.Contains(r.stdout, "0.3000") {
-		t.Errorf("show FILE: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "gmm.k18.ari") || !strings.Contains(r.Stdout, "0.3000") {
+		t.Errorf("show FILE: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
 
 func TestMetricsDiff(t *testing.T) {
 	dir := gateProject(t)
 	for _, ari := range []string{"0.25", "0.27"} {
-		if r := inProcess(t, dir, "run", "--set", "evaluate.ari="+ari); r.code != 0 {
-			t.Fatalf("run: %s", r.stderr)
+		if r := inProcess(t, dir, "run", "--set", "evaluate.ari="+ari); r.Code != 0 {
+			t.Fatalf("run: %s", r.Stderr)
 		}
 	}
 	tests := []struct {
@@ -54,11 +54,11 @@ func TestMetricsDiff(t *testing.T) {
 				args = []string{metricsDigest(t, dir, "0.25"), "run~0"}
 			}
 			r := inProcess(t, dir, append([]string{"metrics", "diff"}, args...)...)
-			if r.code != tt.code {
-				t.Fatalf("exit %d, want %d: %s%s", r.code, tt.code, r.stdout, r.stderr)
+			if r.Code != tt.code {
+				t.Fatalf("exit %d, want %d: %s%s", r.Code, tt.code, r.Stdout, r.Stderr)
 			}
-			if tt.delta != "" && !lineHas(r.stdout, "gmm.k18.ari", tt.delta) {
-				t.Errorf("no gmm.k18.ari line with %s:\n%s", tt.delta, r.stdout)
+			if tt.delta != "" && !lineHas(r.Stdout, "gmm.k18.ari", tt.delta) {
+				t.Errorf("no gmm.k18.ari line with %s:\n%s", tt.delta, r.Stdout)
 			}
 		})
 	}
@@ -73,8 +73,8 @@ func metricsDigest(t *testing.T, dir, ari string) string {
 			Digest string `json:"digest"`
 		} `json:"outputs"`
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &rec); err != nil {
-		t.Fatalf("%v: %s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &rec); err != nil {
+		t.Fatalf("%v: %s", err, r.Stdout)
 	}
 	return rec.Outputs["metrics"].Digest
 }
@@ -94,16 +94,16 @@ func lineHas(out string, parts ...string) bool {
 
 func TestReportWritesTheStageReport(t *testing.T) {
 	dir := gateProject(t)
-	if r := inProcess(t, dir, "run", "--set", "evaluate.ari=0.31"); r.code != 0 {
-		t.Fatalf("run: %s", r.stderr)
+	if r := inProcess(t, dir, "run", "--set", "evaluate.ari=0.31"); r.Code != 0 {
+		t.Fatalf("run: %s", r.Stderr)
 	}
 	out := filepath.Join(dir, "out", "r.html")
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	r := inProcess(t, dir, "report", "--out", out, "--set", "evaluate.ari=0.31")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 	}
 	b, err := os.ReadFile(out)
 	if err != nil {
@@ -112,7 +112,7 @@ func TestReportWritesTheStageReport(t *testing.T) {
 	if string(b) != "<!DOCTYPE html><p>ari 0.31</p>" {
 		t.Errorf("report %q", b)
 	}
-	if r := inProcess(t, dir, "report", "--stage", "source"); r.code != 2 {
-		t.Errorf("report of a stage without a report output: exit %d", r.code)
+	if r := inProcess(t, dir, "report", "--stage", "source"); r.Code != 2 {
+		t.Errorf("report of a stage without a report output: exit %d", r.Code)
 	}
 }

@@ -29,8 +29,8 @@ func remoteEnv(t *testing.T) ([]string, s3store.Config) {
 func mustRun(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
 	r := runLitho(t, dir, env, args...)
-	if r.code != 0 {
-		t.Fatalf("litho %s: exit %d: %s", strings.Join(args, " "), r.code, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("litho %s: exit %d: %s", strings.Join(args, " "), r.Code, r.Stderr)
 	}
 	return r
 }
@@ -57,11 +57,11 @@ func blobFile(dir, d string) string {
 func TestTwoHosts(t *testing.T) {
 	env, _ := remoteEnv(t)
 	hostA, hostB, hostC := t.TempDir(), t.TempDir(), t.TempDir()
-	a := events(t, mustRun(t, hostA, env, "run", "--json").stdout)
+	a := events(t, mustRun(t, hostA, env, "run", "--json").Stdout)
 	if executed(a) == 0 {
 		t.Fatal("host A executed nothing")
 	}
-	b := events(t, mustRun(t, hostB, env, "run", "--json").stdout)
+	b := events(t, mustRun(t, hostB, env, "run", "--json").Stdout)
 	if n := executed(b); n != 0 {
 		t.Errorf("host B executed %d stages, want 0 (all fetched from the remote)", n)
 	}
@@ -72,8 +72,8 @@ func TestTwoHosts(t *testing.T) {
 		}
 	}
 	pull := mustRun(t, hostB, env, "pull")
-	if !strings.Contains(pull.stdout, "pulled") {
-		t.Errorf("pull printed %q", pull.stdout)
+	if !strings.Contains(pull.Stdout, "pulled") {
+		t.Errorf("pull printed %q", pull.Stdout)
 	}
 	for _, d := range outA["slow"] {
 		fa, errA := os.ReadFile(blobFile(hostA, d))
@@ -82,7 +82,7 @@ func TestTwoHosts(t *testing.T) {
 			t.Errorf("final output %s: host A %v, host B %v (equal %v)", d[:12], errA, errB, bytes.Equal(fa, fb))
 		}
 	}
-	c := events(t, mustRun(t, hostC, env, "run", "--offline", "--json").stdout)
+	c := events(t, mustRun(t, hostC, env, "run", "--offline", "--json").Stdout)
 	if executed(c) != executed(a) {
 		t.Errorf("offline host executed %d stages, want all %d: the remote must not be used", executed(c), executed(a))
 	}
@@ -112,11 +112,11 @@ func TestTwoHostsConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 	for i, r := range res {
-		if r.code != 0 {
-			t.Fatalf("host %d: exit %d: %s", i, r.code, r.stderr)
+		if r.Code != 0 {
+			t.Fatalf("host %d: exit %d: %s", i, r.Code, r.Stderr)
 		}
 	}
-	if n := executed(events(t, mustRun(t, t.TempDir(), env, "run", "--json").stdout)); n != 0 {
+	if n := executed(events(t, mustRun(t, t.TempDir(), env, "run", "--json").Stdout)); n != 0 {
 		t.Errorf("third host executed %d stages after two concurrent hosts, want 0", n)
 	}
 	checkRemoteComplete(t, cfg)
@@ -158,23 +158,23 @@ func TestPushThenGCRemote(t *testing.T) {
 	offline, other := t.TempDir(), t.TempDir()
 	mustRun(t, offline, env, "run", "--offline", "--json")
 	push := mustRun(t, offline, env, "push")
-	if !strings.Contains(push.stdout, "pushed") {
-		t.Errorf("push printed %q", push.stdout)
+	if !strings.Contains(push.Stdout, "pushed") {
+		t.Errorf("push printed %q", push.Stdout)
 	}
-	if n := executed(events(t, mustRun(t, t.TempDir(), env, "run", "--json").stdout)); n != 0 {
+	if n := executed(events(t, mustRun(t, t.TempDir(), env, "run", "--json").Stdout)); n != 0 {
 		t.Errorf("after push, a new host executed %d stages, want 0", n)
 	}
 	mustRun(t, other, env, "run", "--set", "source.n=5", "--json")
 
 	dry := mustRun(t, offline, env, "gc", "--remote", "--grace", "1ns")
-	if !strings.Contains(dry.stdout, "would delete") {
-		t.Errorf("gc --remote without --yes printed %q", dry.stdout)
+	if !strings.Contains(dry.Stdout, "would delete") {
+		t.Errorf("gc --remote without --yes printed %q", dry.Stdout)
 	}
 	mustRun(t, offline, env, "gc", "--remote", "--grace", "1ns", "--yes")
-	if n := executed(events(t, mustRun(t, t.TempDir(), env, "run", "--json").stdout)); n != 0 {
+	if n := executed(events(t, mustRun(t, t.TempDir(), env, "run", "--json").Stdout)); n != 0 {
 		t.Errorf("after gc, the current pipeline executed %d stages on a new host, want 0", n)
 	}
-	if n := executed(events(t, mustRun(t, t.TempDir(), env, "run", "--set", "source.n=5", "--json").stdout)); n == 0 {
+	if n := executed(events(t, mustRun(t, t.TempDir(), env, "run", "--set", "source.n=5", "--json").Stdout)); n == 0 {
 		t.Error("after gc, the other parameter set's results are still on the remote")
 	}
 }
@@ -187,12 +187,12 @@ func TestNoCredentialsLeak(t *testing.T) {
 	secrets := []string{os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")}
 	dir := t.TempDir()
 	r := mustRun(t, dir, env, "--log-level", "debug", "run", "--json")
-	out := r.stdout + r.stderr
+	out := r.Stdout + r.Stderr
 	bad := runLitho(t, t.TempDir(), append(env, "AWS_SECRET_ACCESS_KEY=wrong-"+secrets[1]), "--log-level", "debug", "run")
-	if bad.code != 3 {
-		t.Errorf("run with a wrong secret: exit %d, want 3 (store unavailable): %s", bad.code, bad.stderr)
+	if bad.Code != 3 {
+		t.Errorf("run with a wrong secret: exit %d, want 3 (store unavailable): %s", bad.Code, bad.Stderr)
 	}
-	out += bad.stdout + bad.stderr
+	out += bad.Stdout + bad.Stderr
 	for _, s := range secrets {
 		if strings.Contains(out, s) {
 			t.Errorf("a credential value appears in litho's output")
@@ -241,10 +241,10 @@ func TestStoreBlockConfiguresRemote(t *testing.T) {
 	hostA, hostB := t.TempDir(), t.TempDir()
 	writePipeline(t, hostA, src)
 	writePipeline(t, hostB, src)
-	if n := executed(events(t, mustRun(t, hostA, nil, "run", "--json").stdout)); n == 0 {
+	if n := executed(events(t, mustRun(t, hostA, nil, "run", "--json").Stdout)); n == 0 {
 		t.Fatal("host A executed nothing")
 	}
-	if n := executed(events(t, mustRun(t, hostB, nil, "run", "--json").stdout)); n != 0 {
+	if n := executed(events(t, mustRun(t, hostB, nil, "run", "--json").Stdout)); n != 0 {
 		t.Errorf("host B executed %d stages, want 0", n)
 	}
 }
@@ -274,7 +274,7 @@ func TestKilledRunWithRemote(t *testing.T) {
 	cmd.Wait()
 	checkRemoteComplete(t, cfg)
 
-	st := stageStatus(events(t, mustRun(t, t.TempDir(), env, "run", "--json").stdout))
+	st := stageStatus(events(t, mustRun(t, t.TempDir(), env, "run", "--json").Stdout))
 	for name, want := range map[string]string{"a": "cached", "map": "cached", "concat": "cached", "slow": "ran"} {
 		if st[name] != want {
 			t.Errorf("%s: %s on the second host, want %s", name, st[name], want)

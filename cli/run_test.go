@@ -19,10 +19,10 @@ import (
 func TestRunJSONReportsEveryStageAndPartition(t *testing.T) {
 	dir := t.TempDir()
 	r := runLitho(t, dir, nil, "run", "--json")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 	}
-	evs := events(t, r.stdout)
+	evs := events(t, r.Stdout)
 	st := stageStatus(evs)
 	for _, name := range []string{"source", "a", "split", "map", "map/a", "map/b", "map/c", "concat", "slow"} {
 		if st[name] != dag.StatusRan {
@@ -39,7 +39,7 @@ func TestRunJSONReportsEveryStageAndPartition(t *testing.T) {
 		t.Errorf("no store in the working directory: %v", err)
 	}
 	r = runLitho(t, dir, nil, "run", "--json")
-	if n := executed(events(t, r.stdout)); n != 0 {
+	if n := executed(events(t, r.Stdout)); n != 0 {
 		t.Errorf("second run executed %d stages", n)
 	}
 }
@@ -67,14 +67,14 @@ func TestExitCodes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := runLitho(t, dir, nil, c.args...)
-			if r.code != c.code {
-				t.Errorf("exit %d, want %d\nstderr: %s", r.code, c.code, r.stderr)
+			if r.Code != c.code {
+				t.Errorf("exit %d, want %d\nstderr: %s", r.Code, c.code, r.Stderr)
 			}
-			if !strings.Contains(r.stderr, c.stderr) {
-				t.Errorf("stderr %q lacks %q", r.stderr, c.stderr)
+			if !strings.Contains(r.Stderr, c.stderr) {
+				t.Errorf("stderr %q lacks %q", r.Stderr, c.stderr)
 			}
-			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic:") {
-				t.Errorf("stack trace on stderr: %s", r.stderr)
+			if strings.Contains(r.Stderr, "goroutine ") || strings.Contains(r.Stderr, "panic:") {
+				t.Errorf("stack trace on stderr: %s", r.Stderr)
 			}
 		})
 	}
@@ -92,11 +92,11 @@ func TestLockedStoreExitsThree(t *testing.T) {
 	}
 	defer release()
 	r := runLitho(t, dir, nil, "--lock-timeout", "300ms", "run")
-	if r.code != 3 {
-		t.Fatalf("exit %d, want 3; stderr %s", r.code, r.stderr)
+	if r.Code != 3 {
+		t.Fatalf("exit %d, want 3; stderr %s", r.Code, r.Stderr)
 	}
-	if !strings.Contains(r.stderr, "waiting for another litho run") || !strings.Contains(r.stderr, "locked") {
-		t.Errorf("stderr does not explain the wait: %s", r.stderr)
+	if !strings.Contains(r.Stderr, "waiting for another litho run") || !strings.Contains(r.Stderr, "locked") {
+		t.Errorf("stderr does not explain the wait: %s", r.Stderr)
 	}
 }
 
@@ -127,17 +127,17 @@ func TestKilledRunLeavesNoRecord(t *testing.T) {
 	// The next run takes over the dead process's lock and recomputes only
 	// the interrupted stage.
 	r := runLitho(t, dir, nil, "run", "--json")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 	}
-	st := stageStatus(events(t, r.stdout))
+	st := stageStatus(events(t, r.Stdout))
 	for name, want := range map[string]string{"source": "cached", "a": "cached", "map": "cached", "concat": "cached", "slow": "ran"} {
 		if st[name] != want {
 			t.Errorf("%s: %s, want %s", name, st[name], want)
 		}
 	}
-	if !strings.Contains(r.stderr, "took over a lock") {
-		t.Errorf("no message about the stale lock: %s", r.stderr)
+	if !strings.Contains(r.Stderr, "took over a lock") {
+		t.Errorf("no message about the stale lock: %s", r.Stderr)
 	}
 }
 
@@ -155,54 +155,54 @@ func TestConcurrentRunsInOneDirectory(t *testing.T) {
 	wg.Wait()
 	ran := 0
 	for _, r := range results {
-		if r.code != 0 {
-			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		if r.Code != 0 {
+			t.Fatalf("exit %d: %s", r.Code, r.Stderr)
 		}
-		ran += executed(events(t, r.stdout))
+		ran += executed(events(t, r.Stdout))
 	}
 	if ran != 6 {
 		t.Errorf("the two runs executed %d stages together, want 6 (each stage once)", ran)
 	}
 	r := runLitho(t, dir, nil, "run", "--json")
-	if n := executed(events(t, r.stdout)); n != 0 {
+	if n := executed(events(t, r.Stdout)); n != 0 {
 		t.Errorf("a third run executed %d stages; the store is inconsistent", n)
 	}
 }
 
 func TestStatusAndWhy(t *testing.T) {
 	dir := t.TempDir()
-	if r := runLitho(t, dir, nil, "run"); r.code != 0 {
-		t.Fatal(r.stderr)
+	if r := runLitho(t, dir, nil, "run"); r.Code != 0 {
+		t.Fatal(r.Stderr)
 	}
 	r := runLitho(t, dir, nil, "why", "--set", `a.suffix="!"`, "a")
-	if r.code != 0 || !strings.Contains(r.stdout, `params.suffix`) || !strings.Contains(r.stdout, `"" → "!"`) {
-		t.Errorf("why: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 || !strings.Contains(r.Stdout, `params.suffix`) || !strings.Contains(r.Stdout, `"" → "!"`) {
+		t.Errorf("why: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	r = runLitho(t, dir, nil, "status", "--set", `a.suffix="!"`)
-	if !strings.Contains(r.stdout, "source     up to date") || !strings.Contains(r.stdout, "split      would run") {
-		t.Errorf("status:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, "source     up to date") || !strings.Contains(r.Stdout, "split      would run") {
+		t.Errorf("status:\n%s", r.Stdout)
 	}
 }
 
 func TestGCKeepsCurrentAndDeletesOld(t *testing.T) {
 	dir := t.TempDir()
 	runLitho(t, dir, nil, "run", "--set", `a.suffix="old"`)
-	if r := runLitho(t, dir, nil, "run"); r.code != 0 {
-		t.Fatal(r.stderr)
+	if r := runLitho(t, dir, nil, "run"); r.Code != 0 {
+		t.Fatal(r.Stderr)
 	}
 	r := runLitho(t, dir, nil, "gc", "--keep-last", "0")
-	if !strings.Contains(r.stdout, "would delete") {
-		t.Fatalf("gc listing: %s %s", r.stdout, r.stderr)
+	if !strings.Contains(r.Stdout, "would delete") {
+		t.Fatalf("gc listing: %s %s", r.Stdout, r.Stderr)
 	}
-	if r := runLitho(t, dir, nil, "gc", "--keep-last", "0", "--yes"); r.code != 0 {
-		t.Fatal(r.stderr)
+	if r := runLitho(t, dir, nil, "gc", "--keep-last", "0", "--yes"); r.Code != 0 {
+		t.Fatal(r.Stderr)
 	}
 	r = runLitho(t, dir, nil, "run", "--json")
-	if n := executed(events(t, r.stdout)); n != 0 {
+	if n := executed(events(t, r.Stdout)); n != 0 {
 		t.Errorf("after gc the current pipeline executed %d stages; gc removed reachable objects", n)
 	}
 	r = runLitho(t, dir, nil, "run", "--json", "--set", `a.suffix="old"`)
-	if n := executed(events(t, r.stdout)); n == 0 {
+	if n := executed(events(t, r.Stdout)); n == 0 {
 		t.Error("the old parameters' results survived gc --keep-last 0")
 	}
 }
