@@ -66,7 +66,8 @@ func (l *Local) Save(ctx context.Context, ns Namespace, name string, r io.Reader
 	}
 	dst := l.Path(ns, name)
 	if ns == Blobs {
-		if _, err := os.Stat(dst); err == nil {
+		// Same name means same bytes, unless a crash left the file short.
+		if fi, err := os.Stat(dst); err == nil && (size < 0 || fi.Size() == size) {
 			return nil
 		}
 	}
@@ -78,6 +79,12 @@ func (l *Local) Save(ctx context.Context, ns Namespace, name string, r io.Reader
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	// CreateTemp makes files private; stored objects are readable like
+	// any other file the user writes.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
 	n, err := io.Copy(tmp, ctxReader{ctx, r})
 	if err == nil && size >= 0 && n != size {
 		err = fmt.Errorf("short write: %d of %d bytes", n, size)

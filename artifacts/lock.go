@@ -73,6 +73,11 @@ func readHolder(path string) string {
 	return strings.TrimSpace(string(b))
 }
 
+// staleTemp is how old a temporary file must be before CleanTemp takes it
+// for a killed process's leftover rather than the work of a running
+// command that does not take the lock (status, why, export).
+const staleTemp = time.Hour
+
 // CleanTemp removes temporary files left by killed processes; call it
 // while holding the lock.
 func (l *Local) CleanTemp() error {
@@ -81,6 +86,10 @@ func (l *Local) CleanTemp() error {
 		return err
 	}
 	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || time.Since(info.ModTime()) < staleTemp {
+			continue
+		}
 		if err := os.RemoveAll(filepath.Join(l.TempDir(), e.Name())); err != nil {
 			return err
 		}

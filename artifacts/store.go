@@ -10,6 +10,29 @@ import (
 	"os"
 )
 
+// UnavailableError is a store that failed (I/O, permissions, network), as
+// opposed to a missing or corrupt object; the CLI exits 3 for it.
+type UnavailableError struct {
+	Op  string
+	Err error
+}
+
+func (e *UnavailableError) Error() string { return e.Op + ": " + e.Err.Error() }
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// check classifies a backend error: missing objects, corrupt objects and
+// cancellation pass through; anything else means the store is unavailable.
+func (s *Store) check(op string, err error) error {
+	var ce *CorruptError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNotFound), errors.As(err, &ce), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("store %s: %s: %w", s.be.Location(), op, err)
+	}
+	return &UnavailableError{Op: fmt.Sprintf("store %s: %s", s.be.Location(), op), Err: err}
+}
+
 // Store is the content-addressed layer over a Backend: it names blobs by
 // their digest on write and verifies every blob it reads.
 type Store struct {
@@ -32,7 +55,7 @@ func (s *Store) Close() error { return s.be.Close() }
 func (s *Store) PutBytes(ctx context.Context, b []byte) (Digest, error) {
 	d := DigestBytes(b)
 	if err := s.be.Save(ctx, Blobs, string(d), bytes.NewReader(b), int64(len(b))); err != nil {
-		return "", fmt.Errorf("store %s: save %s: %w", s.be.Location(), d.Short(), err)
+		return "", s.check("save "+d.Short(), err)
 	}
 	return d, nil
 }
@@ -52,7 +75,7 @@ func (s *Store) PutFile(ctx context.Context, path string) (Digest, int64, error)
 		return "", 0, err
 	}
 	if err := s.be.Save(ctx, Blobs, string(d), f, n); err != nil {
-		return "", 0, fmt.Errorf("store %s: save %s: %w", s.be.Location(), d.Short(), err)
+		return "", 0, s.check("save "+d.Short(), err)
 	}
 	return d, n, nil
 }
@@ -63,7 +86,7 @@ func (s *Store) PutFile(ctx context.Context, path string) (Digest, int64, error)
 func (s *Store) Open(ctx context.Context, d Digest) (io.ReadCloser, error) {
 	rc, err := s.be.Open(ctx, Blobs, string(d))
 	if err != nil {
-		return nil, fmt.Errorf("store %s: open %s: %w", s.be.Location(), d.Short(), err)
+		return nil, s.check("open "+d.Short(), err)
 	}
 	return &verifyingReader{rc: rc, h: sha256.New(), want: d, onBad: func() {
 		_ = s.be.Remove(context.WithoutCancel(ctx), Blobs, string(d))
@@ -90,18 +113,24 @@ func (s *Store) ReadAll(ctx context.Context, d Digest) ([]byte, error) {
 
 // Has reports whether the blob exists.
 func (s *Store) Has(ctx context.Context, d Digest) (bool, error) {
-	_, err := s.be.Stat(ctx, Blobs, string(d))
+	_, err := s.Stat(ctx, d)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
+// Stat describes a stored blob.
+func (s *Store) Stat(ctx context.Context, d Digest) (Info, error) {
+	info, err := s.be.Stat(ctx, Blobs, string(d))
+	return info, s.check("stat "+d.Short(), err)
+}
+
 // PutRecord stores data (JSON) under key in ns. The caller writes records
 // only after every blob they name is stored: the record is the commit point.
 func (s *Store) PutRecord(ctx context.Context, ns Namespace, key string, data []byte) error {
 	if err := s.be.Save(ctx, ns, key, bytes.NewReader(data), int64(len(data))); err != nil {
-		return fmt.Errorf("store %s: save %s/%s: %w", s.be.Location(), ns, key, err)
+		return s.check(fmt.Sprintf("save %s/%s", ns, key), err)
 	}
 	return nil
 }
@@ -110,8 +139,9 @@ func (s *Store) PutRecord(ctx context.Context, ns Namespace, key string, data []
 func (s *Store) GetRecord(ctx context.Context, ns Namespace, key string) ([]byte, error) {
 	rc, err := s.be.Open(ctx, ns, key)
 	if err != nil {
-		return nil, err
+		return nil, s.check(fmt.Sprintf("open %s/%s", ns, key), err)
 	}
 	defer rc.Close()
-	return io.ReadAll(rc)
+	b, err := io.ReadAll(rc)
+	return b, s.check(fmt.Sprintf("read %s/%s", ns, key), err)
 }

@@ -67,6 +67,7 @@ func ExitCode(err error) int {
 	var se storeError
 	var ee exitError
 	var stageErr *dag.StageError
+	var unavailable *artifacts.UnavailableError
 	switch {
 	case err == nil:
 		return ExitOK
@@ -74,7 +75,7 @@ func ExitCode(err error) int {
 		return ee.code
 	case errors.As(err, &ce), errors.As(err, &ue):
 		return ExitUsage
-	case errors.Is(err, artifacts.ErrLocked), errors.As(err, &se):
+	case errors.Is(err, artifacts.ErrLocked), errors.As(err, &se), errors.As(err, &unavailable):
 		return ExitStore
 	case errors.As(err, &stageErr):
 		return ExitFailed
@@ -118,6 +119,14 @@ func (e *Env) App() *cli.App {
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
+		// Reached only when no command matched: an unknown command is bad
+		// usage (exit 2), not a failure.
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("unknown command %q; see litho --help", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
 	}
 }
 
@@ -125,6 +134,8 @@ func (e *Env) App() *cli.App {
 func (e *Env) Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first Ctrl-C cancels the run, a second one kills at once.
+	context.AfterFunc(ctx, stop)
 	app := e.App()
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError

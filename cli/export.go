@@ -19,7 +19,7 @@ func (e *Env) exportCommand() *cli.Command {
 		Usage:     "copy a stage output out of the store (a partitioned output becomes a directory of files)",
 		ArgsUsage: "STAGE OUTPUT",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Required: true, Usage: "destination file (or directory for a partitioned output)"},
+			&cli.StringFlag{Name: "out", Usage: "destination file (or directory for a partitioned output); required"},
 			&cli.StringFlag{Name: "format", Usage: "parquet or csv (Parquet tables only; default: as stored)"},
 			setFlag, dataFlag,
 		},
@@ -30,6 +30,9 @@ func (e *Env) exportCommand() *cli.Command {
 func (e *Env) export(c *cli.Context) error {
 	if c.NArg() != 2 {
 		return usagef("export needs STAGE OUTPUT")
+	}
+	if c.String("out") == "" {
+		return usagef("export needs --out PATH (flags go before STAGE OUTPUT)")
 	}
 	stage, output := c.Args().Get(0), c.Args().Get(1)
 	format := c.String("format")
@@ -58,6 +61,9 @@ func (e *Env) export(c *cli.Context) error {
 		return usagef("--format csv: %s.%s is %s, not a Parquet table", stage, output, spec.MediaType)
 	}
 	out := c.String("out")
+	if o.External != "" {
+		return usagef("%s.%s is the input file %s itself, which litho reads in place; copy it directly", stage, output, o.External)
+	}
 	if o.MediaType != dag.MediaManifest {
 		return writeArtifact(c, p.Store, o.Digest, out, format)
 	}

@@ -18,7 +18,7 @@ func (e *Env) gcCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "keep-last", Value: 5, Usage: "also keep what the last N runs reached"},
 			&cli.BoolFlag{Name: "yes", Usage: "delete; without it gc only lists"},
-			setFlag, jsonFlag,
+			setFlag, dataFlag, jsonFlag,
 		}, remoteGCFlags()...),
 		Action: e.gc,
 	}

@@ -54,6 +54,8 @@ func (p *project) stageRecord(ctx context.Context, stage string) (*dag.Record, e
 				return nil, err
 			}
 			if ok {
+				p.Log.Warn("stage is not up to date for the pipeline as it stands; using its most recent run (litho status says why)",
+					"stage", stage, "key", rec.Key[:12], "ran", rec.Start.Format("2006-01-02 15:04:05Z"))
 				return rec, nil
 			}
 		}

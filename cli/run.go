@@ -121,6 +121,7 @@ func (p *runPrinter) event(ev dag.Event) {
 		line += "\n          " + ev.Error
 	}
 	fmt.Fprintln(p.w, line)
+	delete(p.parts, ev.Stage) // a retried stage counts its partitions afresh
 	for _, s := range ev.Summary {
 		fmt.Fprintf(p.w, "          %s\n", s)
 	}

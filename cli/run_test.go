@@ -63,6 +63,9 @@ func TestExitCodes(t *testing.T) {
 		{"unknown --to", []string{"run", "--to", "nope"}, 2, `no stage named "nope"`},
 		{"failing stage", []string{"-f", failing, "run"}, 1, "deliberate failure"},
 		{"why without stage", []string{"why"}, 2, "why needs one STAGE"},
+		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{"export without --out", []string{"export", "a", "out"}, 2, "export needs --out"},
+		{"float out of range", []string{"run", "--set", "a.ratio=1e400"}, 2, "out of range"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -13,11 +13,14 @@ func (e *Env) synthCommand() *cli.Command {
 		Name:  "synth",
 		Usage: "write generated LILY-format CSV files (GRA, MS, NGR, RGB) into a directory",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Required: true, Usage: "directory to write the four CSV files into"},
+			&cli.StringFlag{Name: "out", Usage: "directory to write the four CSV files into; required"},
 			&cli.IntFlag{Name: "boreholes", Value: 60, Usage: "number of boreholes"},
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed; equal seeds give byte-identical files"},
 		},
 		Action: func(c *cli.Context) error {
+			if c.String("out") == "" {
+				return usagef("synth needs --out DIR")
+			}
 			if c.Int("boreholes") < 1 {
 				return usagef("--boreholes %d: want at least 1", c.Int("boreholes"))
 			}

@@ -2,6 +2,7 @@ package dag
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
 	"strings"
@@ -548,6 +549,9 @@ func toGo(v cty.Value, t ParamType) (any, error) {
 		bf := v.AsBigFloat()
 		if t == Float {
 			f, _ := bf.Float64()
+			if math.IsInf(f, 0) {
+				return nil, fmt.Errorf("%s is out of range", bf.Text('g', 6))
+			}
 			return f, nil
 		}
 		if !bf.IsInt() {

@@ -84,8 +84,11 @@ func LoadRecord(ctx context.Context, st *artifacts.Store, key string) (*Record, 
 		return nil, false, err
 	}
 	var r Record
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, false, fmt.Errorf("record %s: %w", key[:12], err)
+	if err := json.Unmarshal(b, &r); err != nil || r.Key != key {
+		// A damaged record proves nothing: drop it so the stage recomputes
+		// instead of failing on every run.
+		_ = st.Backend().Remove(ctx, artifacts.Records, key)
+		return nil, false, nil
 	}
 	return &r, true, nil
 }
@@ -98,12 +101,26 @@ func saveRecord(ctx context.Context, st *artifacts.Store, r *Record) error {
 	return st.PutRecord(ctx, artifacts.Records, r.Key, b)
 }
 
-// complete reports whether every blob the record names is still stored.
+// complete reports whether every blob the record names is still stored,
+// with the size it had when stored (blobs are not synced, so a crash can
+// leave a short one behind a durable record).
 func complete(ctx context.Context, st *artifacts.Store, r *Record) (bool, error) {
+	sizes := map[artifacts.Digest]int64{}
+	for _, o := range r.Outputs {
+		if o.External == "" && o.Size > 0 {
+			sizes[o.Digest] = o.Size
+		}
+	}
 	for _, d := range r.Digests() {
-		ok, err := st.Has(ctx, d)
-		if err != nil || !ok {
+		info, err := st.Stat(ctx, d)
+		if errors.Is(err, artifacts.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
 			return false, err
+		}
+		if want, ok := sizes[d]; ok && info.Size != want {
+			return false, nil
 		}
 	}
 	return true, nil

@@ -102,6 +102,9 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opts Options) (*Result, e
 	var ce *artifacts.CorruptError
 	if err != nil && errors.As(err, &ce) && ctx.Err() == nil {
 		r.log().Warn("corrupt artifact removed; recomputing", "digest", ce.Digest.Short())
+		// Forced stages already reran in the first attempt; their records
+		// now make them cached.
+		opts.Force = nil
 		return r.runOnce(ctx, p, opts)
 	}
 	return res, err
@@ -282,14 +285,15 @@ func (s *stageRun) do(ctx context.Context, inputs map[string]OutputRecord) nodeR
 	fields := Fields(s.n, inputs)
 	key := fields.Key()
 	st := s.r.Store
+	start := time.Now()
 	if !s.force && !s.n.Kind.Volatile {
 		rec, ok, err := LoadRecord(ctx, st, key)
 		if err != nil {
-			return nodeResult{key: key, err: err}
+			return s.fail(key, start, err)
 		}
 		if ok {
 			if full, err := complete(ctx, st, rec); err != nil {
-				return nodeResult{key: key, err: err}
+				return s.fail(key, start, err)
 			} else if full {
 				s.emitCachedParts(rec)
 				s.emit(Event{Stage: s.n.Name, Kind: s.n.Kind.Name, Key: key, Status: StatusCached, Outputs: rec.OutputDigests()})
@@ -302,16 +306,23 @@ func (s *stageRun) do(ctx context.Context, inputs map[string]OutputRecord) nodeR
 	}
 	s.sem <- struct{}{}
 	defer func() { <-s.sem }()
-	start := time.Now()
+	if err := ctx.Err(); err != nil {
+		return s.fail(key, start, err) // cancelled while waiting for a slot
+	}
+	start = time.Now()
 	rec, err := s.execute(ctx, fields, key, "", resolveInputs(s.n, inputs, ""))
-	secs := time.Since(start).Seconds()
 	if err != nil {
-		s.emit(Event{Stage: s.n.Name, Kind: s.n.Kind.Name, Key: key, Status: StatusFailed, Seconds: secs, Error: err.Error()})
-		return nodeResult{key: key, err: err}
+		return s.fail(key, start, err)
 	}
 	status := s.status(rec.Outputs)
-	s.emit(Event{Stage: s.n.Name, Kind: s.n.Kind.Name, Key: key, Status: status, Seconds: secs, Outputs: rec.OutputDigests(), Summary: rec.Summary})
+	s.emit(Event{Stage: s.n.Name, Kind: s.n.Kind.Name, Key: key, Status: status, Seconds: time.Since(start).Seconds(), Outputs: rec.OutputDigests(), Summary: rec.Summary})
 	return nodeResult{key: key, outputs: rec.Outputs, status: status}
+}
+
+// fail reports a stage failure as an event and as the stage's result.
+func (s *stageRun) fail(key string, start time.Time, err error) nodeResult {
+	s.emit(Event{Stage: s.n.Name, Kind: s.n.Kind.Name, Key: key, Status: StatusFailed, Seconds: time.Since(start).Seconds(), Error: err.Error()})
+	return nodeResult{key: key, err: err}
 }
 
 // emitCachedParts reports each partition of a cached mapped stage.
@@ -557,25 +568,26 @@ func (s *stageRun) doMapped(ctx context.Context, inputs map[string]OutputRecord,
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		s.emit(Event{Stage: s.n.Name, Kind: s.n.Kind.Name, Key: key, Status: StatusFailed, Seconds: time.Since(start).Seconds(), Error: err.Error()})
-		return nodeResult{key: key, err: err}
+		return s.fail(key, start, err)
 	}
 	outs := map[string]OutputRecord{}
 	for _, spec := range s.n.Kind.Outputs {
 		o, err := storeManifest(ctx, s.r.Store, spec.MediaType, perOutput[spec.Name])
 		if err != nil {
-			return nodeResult{key: key, err: err}
+			return s.fail(key, start, err)
 		}
 		outs[spec.Name] = o
 	}
 	rec := &Record{Key: key, Stage: s.n.Name, Fields: fields, Outputs: outs, Host: s.r.Host, Litho: s.r.Version,
 		Start: start.UTC(), Seconds: time.Since(start).Seconds(), Partitions: partKeys}
 	if err := saveRecord(ctx, s.r.Store, rec); err != nil {
-		return nodeResult{key: key, err: err}
+		return s.fail(key, start, err)
 	}
-	status := StatusCached
-	if anyRan {
-		status = s.status(outs)
+	// A mapped stage whose partitions were all cached can still have new
+	// outputs (a partition disappeared): then it counts as ran.
+	status := s.status(outs)
+	if !anyRan && status == StatusCutoff {
+		status = StatusCached
 	}
 	s.emit(Event{Stage: s.n.Name, Kind: s.n.Kind.Name, Key: key, Status: status, Seconds: time.Since(start).Seconds(), Outputs: rec.OutputDigests()})
 	return nodeResult{key: key, outputs: outs, parts: partKeys, status: status}

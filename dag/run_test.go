@@ -397,3 +397,45 @@ stage "upper" "ten" {
 		t.Errorf("instances ran %d and %d times, want 1 each", h.c.Get("eight"), h.c.Get("ten"))
 	}
 }
+
+func TestDamagedRecordIsRecomputed(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(h.parse(linear), dag.Options{})
+	var bKey string
+	for _, e := range h.events {
+		if e.Stage == "b" {
+			bKey = e.Key
+		}
+	}
+	if err := os.WriteFile(h.local.Path(artifacts.Records, bKey), []byte(`{"key": "trunc`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.mustRun(h.parse(linear), dag.Options{}); n != 1 {
+		t.Errorf("executed %d stages, want 1 (b, whose record was damaged)", n)
+	}
+	if got := h.status("b", ""); got != dag.StatusCutoff {
+		t.Errorf("b: %s, want cutoff (recomputed to the same bytes)", got)
+	}
+}
+
+func TestShortBlobBehindRecordIsRecomputed(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(h.parse(linear), dag.Options{})
+	var cOut string
+	for _, e := range h.events {
+		if e.Stage == "c" {
+			cOut = e.Outputs["out"]
+		}
+	}
+	// As after a power loss: the record survived, its blob did not.
+	if err := os.Truncate(h.local.Path(artifacts.Blobs, cOut), 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.mustRun(h.parse(linear), dag.Options{}); n != 1 {
+		t.Errorf("executed %d stages, want 1 (c)", n)
+	}
+	b, err := h.store.ReadAll(context.Background(), artifacts.Digest(cOut))
+	if err != nil || string(b) != "x:3|up|up|up" {
+		t.Errorf("c's output not restored: %q, %v", b, err)
+	}
+}
