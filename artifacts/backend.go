@@ -28,9 +28,13 @@ type CorruptError struct {
 	Digest Digest
 	Got    Digest
 	Where  string
+	File   string // an input file outside the store, which litho never removes
 }
 
 func (e *CorruptError) Error() string {
+	if e.File != "" {
+		return fmt.Sprintf("input file %s changed while litho read it (it no longer hashes to %s); run again", e.File, e.Digest.Short())
+	}
 	where := ""
 	if e.Where != "" {
 		where = " in " + e.Where

@@ -57,6 +57,7 @@ type verifyingReader struct {
 	rc     io.ReadCloser
 	h      hash.Hash
 	want   Digest
+	file   string // set for input files outside the store
 	onBad  func()
 	failed error
 }
@@ -69,7 +70,7 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 	v.h.Write(p[:n])
 	if err == io.EOF {
 		if got := Digest(hex.EncodeToString(v.h.Sum(nil))); got != v.want {
-			v.failed = &CorruptError{Digest: v.want, Got: got}
+			v.failed = &CorruptError{Digest: v.want, Got: got, File: v.file}
 			if v.onBad != nil {
 				v.onBad()
 			}
