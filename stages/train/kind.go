@@ -11,7 +11,7 @@ import (
 
 // Version enters every key of the train stage; bump it when training or
 // the checkpoint format changes results.
-const Version = "1/" + schemas.ScaledVersion + "/" + checkpointFormat
+const Version = "2/" + schemas.ScaledVersion + "/" + checkpointFormat
 
 // Kind is the train stage: fit the VAE on the scaled train table, watch
 // the validation table, write checkpoint, history and curve.

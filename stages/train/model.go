@@ -256,27 +256,22 @@ func oneInit(g *Graph, shape shapes.Shape) *Node { return Ones(g, shape) }
 //     identity nodes on x and wb, which reverse autodiff visits later,
 //     return the products in place of the generic result, which is then
 //     never computed since no output uses it.
-//   - Rows are split in two halves, a batch axis of the products, which
-//     the backend runs on two cores.
+//
+// The rows are not split for the backend to run halves on two cores: its
+// per-product goroutine hand-off cost more than the second core gained.
 func affine(x, wb *Node) *Node {
 	g := x.Graph()
-	rows, in, out := x.Shape().Dimensions[0], wb.Shape().Dimensions[0]-1, wb.Shape().Dimensions[1]
-	halves := 1
-	if rows%2 == 0 {
-		halves = 2
-	}
-	split := func(n *Node, cols int) *Node { return Reshape(n, halves, rows/halves, cols) }
+	rows, in := x.Shape().Dimensions[0], wb.Shape().Dimensions[0]-1
 	var v, xOnes *Node
 	xi := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
-		w := BroadcastPrefix(Slice(wb, AxisRange(0, in)), halves)
-		return Reshape(DotGeneral(split(v, out), []int{2}, []int{0}, w, []int{2}, []int{0}), rows, in)
+		return DotGeneral(v, []int{1}, nil, Slice(wb, AxisRange(0, in)), []int{1}, nil)
 	})
 	wbi := IdentityWithCustomGradient(wb, func(_, _ *Node) *Node {
-		return ReduceSum(DotGeneral(xOnes, []int{1}, []int{0}, split(v, out), []int{1}, []int{0}), 0)
+		return DotGeneral(xOnes, []int{0}, nil, v, []int{0}, nil)
 	})
-	xOnes = split(Concatenate([]*Node{xi, Ones(g, shapes.Make(x.DType(), rows, 1))}, 1), in+1)
-	y := DotGeneral(xOnes, []int{2}, []int{0}, BroadcastPrefix(wbi, halves), []int{1}, []int{0})
-	return IdentityWithCustomGradient(Reshape(y, rows, out), func(_, grad *Node) *Node {
+	xOnes = Concatenate([]*Node{xi, Ones(g, shapes.Make(x.DType(), rows, 1))}, 1)
+	y := DotGeneral(xOnes, []int{1}, nil, wbi, []int{0}, nil)
+	return IdentityWithCustomGradient(y, func(_, grad *Node) *Node {
 		v = grad
 		return grad
 	})
