@@ -256,9 +256,10 @@ func oneInit(g *Graph, shape shapes.Shape) *Node { return Ones(g, shape) }
 //     identity nodes on x and wb, which reverse autodiff visits later,
 //     return the products in place of the generic result, which is then
 //     never computed since no output uses it.
-//
-// The rows are not split for the backend to run halves on two cores: its
-// per-product goroutine hand-off cost more than the second core gained.
+//   - The per-row operands reach each product with the contracting axis
+//     last, the layout the backend's small-matrix kernel reads directly;
+//     for ∂wb explicit transposes do that, faster than the backend's own
+//     normalising copy. Only the small wb is left to that copy.
 func affine(x, wb *Node) *Node {
 	g := x.Graph()
 	rows, in := x.Shape().Dimensions[0], wb.Shape().Dimensions[0]-1
@@ -267,7 +268,7 @@ func affine(x, wb *Node) *Node {
 		return DotGeneral(v, []int{1}, nil, Slice(wb, AxisRange(0, in)), []int{1}, nil)
 	})
 	wbi := IdentityWithCustomGradient(wb, func(_, _ *Node) *Node {
-		return DotGeneral(xOnes, []int{0}, nil, v, []int{0}, nil)
+		return DotGeneral(Transpose(xOnes, 0, 1), []int{1}, nil, Transpose(v, 0, 1), []int{1}, nil)
 	})
 	xOnes = Concatenate([]*Node{xi, Ones(g, shapes.Make(x.DType(), rows, 1))}, 1)
 	y := DotGeneral(xOnes, []int{1}, nil, wbi, []int{0}, nil)
