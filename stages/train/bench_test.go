@@ -36,15 +36,15 @@ func BenchmarkEpoch(b *testing.B) {
 		b.Fatal(err)
 	}
 	d, batch := cfg.Inputs, cfg.BatchSize
-	rng := rand.New(rand.NewPCG(1, 2))
-	if _, err := m.trainStep(x[:batch*d], batch, 0.1, rng); err != nil { // compile outside the timing
+	noise := cfg.noiseDraws(rand.New(rand.NewPCG(1, 2)), batch)
+	if _, err := m.trainStep(x[:batch*d], batch, 0.1, noise.take()); err != nil { // compile outside the timing
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	cpu := cpuTime()
 	for range b.N {
 		for s := range rows / batch {
-			if _, err := m.trainStep(x[s*batch*d:(s+1)*batch*d], batch, 0.1, rng); err != nil {
+			if _, err := m.trainStep(x[s*batch*d:(s+1)*batch*d], batch, 0.1, noise.take()); err != nil {
 				b.Fatal(err)
 			}
 		}

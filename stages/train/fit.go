@@ -74,12 +74,13 @@ func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val [
 
 // epochs feeds the training rows to a model in shuffled batches.
 type epochs struct {
-	m            *Model
-	train        []float32
-	perm         []int
-	batch        []float32
-	rows         int // per batch
-	shuffle, rng *rand.Rand
+	m       *Model
+	train   []float32
+	perm    []int
+	batch   []float32
+	rows    int // per batch
+	shuffle *rand.Rand
+	noise   *noiseDraws
 }
 
 func newEpochs(m *Model, train []float32) (*epochs, error) {
@@ -93,7 +94,7 @@ func newEpochs(m *Model, train []float32) (*epochs, error) {
 		// Our own seeded shuffle (GoMLX's in-memory dataset ignores its
 		// seed) and noise, each from its own stream.
 		shuffle: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6c6974686f)),
-		rng:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6e6f697365)),
+		noise:   cfg.noiseDraws(rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6e6f697365)), rows),
 	}
 	for i := range ep.perm {
 		ep.perm[i] = i
@@ -117,7 +118,7 @@ func (ep *epochs) run(ctx context.Context, beta float64) (float64, error) {
 		for r, row := range ep.perm[s*ep.rows : (s+1)*ep.rows] {
 			copy(ep.batch[r*d:(r+1)*d], ep.train[row*d:(row+1)*d])
 		}
-		loss, err := ep.m.trainStep(ep.batch, ep.rows, beta, ep.rng)
+		loss, err := ep.m.trainStep(ep.batch, ep.rows, beta, ep.noise.take())
 		if err != nil {
 			return 0, err
 		}

@@ -109,9 +109,9 @@ func (m *Model) buildStep() error {
 	return nil
 }
 
-// trainStep runs one optimiser step on a batch x [rows, inputs] and
-// returns the batch loss. rng draws the step's noise.
-func (m *Model) trainStep(x []float32, rows int, beta float64, rng *rand.Rand) (loss float64, err error) {
+// trainStep runs one optimiser step on a batch x [rows, inputs] with the
+// step's noise (from noiseDraws) and returns the batch loss.
+func (m *Model) trainStep(x []float32, rows int, beta float64, noise []any) (loss float64, err error) {
 	if m.step == nil {
 		if err := m.buildStep(); err != nil {
 			return 0, err
@@ -119,12 +119,40 @@ func (m *Model) trainStep(x []float32, rows int, beta float64, rng *rand.Rand) (
 	}
 	defer recoverError(&err, "training step")
 	args := []any{tensors.FromFlatDataAndDimensions(x, rows, m.Config.Inputs), float32(beta)}
-	args = append(args, m.Config.draw(rng, rows)...)
-	out, err := m.step.Exec(args...)
+	out, err := m.step.Exec(append(args, noise...)...)
 	if err != nil {
 		return 0, fmt.Errorf("training step: %w", err)
 	}
 	return float64(tensors.ToScalar[float32](out[0])), nil
+}
+
+// noiseDraws draws the noise of successive training steps one step
+// ahead, on another goroutine, so that it overlaps the backend running
+// the current step on one core. A draw starts only once the previous
+// one is taken, so the sequence is the one drawing inline would give.
+type noiseDraws struct {
+	cfg  Config
+	rows int
+	rng  *rand.Rand
+	next chan []any
+}
+
+// noiseDraws starts drawing step noise for batches of rows from rng,
+// which nothing else may use from then on.
+func (c Config) noiseDraws(rng *rand.Rand, rows int) *noiseDraws {
+	d := &noiseDraws{cfg: c, rows: rows, rng: rng, next: make(chan []any, 1)}
+	go d.fill()
+	return d
+}
+
+func (d *noiseDraws) fill() { d.next <- d.cfg.draw(d.rng, d.rows) }
+
+// take returns the next step's noise and starts drawing the one after;
+// that last draw, never taken, ends on its own (the channel has room).
+func (d *noiseDraws) take() []any {
+	n := <-d.next
+	go d.fill()
+	return n
 }
 
 // draw makes the noise of one training step (see noise) in the order the
