@@ -66,26 +66,27 @@ func newHarness(t *testing.T, boreholes int) *harness {
 	return h
 }
 
-func (h *harness) run() error {
-	src := fmt.Sprintf(`
+// frontPipeline is lily → ingest → bin, with bin connected to the listed
+// instruments.
+func frontPipeline(dir string, binInputs ...string) string {
+	var conn strings.Builder
+	for _, in := range binInputs {
+		fmt.Fprintf(&conn, "    %s = ingest.%s\n", in, in)
+	}
+	return fmt.Sprintf(`
 source "lily" { dir = %q }
 stage "ingest" "ingest" {
-  inputs = {
-    gra = source.gra
-    ms  = source.ms
-    ngr = source.ngr
-    rgb = source.rgb
-  }
+  inputs = { gra = source.gra, ms = source.ms, ngr = source.ngr, rgb = source.rgb }
 }
 stage "bin" "bin" {
   inputs = {
-    gra = ingest.gra
-    ms  = ingest.ms
-    ngr = ingest.ngr
-    rgb = ingest.rgb
-  }
+%s  }
 }
-`, h.dir)
+`, dir, conn.String())
+}
+
+func (h *harness) run() error {
+	src := frontPipeline(h.dir, "gra", "ms", "ngr", "rgb")
 	reg := dag.NewRegistry(lily.Kind(), ingest.Kind(), bin.Kind())
 	p, err := dag.Parse("test.hcl", []byte(src), reg, nil)
 	if err != nil {
@@ -244,24 +245,7 @@ func TestFailedIngestLeavesNoRecord(t *testing.T) {
 // the parameter, not a silent empty table.
 func TestBinUnconnectedInstrument(t *testing.T) {
 	h := newHarness(t, 2)
-	src := fmt.Sprintf(`
-source "lily" { dir = %q }
-stage "ingest" "ingest" {
-  inputs = {
-    gra = source.gra
-    ms  = source.ms
-    ngr = source.ngr
-    rgb = source.rgb
-  }
-}
-stage "bin" "bin" {
-  inputs = {
-    gra = ingest.gra
-    ms  = ingest.ms
-    ngr = ingest.ngr
-  }
-}
-`, h.dir)
+	src := frontPipeline(h.dir, "gra", "ms", "ngr")
 	p, err := dag.Parse("test.hcl", []byte(src), dag.NewRegistry(lily.Kind(), ingest.Kind(), bin.Kind()), nil)
 	if err != nil {
 		t.Fatal(err)
