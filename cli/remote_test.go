@@ -1,10 +1,8 @@
 package cli_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -17,7 +15,6 @@ import (
 	"litho/artifacts/s3store"
 	"litho/artifacts/s3store/s3test"
 	"litho/dag"
-	"litho/dag/dagtest"
 )
 
 // remoteEnv points litho at a fresh prefix of the test MinIO.
@@ -254,24 +251,7 @@ func TestStoreBlockConfiguresRemote(t *testing.T) {
 // another host then executes only the interrupted stage.
 func TestKilledRunWithRemote(t *testing.T) {
 	env, cfg := remoteEnv(t)
-	cmd := litho(t, t.TempDir(), append(env, dagtest.BlockEnv+"=1"), "run", "--json")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		var e dag.Event
-		json.Unmarshal(sc.Bytes(), &e)
-		if e.Stage == "concat" {
-			break
-		}
-	}
-	cmd.Process.Kill()
-	cmd.Wait()
+	killDuringSlow(t, t.TempDir(), env)
 	checkRemoteComplete(t, cfg)
 
 	st := stageStatus(events(t, mustRun(t, t.TempDir(), env, "run", "--json").Stdout))

@@ -103,9 +103,11 @@ func TestLockedStoreExitsThree(t *testing.T) {
 	}
 }
 
-func TestKilledRunLeavesNoRecord(t *testing.T) {
-	dir := t.TempDir()
-	cmd := litho(t, dir, []string{dagtest.BlockEnv + "=1"}, "run", "--json")
+// killDuringSlow starts `litho run --json` in dir with the blocking stage
+// enabled and SIGKILLs it once every stage before "slow" has finished.
+func killDuringSlow(t *testing.T, dir string, env []string) {
+	t.Helper()
+	cmd := litho(t, dir, append(env, dagtest.BlockEnv+"=1"), "run", "--json")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -113,8 +115,6 @@ func TestKilledRunLeavesNoRecord(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Wait until every stage before the blocking one has finished, then
-	// kill the process in the middle of "slow".
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		var e dag.Event
@@ -126,6 +126,11 @@ func TestKilledRunLeavesNoRecord(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	cmd.Process.Kill()
 	cmd.Wait()
+}
+
+func TestKilledRunLeavesNoRecord(t *testing.T) {
+	dir := t.TempDir()
+	killDuringSlow(t, dir, nil)
 
 	// The next run takes over the dead process's lock and recomputes only
 	// the interrupted stage.
