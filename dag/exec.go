@@ -38,6 +38,7 @@ type Exec struct {
 // resolvedInput is an input as the runner found it.
 type resolvedInput struct {
 	Digest   artifacts.Digest
+	Size     int64     // bytes, where known (-1 otherwise)
 	Manifest *Manifest // for partitioned inputs the stage does not map
 	External string    // path of an external file
 }
@@ -172,6 +173,16 @@ func (x *Exec) Open(ctx context.Context, name string) (io.ReadCloser, error) {
 		return x.fps.OpenVerified(in.External, in.Digest)
 	}
 	return x.store.Open(ctx, in.Digest)
+}
+
+// Size is the input's size in bytes, or -1 when unknown (a partition of
+// a mapped input); for progress reporting.
+func (x *Exec) Size(name string) int64 {
+	in, ok := x.inputs[name]
+	if !ok || in.Size <= 0 {
+		return -1
+	}
+	return in.Size
 }
 
 // Read reads a whole input (or this partition of it).

@@ -364,11 +364,11 @@ func resolveInputs(n *Node, inputs map[string]OutputRecord, part string) map[str
 		spec, _ := n.Kind.Input(slot)
 		switch {
 		case part != "" && spec.Map:
-			out[slot] = resolvedInput{Digest: o.Parts[part]}
+			out[slot] = resolvedInput{Digest: o.Parts[part], Size: -1}
 		case o.MediaType == MediaManifest:
-			out[slot] = resolvedInput{Digest: o.Digest, Manifest: &Manifest{Parts: o.Parts}}
+			out[slot] = resolvedInput{Digest: o.Digest, Size: -1, Manifest: &Manifest{Parts: o.Parts}}
 		default:
-			out[slot] = resolvedInput{Digest: o.Digest, External: o.External}
+			out[slot] = resolvedInput{Digest: o.Digest, Size: o.Size, External: o.External}
 		}
 	}
 	return out

@@ -82,7 +82,7 @@ func ingestInput(ctx context.Context, x *dag.Exec, spec *schemas.LILYFile, rejec
 		return Stats{}, fmt.Errorf("%s: %w", spec.FileName, err)
 	}
 	defer rc.Close()
-	bar := x.Progress("ingest "+spec.FileName, -1)
+	bar := x.Progress("ingest "+spec.FileName, x.Size(spec.Instrument))
 	defer bar.Done()
 	cfg := Config{Spec: spec, Name: spec.FileName, TempDir: x.TempDir()}
 	return File(ctx, cfg, rc, rejects, bar.Add, func(ctx context.Context, borehole string, table []byte) error {
