@@ -94,20 +94,27 @@ type nodeResult struct {
 	err     error
 }
 
+// maxRecoveries bounds how many corrupt artifacts one run recomputes.
+const maxRecoveries = 8
+
 // Run executes the pipeline. Stages whose key has a complete record are
 // cached; the rest run, independent ones concurrently. A corrupted
-// artifact found while reading makes the run retry once, recomputing it.
+// artifact found while reading has been removed by the store; the run
+// then starts over, so the stage that made it recomputes it.
 func (r *Runner) Run(ctx context.Context, p *Pipeline, opts Options) (*Result, error) {
-	res, err := r.runOnce(ctx, p, opts)
-	var ce *artifacts.CorruptError
-	if err != nil && errors.As(err, &ce) && ctx.Err() == nil {
+	seen := map[artifacts.Digest]bool{}
+	for {
+		res, err := r.runOnce(ctx, p, opts)
+		var ce *artifacts.CorruptError
+		if err == nil || !errors.As(err, &ce) || ctx.Err() != nil || seen[ce.Digest] || len(seen) >= maxRecoveries {
+			return res, err
+		}
+		seen[ce.Digest] = true
 		r.log().Warn("corrupt artifact removed; recomputing", "digest", ce.Digest.Short())
 		// Forced stages already reran in the first attempt; their records
 		// now make them cached.
 		opts.Force = nil
-		return r.runOnce(ctx, p, opts)
 	}
-	return res, err
 }
 
 func (r *Runner) log() *slog.Logger {

@@ -439,3 +439,39 @@ func TestShortBlobBehindRecordIsRecomputed(t *testing.T) {
 		t.Errorf("c's output not restored: %q, %v", b, err)
 	}
 }
+
+func TestSeveralCorruptObjectsRecomputedInOneRun(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun(h.parse(linear), dag.Options{})
+	outs := map[string]string{}
+	for _, e := range h.events {
+		outs[e.Stage] = e.Outputs["out"]
+	}
+	for _, stage := range []string{"a", "b"} {
+		path := h.local.Path(artifacts.Blobs, outs[stage])
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[0] ^= 0xff
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// c reads b's damaged output; b reruns and finds a's damaged output;
+	// a reruns, then b again (its first rerun failed), then c: one run.
+	h.mustRun(h.parse(linear), dag.Options{Force: []string{"c"}})
+	if h.c.Get("a") != 2 || h.c.Get("b") != 3 {
+		t.Errorf("a ran %d and b %d times, want 2 and 3", h.c.Get("a"), h.c.Get("b"))
+	}
+	var cOut string
+	for _, e := range h.events {
+		if e.Stage == "c" {
+			cOut = e.Outputs["out"]
+		}
+	}
+	got, err := h.store.ReadAll(context.Background(), artifacts.Digest(cOut))
+	if err != nil || string(got) != "x:3|up|up|up" {
+		t.Errorf("c = %q (%v), want the recomputed chain", got, err)
+	}
+}
