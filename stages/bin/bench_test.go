@@ -2,15 +2,11 @@ package bin
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 
 	"litho/schemas"
-	"litho/stages/ingest"
-	"litho/stages/synth"
+	"litho/stages/stagetest"
 )
 
 // BenchmarkBin bins every borehole as the stage does: decode the four
@@ -18,42 +14,27 @@ import (
 // made once, from 20 generated boreholes or the LILY files in
 // LITHO_BENCH_DIR. Bytes are the ingest tables' sizes.
 func BenchmarkBin(b *testing.B) {
-	dir := os.Getenv("LITHO_BENCH_DIR")
-	if dir == "" {
-		dir = b.TempDir()
-		if err := synth.WriteDir(context.Background(), dir, 20, 1); err != nil {
-			b.Fatal(err)
-		}
-	}
+	dir, _ := stagetest.LILYDir(b, 20)
 	tables := map[string]map[string][]byte{} // borehole → instrument → table
 	var size int64
 	var mu sync.Mutex
-	rejects, _ := ingest.NewRejects(discard{})
-	for _, spec := range schemas.LILYFiles {
-		f, err := os.Open(filepath.Join(dir, spec.FileName))
-		if err != nil {
-			b.Fatal(err)
+	err := stagetest.IngestDir(context.Background(), dir, b.TempDir(), func(_ context.Context, spec *schemas.LILYFile, bh string, t []byte) error {
+		mu.Lock() // put runs on several goroutines
+		defer mu.Unlock()
+		if tables[bh] == nil {
+			tables[bh] = map[string][]byte{}
 		}
-		_, err = ingest.File(context.Background(), ingest.Config{Spec: spec, Name: spec.FileName, TempDir: b.TempDir()}, f, rejects, nil,
-			func(_ context.Context, bh string, t []byte) error {
-				mu.Lock() // put runs on several goroutines
-				defer mu.Unlock()
-				if tables[bh] == nil {
-					tables[bh] = map[string][]byte{}
-				}
-				tables[bh][spec.Instrument] = t
-				size += int64(len(t))
-				return nil
-			})
-		f.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
+		tables[bh][spec.Instrument] = t
+		size += int64(len(t))
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 	p := defaults()
 	b.SetBytes(size)
-	start := cpuSeconds()
 	b.ResetTimer()
+	report := stagetest.ReportCPU(b, "cpu-s/op", 0)
 	for range b.N {
 		for bh, tabs := range tables {
 			rows := map[string][]schemas.MeasureRow{}
@@ -79,11 +60,5 @@ func BenchmarkBin(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric((cpuSeconds()-start)/float64(b.N), "cpu-s/op")
-}
-
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+	report()
 }

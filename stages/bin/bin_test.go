@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"litho/schemas"
-	"litho/stages/ingest"
+	"litho/stages/stagetest"
 	"litho/stages/synth"
 )
 
@@ -22,40 +20,24 @@ func ingestDir(t testing.TB, dir string) map[string]map[string][]schemas.Measure
 	t.Helper()
 	out := map[string]map[string][]schemas.MeasureRow{} // borehole → instrument → rows
 	var mu sync.Mutex
-	rejects, err := ingest.NewRejects(new(discard))
+	err := stagetest.IngestDir(context.Background(), dir, t.TempDir(), func(_ context.Context, spec *schemas.LILYFile, b string, table []byte) error {
+		rows, err := schemas.ReadParquet[schemas.MeasureRow](table)
+		if err != nil {
+			return err
+		}
+		mu.Lock() // put runs on several goroutines
+		defer mu.Unlock()
+		if out[b] == nil {
+			out[b] = map[string][]schemas.MeasureRow{}
+		}
+		out[b][spec.Instrument] = rows
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, spec := range schemas.LILYFiles {
-		f, err := os.Open(filepath.Join(dir, spec.FileName))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = ingest.File(context.Background(), ingest.Config{Spec: spec, Name: spec.FileName, TempDir: t.TempDir()}, f, rejects, nil,
-			func(_ context.Context, b string, table []byte) error {
-				rows, err := schemas.ReadParquet[schemas.MeasureRow](table)
-				if err != nil {
-					return err
-				}
-				mu.Lock() // put runs on several goroutines
-				defer mu.Unlock()
-				if out[b] == nil {
-					out[b] = map[string][]schemas.MeasureRow{}
-				}
-				out[b][spec.Instrument] = rows
-				return nil
-			})
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	return out
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 func defaults(instruments ...string) Params {
 	if len(instruments) == 0 {

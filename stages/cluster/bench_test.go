@@ -2,9 +2,9 @@ package cluster
 
 import (
 	"math/rand/v2"
-	"syscall"
 	"testing"
-	"time"
+
+	"litho/stages/stagetest"
 )
 
 // The benchmark: 50,000 × 10 well-separated points (18 unit
@@ -32,7 +32,7 @@ func benchGMM(b *testing.B, cfg GMMConfig) {
 	pts := benchPoints()
 	var iter int
 	b.ResetTimer()
-	cpu := cpuTime()
+	report := stagetest.ReportCPU(b, "cpu-s/op", 0)
 	for range b.N {
 		res, err := GMM(pts, cfg)
 		if err != nil {
@@ -41,20 +41,20 @@ func benchGMM(b *testing.B, cfg GMMConfig) {
 		iter = res.Iter
 	}
 	b.ReportMetric(float64(iter), "em-iters")
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	report()
 }
 
 func BenchmarkKMeansk18x10(b *testing.B) {
 	pts := benchPoints()
 	cfg := KMeansConfig{K: 18, NInit: 10, MaxIter: 300, Tol: 1e-4, Seed: 1}
 	b.ResetTimer()
-	cpu := cpuTime()
+	report := stagetest.ReportCPU(b, "cpu-s/op", 0)
 	for range b.N {
 		if _, err := KMeans(pts, cfg); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	report()
 }
 
 // overlapPoints is harder data, closer to a VAE's latent space: 35,000
@@ -83,7 +83,7 @@ func BenchmarkKMeansOverlapk18x10(b *testing.B) {
 	cfg := KMeansConfig{K: 18, NInit: 10, MaxIter: 300, Tol: 1e-4, Seed: 1}
 	var iter int
 	b.ResetTimer()
-	cpu := cpuTime()
+	report := stagetest.ReportCPU(b, "cpu-s/op", 0)
 	for range b.N {
 		res, err := KMeans(pts, cfg)
 		if err != nil {
@@ -92,14 +92,5 @@ func BenchmarkKMeansOverlapk18x10(b *testing.B) {
 		iter = res.Iter
 	}
 	b.ReportMetric(float64(iter), "lloyd-iters")
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
-}
-
-// cpuTime is the user and system CPU time of the process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	report()
 }

@@ -2,11 +2,10 @@ package evaluate
 
 import (
 	"math/rand/v2"
-	"syscall"
 	"testing"
-	"time"
 
 	"litho/stages/cluster"
+	"litho/stages/stagetest"
 )
 
 // BenchmarkSilhouettes10k is the evaluate stage's default silhouette:
@@ -24,18 +23,9 @@ func BenchmarkSilhouettes10k(b *testing.B) {
 		labelings = append(labelings, randomLabels(rng, m, k))
 	}
 	b.ResetTimer()
-	cpu := cpuTime()
+	report := stagetest.ReportCPU(b, "cpu-s/op", 0)
 	for range b.N {
 		Silhouettes(pts, labelings, 0)
 	}
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
-}
-
-// cpuTime is the user and system CPU time of the process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	report()
 }

@@ -2,9 +2,7 @@ package train
 
 import (
 	"math/rand/v2"
-	"syscall"
 	"testing"
-	"time"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -13,15 +11,9 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 	"github.com/gomlx/gomlx/pkg/ml/layers/batchnorm"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
-)
 
-// cpuTime is the process's user+system CPU time: on a shared machine it
-// varies less than wall time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"litho/stages/stagetest"
+)
 
 // BenchmarkEpoch times one training epoch of the default model on
 // 160,000 rows with batch 256 (625 steps) on the pure-Go backend; run
@@ -41,7 +33,7 @@ func BenchmarkEpoch(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	cpu := cpuTime()
+	report := stagetest.ReportCPU(b, "cpu-s/epoch", 0)
 	for range b.N {
 		for s := range rows / batch {
 			if _, err := m.trainStep(x[s*batch*d:(s+1)*batch*d], batch, 0.1, noise.take()); err != nil {
@@ -49,7 +41,7 @@ func BenchmarkEpoch(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/epoch")
+	report()
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/epoch")
 }
 
@@ -99,7 +91,7 @@ func BenchmarkEpochStockLayers(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	cpu := cpuTime()
+	report := stagetest.ReportCPU(b, "cpu-s/epoch", 0)
 	for range b.N {
 		for s := range rows / batch {
 			if _, err := step.Exec(batchAt(s)); err != nil {
@@ -107,6 +99,6 @@ func BenchmarkEpochStockLayers(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/epoch")
+	report()
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/epoch")
 }
