@@ -40,25 +40,14 @@ func (e *Env) gc(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	keepRuns := map[string]bool{}
-	runs, err := listNames(c, p.Local, artifacts.Runs)
+	// Run logs are kept per store: gc lists the local store's own.
+	logs, err := dag.RecentRuns(ctx, artifacts.NewStore(p.Local), max(0, c.Int("keep-last")))
 	if err != nil {
 		return err
 	}
-	sortNewestFirst(runs)
-	for i, name := range runs {
-		if i >= c.Int("keep-last") {
-			break
-		}
-		keepRuns[name] = true
-		b, err := p.Store.GetRecord(ctx, artifacts.Runs, name)
-		if err != nil {
-			return err
-		}
-		l, err := parseRunLog(b)
-		if err != nil {
-			return fmt.Errorf("run log %s: %w", name, err)
-		}
+	keepRuns := map[string]bool{}
+	for _, l := range logs {
+		keepRuns[l.Name] = true
 		keys = append(keys, l.Keys()...)
 	}
 	if c.Bool("remote") {

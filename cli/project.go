@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -153,5 +152,3 @@ func (p *project) runner(jobs int) *dag.Runner {
 func (p *project) Close() error {
 	return errors.Join(p.Fingerprints.Save(), p.Store.Close())
 }
-
-func fail(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -2,33 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"sort"
 
-	"github.com/urfave/cli/v2"
-
-	"litho/artifacts"
 	"litho/dag"
 )
-
-func listNames(c *cli.Context, be artifacts.Backend, ns artifacts.Namespace) ([]string, error) {
-	var names []string
-	err := be.List(c.Context, ns, func(i artifacts.Info) error {
-		names = append(names, i.Name)
-		return nil
-	})
-	return names, err
-}
-
-func sortNewestFirst(names []string) { sort.Sort(sort.Reverse(sort.StringSlice(names))) }
-
-func parseRunLog(b []byte) (*dag.RunLog, error) {
-	var l dag.RunLog
-	if err := json.Unmarshal(b, &l); err != nil {
-		return nil, err
-	}
-	return &l, nil
-}
 
 // stageRecord finds the record of a stage as the pipeline stands now, or
 // else from the most recent run that ran it.

@@ -107,7 +107,3 @@ func unionKeys[V any](a, b map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
-
-func sortDesc(s []string) {
-	sort.Sort(sort.Reverse(sort.StringSlice(s)))
-}

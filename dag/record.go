@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"litho/artifacts"
@@ -129,6 +130,7 @@ func complete(ctx context.Context, st *artifacts.Store, r *Record) (bool, error)
 // RunLog is what one `litho run` did: per stage, its key, status and
 // outputs. The log feeds early-cutoff reporting, `why` and `gc --keep-last`.
 type RunLog struct {
+	Name   string              `json:"-"` // its name in the store
 	Time   time.Time           `json:"time"`
 	Host   string              `json:"host"`
 	File   string              `json:"file"`
@@ -166,7 +168,7 @@ func RecentRuns(ctx context.Context, st *artifacts.Store, n int) ([]*RunLog, err
 	if err != nil {
 		return nil, err
 	}
-	sortDesc(names)
+	sort.Sort(sort.Reverse(sort.StringSlice(names))) // names start with the time
 	var out []*RunLog
 	for _, name := range names {
 		if n >= 0 && len(out) >= n {
@@ -176,7 +178,7 @@ func RecentRuns(ctx context.Context, st *artifacts.Store, n int) ([]*RunLog, err
 		if err != nil {
 			continue // removed by gc meanwhile
 		}
-		var l RunLog
+		l := RunLog{Name: name}
 		if json.Unmarshal(b, &l) == nil {
 			out = append(out, &l)
 		}

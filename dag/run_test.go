@@ -99,6 +99,37 @@ func (h *harness) status(stage, part string) string {
 	return "(none)"
 }
 
+// event is the last stage-level event of stage in the latest run.
+func (h *harness) event(stage string) dag.Event {
+	var ev dag.Event
+	for _, e := range h.events {
+		if e.Stage == stage && e.Partition == "" {
+			ev = e
+		}
+	}
+	return ev
+}
+
+// flipByte damages a stored blob without changing its size.
+func (h *harness) flipByte(d string) {
+	h.t.Helper()
+	path := h.local.Path(artifacts.Blobs, d)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	b[0] ^= 0xff
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// readOut reads stage's "out" output as the latest run reported it.
+func (h *harness) readOut(stage string) (string, error) {
+	b, err := h.store.ReadAll(context.Background(), artifacts.Digest(h.event(stage).Outputs["out"]))
+	return string(b), err
+}
+
 func TestSecondRunExecutesNothing(t *testing.T) {
 	for name, src := range map[string]string{"linear": linear, "partitioned": partitioned} {
 		t.Run(name, func(t *testing.T) {
@@ -260,45 +291,26 @@ func TestCorruptObjectIsRecomputed(t *testing.T) {
 	h := newHarness(t)
 	p := h.parse(linear)
 	h.mustRun(p, dag.Options{})
-	var aOut string
-	for _, e := range h.events {
-		if e.Stage == "a" {
-			aOut = e.Outputs["out"]
-		}
-	}
-	path := h.local.Path(artifacts.Blobs, aOut)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b[0] ^= 0xff
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	aOut := h.event("a").Outputs["out"]
+	h.flipByte(aOut)
 	// b reads a's output: the flipped byte is detected, the object is
 	// removed, a reruns and b gets the true bytes.
 	h.mustRun(h.parse(linear), dag.Options{Force: []string{"b"}})
 	if got := h.c.Get("a"); got != 2 {
 		t.Errorf("a ran %d times, want 2 (recomputed after corruption)", got)
 	}
-	fixed, err := os.ReadFile(path)
+	fixed, err := os.ReadFile(h.local.Path(artifacts.Blobs, aOut))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if artifacts.DigestBytes(fixed) != artifacts.Digest(aOut) {
 		t.Error("a's output was not restored")
 	}
-	var cOut string
-	for _, e := range h.events {
-		if e.Stage == "c" {
-			cOut = e.Outputs["out"]
-		}
-	}
-	got, err := h.store.ReadAll(context.Background(), artifacts.Digest(cOut))
+	got, err := h.readOut("c")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "x:3|up|up|up"; string(got) != want {
+	if want := "x:3|up|up|up"; got != want {
 		t.Errorf("c = %q, want %q", got, want)
 	}
 }
@@ -401,13 +413,7 @@ stage "upper" "ten" {
 func TestDamagedRecordIsRecomputed(t *testing.T) {
 	h := newHarness(t)
 	h.mustRun(h.parse(linear), dag.Options{})
-	var bKey string
-	for _, e := range h.events {
-		if e.Stage == "b" {
-			bKey = e.Key
-		}
-	}
-	if err := os.WriteFile(h.local.Path(artifacts.Records, bKey), []byte(`{"key": "trunc`), 0o644); err != nil {
+	if err := os.WriteFile(h.local.Path(artifacts.Records, h.event("b").Key), []byte(`{"key": "trunc`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if n := h.mustRun(h.parse(linear), dag.Options{}); n != 1 {
@@ -421,12 +427,7 @@ func TestDamagedRecordIsRecomputed(t *testing.T) {
 func TestShortBlobBehindRecordIsRecomputed(t *testing.T) {
 	h := newHarness(t)
 	h.mustRun(h.parse(linear), dag.Options{})
-	var cOut string
-	for _, e := range h.events {
-		if e.Stage == "c" {
-			cOut = e.Outputs["out"]
-		}
-	}
+	cOut := h.event("c").Outputs["out"]
 	// As after a power loss: the record survived, its blob did not.
 	if err := os.Truncate(h.local.Path(artifacts.Blobs, cOut), 0); err != nil {
 		t.Fatal(err)
@@ -434,44 +435,23 @@ func TestShortBlobBehindRecordIsRecomputed(t *testing.T) {
 	if n := h.mustRun(h.parse(linear), dag.Options{}); n != 1 {
 		t.Errorf("executed %d stages, want 1 (c)", n)
 	}
-	b, err := h.store.ReadAll(context.Background(), artifacts.Digest(cOut))
-	if err != nil || string(b) != "x:3|up|up|up" {
-		t.Errorf("c's output not restored: %q, %v", b, err)
+	if got, err := h.readOut("c"); err != nil || got != "x:3|up|up|up" {
+		t.Errorf("c's output not restored: %q, %v", got, err)
 	}
 }
 
 func TestSeveralCorruptObjectsRecomputedInOneRun(t *testing.T) {
 	h := newHarness(t)
 	h.mustRun(h.parse(linear), dag.Options{})
-	outs := map[string]string{}
-	for _, e := range h.events {
-		outs[e.Stage] = e.Outputs["out"]
-	}
-	for _, stage := range []string{"a", "b"} {
-		path := h.local.Path(artifacts.Blobs, outs[stage])
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b[0] ^= 0xff
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	h.flipByte(h.event("a").Outputs["out"])
+	h.flipByte(h.event("b").Outputs["out"])
 	// c reads b's damaged output; b reruns and finds a's damaged output;
 	// a reruns, then b again (its first rerun failed), then c: one run.
 	h.mustRun(h.parse(linear), dag.Options{Force: []string{"c"}})
 	if h.c.Get("a") != 2 || h.c.Get("b") != 3 {
 		t.Errorf("a ran %d and b %d times, want 2 and 3", h.c.Get("a"), h.c.Get("b"))
 	}
-	var cOut string
-	for _, e := range h.events {
-		if e.Stage == "c" {
-			cOut = e.Outputs["out"]
-		}
-	}
-	got, err := h.store.ReadAll(context.Background(), artifacts.Digest(cOut))
-	if err != nil || string(got) != "x:3|up|up|up" {
+	if got, err := h.readOut("c"); err != nil || got != "x:3|up|up|up" {
 		t.Errorf("c = %q (%v), want the recomputed chain", got, err)
 	}
 }
