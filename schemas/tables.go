@@ -54,6 +54,10 @@ type LatentRow struct {
 	Z         []float32 `parquet:"z,list"`
 }
 
+// CollapsedStd is the standard deviation below which a latent dimension
+// counts as collapsed, unused by the encoder (DESIGN.md §1).
+const CollapsedStd = 0.1
+
 // AssignmentRow is the cluster of one bin under one method and k.
 // Clusters are numbered in order of first appearance in row order.
 type AssignmentRow struct {

@@ -15,10 +15,6 @@ import (
 	"litho/stages/train"
 )
 
-// collapsedStd is the standard deviation below which a latent dimension
-// counts as collapsed (DESIGN.md §1).
-const collapsedStd = 0.1
-
 // splits are the scaled tables embed reads, in the order it reads them.
 var splits = []string{"train", "val", "test"}
 
@@ -68,7 +64,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 	}
 	x.Note("backend", "go")
 	x.Summary("%d bins embedded; %d of %d latent dimensions active (std ≥ %.1f), effective dimension %.2f",
-		stats.Rows, stats.Active, len(stats.Std), collapsedStd, stats.EffectiveDim)
+		stats.Rows, stats.Active, len(stats.Std), schemas.CollapsedStd, stats.EffectiveDim)
 	return nil
 }
 
@@ -146,7 +142,7 @@ func Summarise(rows []schemas.LatentRow, dim int) *Stats {
 		s.Std[j] = math.Sqrt(v)
 		sumVar += v
 		sumVar2 += v * v
-		if s.Std[j] < collapsedStd {
+		if s.Std[j] < schemas.CollapsedStd {
 			s.Collapsed = append(s.Collapsed, j)
 		}
 	}

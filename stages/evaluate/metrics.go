@@ -10,16 +10,13 @@ import (
 	"strconv"
 	"strings"
 
+	"litho/schemas"
 	"litho/stages/cluster"
 )
 
 // MetricsSchema names the layout of metrics.json; Flatten accepts any
 // "litho.metrics/1" document.
 const MetricsSchema = "litho.metrics/1"
-
-// CollapseThreshold is the standard deviation below which a latent
-// dimension counts as collapsed (unused by the encoder).
-const CollapseThreshold = 0.1
 
 // topLithologies is how many lithologies a cluster's composition lists.
 const topLithologies = 5
@@ -139,7 +136,7 @@ func sampledLabels(ls []Labeling, idx []int) [][]int {
 }
 
 func latentInfo(z cluster.Points) LatentInfo {
-	info := LatentInfo{Dim: z.D, Std: make([]float64, z.D), CollapseThreshold: CollapseThreshold}
+	info := LatentInfo{Dim: z.D, Std: make([]float64, z.D), CollapseThreshold: schemas.CollapsedStd}
 	mean := make([]float64, z.D)
 	for i := range z.N {
 		for j, v := range z.Row(i) {
@@ -156,7 +153,7 @@ func latentInfo(z cluster.Points) LatentInfo {
 	}
 	for j := range info.Std {
 		info.Std[j] = math.Sqrt(info.Std[j] / float64(z.N))
-		if info.Std[j] >= CollapseThreshold {
+		if info.Std[j] >= schemas.CollapsedStd {
 			info.ActiveDims++
 		}
 	}
