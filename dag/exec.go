@@ -23,7 +23,8 @@ type Exec struct {
 
 	params   map[string]any
 	inputs   map[string]resolvedInput
-	store    *artifacts.Store
+	store    *artifacts.Store // inputs are read here
+	out      blobSink         // outputs are written here
 	log      *slog.Logger
 	tmpDir   string
 	fps      *artifacts.Fingerprinter
@@ -251,7 +252,7 @@ func (x *Exec) Put(ctx context.Context, name string, b []byte) error {
 	if spec.Partitioned || spec.External {
 		return fmt.Errorf("output %s is partitioned or external: use PutPart or PutExternal", name)
 	}
-	d, err := x.store.PutBytes(ctx, b)
+	d, err := x.out.PutBytes(ctx, b)
 	if err != nil {
 		return fmt.Errorf("output %s: %w", name, err)
 	}
@@ -270,7 +271,7 @@ func (x *Exec) PutFile(ctx context.Context, name, path string) error {
 	if spec.Partitioned || spec.External {
 		return fmt.Errorf("output %s is partitioned or external", name)
 	}
-	d, n, err := x.store.PutFile(ctx, path)
+	d, n, err := x.out.PutFile(ctx, path)
 	if err != nil {
 		return fmt.Errorf("output %s: %w", name, err)
 	}
@@ -292,7 +293,7 @@ func (x *Exec) PutPart(ctx context.Context, name, part string, b []byte) error {
 	if err := checkPartName(part); err != nil {
 		return fmt.Errorf("output %s: %w", name, err)
 	}
-	d, err := x.store.PutBytes(ctx, b)
+	d, err := x.out.PutBytes(ctx, b)
 	if err != nil {
 		return fmt.Errorf("output %s partition %s: %w", name, part, err)
 	}

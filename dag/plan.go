@@ -3,6 +3,7 @@ package dag
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -18,82 +19,64 @@ type PlanEntry struct {
 	Nearest string `json:"nearest,omitempty"`
 }
 
-// Plan reports, without running anything but volatile source stages
-// (which only fingerprint files), what a run would do.
+// Plan reports what a run would do: the run's walk with producing
+// suppressed, except for volatile sources (which only fingerprint files,
+// into no store) and committing suppressed entirely. It writes nothing.
 func (r *Runner) Plan(ctx context.Context, p *Pipeline, opts Options) ([]PlanEntry, error) {
-	nodes, err := Select(p, opts.To)
+	nodes, err := r.selectNodes(p, opts)
 	if err != nil {
 		return nil, err
 	}
-	known := map[string]map[string]OutputRecord{}
-	var out []PlanEntry
+	results := r.walk(ctx, nodes, opts, true)
+	out := make([]PlanEntry, 0, len(nodes))
 	for _, n := range nodes {
-		e := PlanEntry{Stage: n.Name, Kind: n.Kind.Name, Status: "run"}
-		inputs := map[string]OutputRecord{}
-		var waiting []string
-		for slot, ref := range n.Inputs {
-			outs, ok := known[ref.Stage]
-			if !ok {
-				waiting = appendUnique(waiting, ref.Stage)
-				continue
-			}
-			inputs[slot] = outs[ref.Output]
+		nr := results[n.Name]
+		if nr.err != nil {
+			return nil, &StageError{Stage: n.Name, Err: nr.err}
 		}
-		if len(waiting) > 0 {
-			e.Reason = fmt.Sprintf("upstream %s will run first; if its outputs change, this stage reruns", strings.Join(waiting, ", "))
-			out = append(out, e)
-			continue
-		}
-		fields := Fields(n, inputs)
-		e.Key = fields.Key()
-		switch {
-		case n.Kind.Volatile:
-			sr := &stageRun{r: r, n: n}
-			rec, err := sr.execute(ctx, fields, e.Key, "", resolveInputs(n, inputs, ""))
-			if err != nil {
-				return nil, &StageError{Stage: n.Name, Err: err}
-			}
-			known[n.Name] = rec.Outputs
-			e.Status, e.Reason = "cached", "input files fingerprinted; they decide what runs downstream"
-		case contains(opts.Force, n.Name):
-			e.Reason = "forced with --force"
-		default:
-			rec, ok, err := LoadRecord(ctx, r.Store, e.Key)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				if full, err := complete(ctx, r.Store, rec); err != nil {
-					return nil, err
-				} else if full {
-					known[n.Name] = rec.Outputs
-					e.Status, e.Reason = "cached", "a record for this key exists"
-					break
-				}
-				e.Reason = "its record exists but some outputs are missing from the store"
-				break
-			}
-			near, diffs, err := r.Nearest(ctx, n, fields)
-			if err != nil {
-				return nil, err
-			}
-			if near == nil {
-				e.Reason = "no earlier run of this stage"
-				break
-			}
-			e.Nearest, e.Diffs = near.Key, diffs
-			e.Reason = describeDiffs(diffs)
-		}
-		out = append(out, e)
+		out = append(out, PlanEntry{Stage: n.Name, Kind: n.Kind.Name, Key: nr.key, Status: nr.status,
+			Reason: nr.reason, Diffs: nr.diffs, Nearest: nr.nearest})
 	}
 	return out, nil
 }
 
-func appendUnique(s []string, v string) []string {
-	if contains(s, v) {
-		return s
+// wouldRun is a plan's result for a stage a run would execute.
+func wouldRun(key, reason string) nodeResult {
+	return nodeResult{key: key, status: StatusWouldRun, reason: reason}
+}
+
+// waiting lists, in a plan, the upstream stages that would run first, so
+// this stage's key is not known yet.
+func (s *stageRun) waiting(up map[string]*nodeResult) []string {
+	var out []string
+	for _, ref := range s.n.Inputs {
+		if up[ref.Stage].status == StatusWouldRun && !slices.Contains(out, ref.Stage) {
+			out = append(out, ref.Stage)
+		}
 	}
-	return append(s, v)
+	slices.Sort(out)
+	return out
+}
+
+func upstreamReason(waiting []string) string {
+	return fmt.Sprintf("upstream %s will run first; if its outputs change, this stage reruns", strings.Join(waiting, ", "))
+}
+
+// whyRun is a plan's result for a stage whose key has no complete record:
+// how its key fields differ from the nearest earlier record's.
+func (s *stageRun) whyRun(ctx context.Context, fields KeyFields, key, detail string) nodeResult {
+	near, diffs, err := s.r.Nearest(ctx, s.n, fields)
+	if err != nil {
+		return nodeResult{key: key, err: err}
+	}
+	res := wouldRun(key, "no earlier run of this stage")
+	if near != nil {
+		res.nearest, res.diffs, res.reason = near.Key, diffs, describeDiffs(diffs)
+	}
+	if detail != "" {
+		res.reason += " (" + detail + ")"
+	}
+	return res
 }
 
 func describeDiffs(diffs []FieldDiff) string {

@@ -1,0 +1,149 @@
+package dag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"litho/artifacts"
+)
+
+// partResult is one partition's outcome in a mapped stage.
+type partResult struct {
+	key      string
+	outputs  map[string]OutputRecord
+	ran      bool
+	wouldRun bool // a plan found no complete record
+	err      error
+}
+
+// doMapped runs a stage once per partition of its mapped inputs, each
+// partition with its own key, so a changed partition reruns alone; then it
+// assembles the stage's manifests and record.
+func (s *stageRun) doMapped(ctx context.Context, inputs map[string]OutputRecord, fields KeyFields, key string) nodeResult {
+	start := time.Now()
+	parts := s.partitions(inputs)
+	results := make([]partResult, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Go(func() { results[i] = s.runPartition(ctx, inputs, p) })
+	}
+	wg.Wait()
+	return s.assemble(ctx, fields, key, parts, results, start)
+}
+
+// partitions are the names found in any mapped input, sorted.
+func (s *stageRun) partitions(inputs map[string]OutputRecord) []string {
+	names := map[string]bool{}
+	for slot, o := range inputs {
+		if spec, _ := s.n.Kind.Input(slot); spec.Map {
+			for p := range o.Parts {
+				names[p] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(names))
+}
+
+// runPartition looks one partition's key up and, on a miss, produces and
+// commits it (a plan stops at the miss).
+func (s *stageRun) runPartition(ctx context.Context, inputs map[string]OutputRecord, part string) partResult {
+	s.sem <- struct{}{}
+	defer func() { <-s.sem }()
+	pf := PartitionFields(s.n, inputs, part)
+	pk := pf.Key()
+	if err := ctx.Err(); err != nil {
+		return partResult{key: pk, err: err}
+	}
+	if !s.force {
+		rec, full, err := lookup(ctx, s.r.Store, pk)
+		if err != nil {
+			return partResult{key: pk, err: fmt.Errorf("partition %s: %w", part, err)}
+		}
+		if full {
+			ev := s.event(part, pk, StatusCached)
+			ev.Outputs = rec.OutputDigests()
+			s.emit(ev)
+			return partResult{key: pk, outputs: rec.Outputs}
+		}
+	}
+	if s.plan {
+		return partResult{key: pk, wouldRun: true}
+	}
+	start := time.Now()
+	rec, err := s.produce(ctx, pf, pk, part, resolveInputs(s.n, inputs, part))
+	if err == nil {
+		err = s.commit(ctx, rec)
+	}
+	if err != nil {
+		s.fail(part, pk, start, err)
+		return partResult{key: pk, err: fmt.Errorf("partition %s: %w", part, err)}
+	}
+	ev := s.event(part, pk, StatusRan)
+	ev.Seconds, ev.Outputs, ev.Summary = time.Since(start).Seconds(), rec.OutputDigests(), rec.Summary
+	s.emit(ev)
+	return partResult{key: pk, outputs: rec.Outputs, ran: true}
+}
+
+// assemble stores the manifests of the partitions' outputs and commits
+// the stage-level record that maps partitions to their keys.
+func (s *stageRun) assemble(ctx context.Context, fields KeyFields, key string, parts []string, results []partResult, start time.Time) nodeResult {
+	var errs []error
+	anyRan, pending := false, 0
+	partKeys := map[string]string{}
+	perOutput := map[string]map[string]artifacts.Digest{}
+	for _, spec := range s.n.Kind.Outputs {
+		perOutput[spec.Name] = map[string]artifacts.Digest{}
+	}
+	for i, p := range parts {
+		pr := results[i]
+		switch {
+		case pr.err != nil:
+			errs = append(errs, pr.err)
+			continue
+		case pr.wouldRun:
+			pending++
+		}
+		anyRan = anyRan || pr.ran
+		partKeys[p] = pr.key
+		for name, o := range pr.outputs {
+			perOutput[name][p] = o.Digest
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return s.fail("", key, start, err)
+	}
+	if pending > 0 {
+		return s.whyRun(ctx, fields, key, fmt.Sprintf("%d of %d partitions would run", pending, len(parts)))
+	}
+	outs := map[string]OutputRecord{}
+	for _, spec := range s.n.Kind.Outputs {
+		o, err := storeManifest(ctx, s.sink(), spec.MediaType, perOutput[spec.Name])
+		if err != nil {
+			return s.fail("", key, start, err)
+		}
+		outs[spec.Name] = o
+	}
+	if s.plan {
+		return nodeResult{key: key, outputs: outs, parts: partKeys, status: StatusCached, reason: "every partition is cached"}
+	}
+	rec := &Record{Key: key, Stage: s.n.Name, Fields: fields, Outputs: outs, Host: s.r.Host, Litho: s.r.Version,
+		Start: start.UTC(), Seconds: time.Since(start).Seconds(), Partitions: partKeys}
+	if err := s.commit(ctx, rec); err != nil {
+		return s.fail("", key, start, err)
+	}
+	// A mapped stage whose partitions were all cached can still have new
+	// outputs (a partition disappeared): then it counts as ran.
+	status := s.status(outs)
+	if !anyRan && status == StatusCutoff {
+		status = StatusCached
+	}
+	ev := s.event("", key, status)
+	ev.Seconds, ev.Outputs = time.Since(start).Seconds(), rec.OutputDigests()
+	s.emit(ev)
+	return nodeResult{key: key, outputs: outs, parts: partKeys, status: status}
+}
