@@ -129,7 +129,9 @@ func (s *stageRun) assemble(ctx context.Context, fields KeyFields, key string, p
 		outs[spec.Name] = o
 	}
 	if s.plan {
-		return nodeResult{key: key, outputs: outs, parts: partKeys, status: StatusCached, reason: "every partition is cached"}
+		// The run would only record the stage; its outputs are known.
+		return nodeResult{key: key, outputs: outs, parts: partKeys, status: StatusWouldRun,
+			reason: "every partition is cached; a run only records the stage"}
 	}
 	rec := &Record{Key: key, Stage: s.n.Name, Fields: fields, Outputs: outs, Host: s.r.Host, Litho: s.r.Version,
 		Start: start.UTC(), Seconds: time.Since(start).Seconds(), Partitions: partKeys}

@@ -45,12 +45,12 @@ func wouldRun(key, reason string) nodeResult {
 	return nodeResult{key: key, status: StatusWouldRun, reason: reason}
 }
 
-// waiting lists, in a plan, the upstream stages that would run first, so
-// this stage's key is not known yet.
+// waiting lists, in a plan, the upstream stages that would run first and
+// whose outputs are therefore not known, so neither is this stage's key.
 func (s *stageRun) waiting(up map[string]*nodeResult) []string {
 	var out []string
 	for _, ref := range s.n.Inputs {
-		if up[ref.Stage].status == StatusWouldRun && !slices.Contains(out, ref.Stage) {
+		if up[ref.Stage].outputs == nil && !slices.Contains(out, ref.Stage) {
 			out = append(out, ref.Stage)
 		}
 	}
