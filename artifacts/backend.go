@@ -23,12 +23,19 @@ const (
 // ErrNotFound is returned (wrapped) when an object does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrReadOnly is returned (wrapped, naming the operation) by Save and
+// Remove on a store opened read-only (see ReadOnly).
+var ErrReadOnly = errors.New("store is opened read-only")
+
 // CorruptError reports an object whose bytes do not match its name.
 type CorruptError struct {
 	Digest Digest
 	Got    Digest
 	Where  string
 	File   string // an input file outside the store, which litho never removes
+	// Kept says why the bad copy is still there (a read-only store); nil
+	// when it was removed.
+	Kept error
 }
 
 func (e *CorruptError) Error() string {
@@ -38,6 +45,9 @@ func (e *CorruptError) Error() string {
 	where := ""
 	if e.Where != "" {
 		where = " in " + e.Where
+	}
+	if e.Kept != nil {
+		return fmt.Sprintf("object %s%s is corrupt (content hashes to %s); it was left in place: %v", e.Digest.Short(), where, e.Got.Short(), e.Kept)
 	}
 	return fmt.Sprintf("object %s%s is corrupt (content hashes to %s); it was removed and will be recomputed", e.Digest.Short(), where, e.Got.Short())
 }
@@ -52,7 +62,9 @@ type Info struct {
 // Backend is the storage interface every store implements: local
 // filesystem, S3, and the tiered combination. Names are digests for Blobs
 // and keys for Records. Save must be atomic: no reader ever sees a partly
-// written object. Saving a blob that already exists is a no-op.
+// written object. Saving a blob that already exists is a no-op. Remove
+// removes: afterwards no tier serves the object (removing a missing
+// object is not an error).
 type Backend interface {
 	Save(ctx context.Context, ns Namespace, name string, r io.Reader, size int64) error
 	Open(ctx context.Context, ns Namespace, name string) (io.ReadCloser, error)

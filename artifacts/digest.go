@@ -57,8 +57,9 @@ type verifyingReader struct {
 	rc     io.ReadCloser
 	h      hash.Hash
 	want   Digest
+	where  string // the store it reads from, for the error
 	file   string // set for input files outside the store
-	onBad  func()
+	onBad  func(*CorruptError)
 	failed error
 }
 
@@ -70,11 +71,12 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 	v.h.Write(p[:n])
 	if err == io.EOF {
 		if got := Digest(hex.EncodeToString(v.h.Sum(nil))); got != v.want {
-			v.failed = &CorruptError{Digest: v.want, Got: got, File: v.file}
+			ce := &CorruptError{Digest: v.want, Got: got, Where: v.where, File: v.file}
 			if v.onBad != nil {
-				v.onBad()
+				v.onBad(ce)
 			}
-			return n, v.failed
+			v.failed = ce
+			return n, ce
 		}
 	}
 	return n, err

@@ -92,7 +92,7 @@ func (f *Fingerprinter) OpenVerified(path string, want Digest) (io.ReadCloser, e
 	if err != nil {
 		return nil, err
 	}
-	return &verifyingReader{rc: file, h: sha256.New(), want: want, file: path, onBad: func() {
+	return &verifyingReader{rc: file, h: sha256.New(), want: want, file: path, onBad: func(*CorruptError) {
 		f.mu.Lock()
 		if abs, err := filepath.Abs(path); err == nil {
 			delete(f.cache, abs)

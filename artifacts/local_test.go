@@ -14,5 +14,5 @@ func TestLocalConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		return l
-	}, storetest.Options{})
+	})
 }

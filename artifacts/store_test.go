@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"litho/artifacts"
+	"litho/artifacts/storetest"
 )
 
 // failing is a backend whose every call fails with err.
@@ -58,5 +59,43 @@ func TestStoreClassifiesBackendErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStoreDropsCorruptBlob: with no good copy anywhere the caller gets
+// the CorruptError and the bad copy is gone, so the runner recomputes it:
+// a local store, and a tiered one whose remote lacks the blob.
+func TestStoreDropsCorruptBlob(t *testing.T) {
+	ctx := context.Background()
+	for _, tiered := range []bool{false, true} {
+		local := openLocal(t)
+		var be artifacts.Backend = local
+		if tiered {
+			be = artifacts.NewTiered(local, openLocal(t), nil)
+		}
+		good := storetest.Bytes(45, 3000)
+		d := storetest.SaveBlob(t, local, good)
+		flip(t, local, d)
+		_, err := artifacts.NewStore(be).ReadAll(ctx, d)
+		var ce *artifacts.CorruptError
+		if !errors.As(err, &ce) || ce.Digest != d || ce.Kept != nil {
+			t.Errorf("tiered %v: read of a damaged blob: %v, want a CorruptError with the copy removed", tiered, err)
+		}
+		if _, err := local.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
+			t.Errorf("tiered %v: damaged blob kept (stat: %v)", tiered, err)
+		}
+	}
+}
+
+// TestStoreListStops: an error from List's callback comes back as it is,
+// not as a store failure.
+func TestStoreListStops(t *testing.T) {
+	l := openLocal(t)
+	storetest.SaveBlob(t, l, []byte("x"))
+	stop := errors.New("stop")
+	err := artifacts.NewStore(l).List(context.Background(), artifacts.Blobs, func(artifacts.Info) error { return stop })
+	var ue *artifacts.UnavailableError
+	if err != stop || errors.As(err, &ue) {
+		t.Errorf("list with a failing callback: %v, want the callback's error", err)
 	}
 }

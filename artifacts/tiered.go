@@ -17,19 +17,23 @@ import (
 // a *CorruptError and never used. Writes go to the local store, then to the
 // remote, synchronously: when Save returns, the object is in both. Because
 // the runner saves blobs before the record that names them, a record
-// reaches the remote only after its blobs.
+// reaches the remote only after its blobs. Remove removes from both tiers;
+// the Store drops a bad local copy alone (forget) to fetch it again.
 type Tiered struct {
-	local  *Local
-	remote Backend
+	local    *Local
+	remote   Backend
+	log      *slog.Logger
+	readOnly bool // see ReadOnly
 }
 
-// NewTiered stacks local in front of remote.
-func NewTiered(local *Local, remote Backend) Backend {
-	return &Tiered{local: local, remote: remote}
+// NewTiered stacks local in front of remote. log hears of the corrupt
+// remote objects the store removes (nil discards).
+func NewTiered(local *Local, remote Backend, log *slog.Logger) *Tiered {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Tiered{local: local, remote: remote, log: log}
 }
-
-// Remote is the store behind the local one (push, pull and remote gc use it).
-func (t *Tiered) Remote() Backend { return t.remote }
 
 // Location implements Backend.
 func (t *Tiered) Location() string {
@@ -45,6 +49,9 @@ func (t *Tiered) Close() error {
 // which is verified first, so that a local copy damaged on disk is never
 // published.
 func (t *Tiered) Save(ctx context.Context, ns Namespace, name string, r io.Reader, size int64) error {
+	if t.readOnly {
+		return readOnlyError("save", ns, name, t.Location())
+	}
 	if err := t.local.Save(ctx, ns, name, r, size); err != nil {
 		return fmt.Errorf("save %s/%s in %s: %w", ns, name, t.local.Location(), err)
 	}
@@ -82,10 +89,26 @@ func (t *Tiered) Open(ctx context.Context, ns Namespace, name string) (io.ReadCl
 	if !errors.Is(err, ErrNotFound) {
 		return rc, err
 	}
+	if t.readOnly {
+		return t.openRemote(ctx, ns, name)
+	}
 	if err := t.fill(ctx, ns, name); err != nil {
 		return nil, err
 	}
 	return t.local.Open(ctx, ns, name)
+}
+
+// openRemote streams an object from the remote, verifying blobs, and
+// leaves both tiers as they are: a read-only stack neither fills the
+// local store nor removes a corrupt remote copy.
+func (t *Tiered) openRemote(ctx context.Context, ns Namespace, name string) (io.ReadCloser, error) {
+	rc, err := t.remote.Open(ctx, ns, name)
+	if err != nil || ns != Blobs {
+		return rc, err
+	}
+	return &verifyingReader{rc: rc, h: sha256.New(), want: Digest(name), where: t.remote.Location(), onBad: func(ce *CorruptError) {
+		ce.Kept = readOnlyError("remove", ns, name, t.remote.Location())
+	}}, nil
 }
 
 // fill copies an object from the remote into the local store, verifying
@@ -100,13 +123,12 @@ func (t *Tiered) fill(ctx context.Context, ns Namespace, name string) error {
 	defer rc.Close()
 	var r io.Reader = rc
 	if ns == Blobs {
-		r = &verifyingReader{rc: rc, h: sha256.New(), want: Digest(name)}
+		r = &verifyingReader{rc: rc, h: sha256.New(), want: Digest(name), where: t.remote.Location()}
 	}
 	err = t.local.Save(ctx, ns, name, r, -1)
 	var ce *CorruptError
 	if errors.As(err, &ce) {
-		ce.Where = t.remote.Location()
-		slog.Warn("corrupt remote object removed", "object", string(ns)+"/"+name, "store", t.remote.Location(), "content", ce.Got.Short())
+		t.log.Warn("corrupt remote object removed", "object", string(ns)+"/"+name, "store", t.remote.Location(), "content", ce.Got.Short())
 		if rerr := t.remote.Remove(context.WithoutCancel(ctx), ns, name); rerr != nil {
 			return errors.Join(err, rerr)
 		}
@@ -127,24 +149,26 @@ func (t *Tiered) Stat(ctx context.Context, ns Namespace, name string) (Info, err
 	return info, err
 }
 
-// Remove implements Backend. Records and runs are removed from both tiers.
-// A blob is removed locally and fetched again: the usual caller is the
-// Store dropping a copy that failed verification, and a good remote copy
-// (which other hosts' records may name) heals it, while a corrupt one is
-// removed from the remote as well.
+// Remove implements Backend: the object goes from both tiers.
 func (t *Tiered) Remove(ctx context.Context, ns Namespace, name string) error {
+	if t.readOnly {
+		return readOnlyError("remove", ns, name, t.Location())
+	}
 	if err := t.local.Remove(ctx, ns, name); err != nil {
 		return err
 	}
-	if ns != Blobs {
-		return t.remote.Remove(ctx, ns, name)
+	return t.remote.Remove(ctx, ns, name)
+}
+
+// forget drops the local copy of an object only, so that the next Open
+// fetches the remote's copy again (verified): how the Store recovers from
+// a local copy that fails verification while other hosts' records may
+// name the good one in the remote.
+func (t *Tiered) forget(ctx context.Context, ns Namespace, name string) error {
+	if t.readOnly {
+		return readOnlyError("remove", ns, name, t.local.Location())
 	}
-	err := t.fill(ctx, ns, name)
-	var ce *CorruptError
-	if err == nil || errors.Is(err, ErrNotFound) || errors.As(err, &ce) {
-		return nil // healed, absent, or the corrupt remote copy is gone
-	}
-	return err
+	return t.local.Remove(ctx, ns, name)
 }
 
 // List implements Backend: the union of both tiers, each name once.

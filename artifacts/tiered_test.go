@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"testing"
 
@@ -25,6 +26,14 @@ var remotes = []struct {
 	{"s3", func(t *testing.T) artifacts.Backend { be, _ := s3test.Open(t); return be }},
 }
 
+// eachRemote runs fn once per remote as a subtest, with a fresh local
+// store and remote.
+func eachRemote(t *testing.T, fn func(t *testing.T, local *artifacts.Local, remote artifacts.Backend)) {
+	for _, r := range remotes {
+		t.Run(r.name, func(t *testing.T) { fn(t, openLocal(t), r.open(t)) })
+	}
+}
+
 func openLocal(t *testing.T) *artifacts.Local {
 	t.Helper()
 	l, err := artifacts.OpenLocal(t.TempDir())
@@ -38,8 +47,8 @@ func TestTieredConformance(t *testing.T) {
 	for _, r := range remotes {
 		t.Run(r.name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) artifacts.Backend {
-				return artifacts.NewTiered(openLocal(t), r.open(t))
-			}, storetest.Options{RemoveHealsBlobs: true})
+				return artifacts.NewTiered(openLocal(t), r.open(t), nil)
+			})
 		})
 	}
 }
@@ -47,102 +56,93 @@ func TestTieredConformance(t *testing.T) {
 // TestTieredReadFillsLocal: an object only the remote has is served and
 // copied into the local store; later reads need no remote.
 func TestTieredReadFillsLocal(t *testing.T) {
-	for _, r := range remotes {
-		t.Run(r.name, func(t *testing.T) {
-			local, remote := openLocal(t), r.open(t)
-			b := storetest.Bytes(40, 3000)
-			d := storetest.SaveBlob(t, remote, b)
-			rec := []byte(`{"key":"k"}`)
-			if err := remote.Save(context.Background(), artifacts.Records, "k", bytes.NewReader(rec), int64(len(rec))); err != nil {
-				t.Fatal(err)
-			}
-			tiered := artifacts.NewTiered(local, remote)
-			if got := storetest.MustRead(t, tiered, artifacts.Blobs, string(d)); !bytes.Equal(got, b) {
-				t.Fatal("tiered read returned other bytes")
-			}
-			if got := storetest.MustRead(t, tiered, artifacts.Records, "k"); !bytes.Equal(got, rec) {
-				t.Fatal("tiered record read returned other bytes")
-			}
-			if got := storetest.MustRead(t, local, artifacts.Blobs, string(d)); !bytes.Equal(got, b) {
-				t.Error("blob not filled into the local store")
-			}
-			if got := storetest.MustRead(t, local, artifacts.Records, "k"); !bytes.Equal(got, rec) {
-				t.Error("record not filled into the local store")
-			}
-		})
-	}
+	eachRemote(t, func(t *testing.T, local *artifacts.Local, remote artifacts.Backend) {
+		b := storetest.Bytes(40, 3000)
+		d := storetest.SaveBlob(t, remote, b)
+		rec := []byte(`{"key":"k"}`)
+		if err := remote.Save(context.Background(), artifacts.Records, "k", bytes.NewReader(rec), int64(len(rec))); err != nil {
+			t.Fatal(err)
+		}
+		tiered := artifacts.NewTiered(local, remote, nil)
+		if got := storetest.MustRead(t, tiered, artifacts.Blobs, string(d)); !bytes.Equal(got, b) {
+			t.Fatal("tiered read returned other bytes")
+		}
+		if got := storetest.MustRead(t, tiered, artifacts.Records, "k"); !bytes.Equal(got, rec) {
+			t.Fatal("tiered record read returned other bytes")
+		}
+		if got := storetest.MustRead(t, local, artifacts.Blobs, string(d)); !bytes.Equal(got, b) {
+			t.Error("blob not filled into the local store")
+		}
+		if got := storetest.MustRead(t, local, artifacts.Records, "k"); !bytes.Equal(got, rec) {
+			t.Error("record not filled into the local store")
+		}
+	})
 }
 
 // TestTieredCorruptRemote: a remote blob altered behind litho's back is
 // reported as corrupt, never enters the local store, and is removed from
 // the remote so that the good bytes can be published again.
 func TestTieredCorruptRemote(t *testing.T) {
-	for _, r := range remotes {
-		t.Run(r.name, func(t *testing.T) {
-			ctx := context.Background()
-			local, remote := openLocal(t), r.open(t)
-			good := storetest.Bytes(41, 5000)
-			d := artifacts.DigestBytes(good)
-			bad := append([]byte(nil), good...)
-			bad[1234] ^= 0xff
-			if err := remote.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(bad), int64(len(bad))); err != nil {
-				t.Fatal(err)
-			}
-			st := artifacts.NewStore(artifacts.NewTiered(local, remote))
-			got, err := st.ReadAll(ctx, d)
-			var ce *artifacts.CorruptError
-			if !errors.As(err, &ce) || ce.Digest != d || ce.Got != artifacts.DigestBytes(bad) {
-				t.Fatalf("read of altered remote blob: %d bytes, err %v; want a CorruptError naming %s", len(got), err, d.Short())
-			}
-			if ce.Where != remote.Location() {
-				t.Errorf("corrupt error names %q, want the remote %q", ce.Where, remote.Location())
-			}
-			if _, err := local.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-				t.Errorf("corrupt blob entered the local store (stat: %v)", err)
-			}
-			if _, err := remote.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-				t.Errorf("corrupt remote blob still there (stat: %v)", err)
-			}
-			// The next run recomputes and publishes the good bytes.
-			if _, err := st.PutBytes(ctx, good); err != nil {
-				t.Fatal(err)
-			}
-			if got := storetest.MustRead(t, remote, artifacts.Blobs, string(d)); !bytes.Equal(got, good) {
-				t.Error("good bytes not published after the corrupt copy was found")
-			}
-		})
-	}
+	eachRemote(t, func(t *testing.T, local *artifacts.Local, remote artifacts.Backend) {
+		ctx := context.Background()
+		good := storetest.Bytes(41, 5000)
+		d := artifacts.DigestBytes(good)
+		bad := append([]byte(nil), good...)
+		bad[1234] ^= 0xff
+		if err := remote.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(bad), int64(len(bad))); err != nil {
+			t.Fatal(err)
+		}
+		st := artifacts.NewStore(artifacts.NewTiered(local, remote, nil))
+		got, err := st.ReadAll(ctx, d)
+		var ce *artifacts.CorruptError
+		if !errors.As(err, &ce) || ce.Digest != d || ce.Got != artifacts.DigestBytes(bad) {
+			t.Fatalf("read of altered remote blob: %d bytes, err %v; want a CorruptError naming %s", len(got), err, d.Short())
+		}
+		if ce.Where != remote.Location() {
+			t.Errorf("corrupt error names %q, want the remote %q", ce.Where, remote.Location())
+		}
+		if _, err := local.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
+			t.Errorf("corrupt blob entered the local store (stat: %v)", err)
+		}
+		if _, err := remote.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
+			t.Errorf("corrupt remote blob still there (stat: %v)", err)
+		}
+		// The next run recomputes and publishes the good bytes.
+		if _, err := st.PutBytes(ctx, good); err != nil {
+			t.Fatal(err)
+		}
+		if got := storetest.MustRead(t, remote, artifacts.Blobs, string(d)); !bytes.Equal(got, good) {
+			t.Error("good bytes not published after the corrupt copy was found")
+		}
+	})
 }
 
 // TestTieredNeverPublishesCorruptLocal: a local blob damaged on disk is
 // not uploaded.
 func TestTieredNeverPublishesCorruptLocal(t *testing.T) {
-	for _, r := range remotes {
-		t.Run(r.name, func(t *testing.T) {
-			ctx := context.Background()
-			local, remote := openLocal(t), r.open(t)
-			good := storetest.Bytes(42, 800)
-			d := artifacts.DigestBytes(good)
-			// Same length, one byte flipped: the local store cannot tell by
-			// its size and keeps it; the upload's digest check must.
-			bad := bytes.Clone(good)
-			bad[100] ^= 0xff
-			if err := local.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(bad), int64(len(bad))); err != nil {
-				t.Fatal(err)
-			}
-			err := artifacts.NewTiered(local, remote).Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good), int64(len(good)))
-			var ce *artifacts.CorruptError
-			if !errors.As(err, &ce) {
-				t.Fatalf("save over a damaged local copy: %v, want a CorruptError", err)
-			}
-			if _, err := remote.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-				t.Errorf("damaged local blob was published (stat: %v)", err)
-			}
-			if _, err := local.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-				t.Errorf("damaged local blob kept (stat: %v), want it removed so the next save stores good bytes", err)
-			}
-		})
-	}
+	eachRemote(t, func(t *testing.T, local *artifacts.Local, remote artifacts.Backend) {
+		ctx := context.Background()
+		good := storetest.Bytes(42, 800)
+		d := artifacts.DigestBytes(good)
+		// Same length, one byte flipped: the local store cannot tell by
+		// its size and keeps it; the upload's digest check must.
+		bad := bytes.Clone(good)
+		bad[100] ^= 0xff
+		if err := local.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(bad), int64(len(bad))); err != nil {
+			t.Fatal(err)
+		}
+		err := artifacts.NewTiered(local, remote, nil).Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good), int64(len(good)))
+		var ce *artifacts.CorruptError
+		if !errors.As(err, &ce) {
+			t.Fatalf("save over a damaged local copy: %v, want a CorruptError", err)
+		}
+		if _, err := remote.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
+			t.Errorf("damaged local blob was published (stat: %v)", err)
+		}
+		if _, err := local.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
+			t.Errorf("damaged local blob kept (stat: %v), want it removed so the next save stores good bytes", err)
+		}
+	})
 }
 
 // recorder is a backend that logs the order in which objects are saved.
@@ -167,7 +167,7 @@ func (r *recorder) Save(ctx context.Context, ns artifacts.Namespace, name string
 func TestTieredPublishesInWriteOrder(t *testing.T) {
 	ctx := context.Background()
 	remote := &recorder{Backend: openLocal(t)}
-	st := artifacts.NewStore(artifacts.NewTiered(openLocal(t), remote))
+	st := artifacts.NewStore(artifacts.NewTiered(openLocal(t), remote, nil))
 	var want []string
 	for i := range 3 {
 		d, err := st.PutBytes(ctx, storetest.Bytes(uint64(50+i), 100))
@@ -248,7 +248,7 @@ func TestTwoHostsConcurrent(t *testing.T) {
 	for _, r := range remotes {
 		t.Run(r.name, func(t *testing.T) {
 			remote := r.open(t)
-			hosts := []artifacts.Backend{artifacts.NewTiered(openLocal(t), remote), artifacts.NewTiered(openLocal(t), remote)}
+			hosts := []artifacts.Backend{artifacts.NewTiered(openLocal(t), remote, nil), artifacts.NewTiered(openLocal(t), remote, nil)}
 			const stages = 12
 			var wg sync.WaitGroup
 			errs := make([]error, len(hosts))
@@ -294,4 +294,95 @@ func runStages(be artifacts.Backend, host, n int) error {
 		}
 	}
 	return nil
+}
+
+// flip damages a local blob file without changing its size.
+func flip(t *testing.T, l *artifacts.Local, d artifacts.Digest) {
+	t.Helper()
+	p := l.Path(artifacts.Blobs, string(d))
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTieredRecoversCorruptLocal: a local copy damaged on disk is dropped
+// and the remote's good copy fetched again (verified) and served in the
+// same read; the remote copy stays.
+func TestTieredRecoversCorruptLocal(t *testing.T) {
+	eachRemote(t, func(t *testing.T, local *artifacts.Local, remote artifacts.Backend) {
+		ctx := context.Background()
+		st := artifacts.NewStore(artifacts.NewTiered(local, remote, nil))
+		good := storetest.Bytes(43, 4000)
+		d, err := st.PutBytes(ctx, good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flip(t, local, d)
+		if got, err := st.ReadAll(ctx, d); err != nil || !bytes.Equal(got, good) {
+			t.Fatalf("read over a damaged local copy: %d bytes, %v; want the remote's good bytes", len(got), err)
+		}
+		if got := storetest.MustRead(t, local, artifacts.Blobs, string(d)); !bytes.Equal(got, good) {
+			t.Error("local copy not restored from the remote")
+		}
+		if got := storetest.MustRead(t, remote, artifacts.Blobs, string(d)); !bytes.Equal(got, good) {
+			t.Error("remote copy changed")
+		}
+	})
+}
+
+// TestTieredStreamDropsCorruptLocal: a stream cannot take back the bad
+// bytes it delivered, so it fails with a CorruptError; it drops the local
+// copy only, and the next read serves the remote's.
+func TestTieredStreamDropsCorruptLocal(t *testing.T) {
+	ctx := context.Background()
+	local, remote := openLocal(t), openLocal(t)
+	st := artifacts.NewStore(artifacts.NewTiered(local, remote, nil))
+	good := storetest.Bytes(44, 4000)
+	d, err := st.PutBytes(ctx, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flip(t, local, d)
+	rc, err := st.Open(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.ReadAll(rc)
+	rc.Close()
+	var ce *artifacts.CorruptError
+	if !errors.As(err, &ce) || ce.Kept != nil {
+		t.Fatalf("stream over a damaged local copy: %v, want a CorruptError with the copy removed", err)
+	}
+	if _, err := local.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
+		t.Errorf("damaged local copy kept (stat: %v)", err)
+	}
+	if got, err := st.ReadAll(ctx, d); err != nil || !bytes.Equal(got, good) {
+		t.Errorf("read after the stream: %d bytes, %v; want the remote's good bytes", len(got), err)
+	}
+}
+
+// TestTieredRemoveRecord: Store.RemoveRecord removes from both tiers.
+func TestTieredRemoveRecord(t *testing.T) {
+	ctx := context.Background()
+	local, remote := openLocal(t), openLocal(t)
+	st := artifacts.NewStore(artifacts.NewTiered(local, remote, nil))
+	if err := st.PutRecord(ctx, artifacts.Records, "k", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RemoveRecord(ctx, artifacts.Records, "k"); err != nil {
+		t.Fatal(err)
+	}
+	for _, be := range []artifacts.Backend{local, remote} {
+		if _, err := be.Stat(ctx, artifacts.Records, "k"); !errors.Is(err, artifacts.ErrNotFound) {
+			t.Errorf("record still in %s (stat: %v)", be.Location(), err)
+		}
+	}
+	if err := st.RemoveRecord(ctx, artifacts.Blobs, "k"); err == nil {
+		t.Error("RemoveRecord of a blob: no error")
+	}
 }

@@ -78,14 +78,14 @@ func openBackend(c *cli.Context, local *artifacts.Local, sc dag.StoreConfig, log
 		return nil, fmt.Errorf("%w (use --offline to work from the local store only)", err)
 	}
 	log.Debug("remote store", "location", remote.Location())
-	return artifacts.NewTiered(local, remote), nil
+	return artifacts.NewTiered(local, remote, log), nil
 }
 
 // remoteOf returns the project's remote store, or a usage error when none
 // is configured (push, pull and gc --remote need one).
 func remoteOf(p *project, cmd string) (artifacts.Backend, error) {
-	if t, ok := p.Store.Backend().(*artifacts.Tiered); ok {
-		return t.Remote(), nil
+	if remote, ok := p.Store.Remote(); ok {
+		return remote, nil
 	}
 	return nil, usagef("%s needs a remote store: set remote in the pipeline's store block, --remote or LITHO_REMOTE (and not --offline)", cmd)
 }

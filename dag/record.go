@@ -88,7 +88,7 @@ func LoadRecord(ctx context.Context, st *artifacts.Store, key string) (*Record, 
 	if err := json.Unmarshal(b, &r); err != nil || r.Key != key {
 		// A damaged record proves nothing: drop it so the stage recomputes
 		// instead of failing on every run.
-		_ = st.Backend().Remove(ctx, artifacts.Records, key)
+		_ = st.RemoveRecord(ctx, artifacts.Records, key)
 		return nil, false, nil
 	}
 	return &r, true, nil
@@ -161,7 +161,7 @@ func (l *RunLog) Keys() []string {
 // RecentRuns returns up to n run logs, newest first.
 func RecentRuns(ctx context.Context, st *artifacts.Store, n int) ([]*RunLog, error) {
 	var names []string
-	err := st.Backend().List(ctx, artifacts.Runs, func(i artifacts.Info) error {
+	err := st.List(ctx, artifacts.Runs, func(i artifacts.Info) error {
 		names = append(names, i.Name)
 		return nil
 	})

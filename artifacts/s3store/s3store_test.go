@@ -24,7 +24,7 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) artifacts.Backend {
 		be, _ := s3test.Open(t)
 		return be
-	}, storetest.Options{})
+	})
 }
 
 func TestParseURL(t *testing.T) {

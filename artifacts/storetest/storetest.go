@@ -15,20 +15,12 @@ import (
 	"litho/artifacts"
 )
 
-// Options tune the suite to a backend's documented differences.
-type Options struct {
-	// RemoveHealsBlobs: after removing a blob, the backend may still serve
-	// it from another tier (the tiered store keeps a good remote copy).
-	// It must then serve the right bytes.
-	RemoveHealsBlobs bool
-}
-
 // Run runs the suite. open returns an empty backend; it is called once
 // per test, and the test closes what it returns.
-func Run(t *testing.T, open func(t *testing.T) artifacts.Backend, opts Options) {
+func Run(t *testing.T, open func(t *testing.T) artifacts.Backend) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, be artifacts.Backend, opts Options)
+		fn   func(t *testing.T, be artifacts.Backend)
 	}{
 		{"SaveOpenStat", testSaveOpenStat},
 		{"Missing", testMissing},
@@ -47,7 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) artifacts.Backend, opts Options) 
 		t.Run(tc.name, func(t *testing.T) {
 			be := open(t)
 			t.Cleanup(func() { be.Close() })
-			tc.fn(t, be, opts)
+			tc.fn(t, be)
 		})
 	}
 }
@@ -114,7 +106,7 @@ type onlyReader struct{ r io.Reader }
 
 func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
 
-func testSaveOpenStat(t *testing.T, be artifacts.Backend, _ Options) {
+func testSaveOpenStat(t *testing.T, be artifacts.Backend) {
 	cases := []struct {
 		ns   artifacts.Namespace
 		data []byte
@@ -140,13 +132,13 @@ func testSaveOpenStat(t *testing.T, be artifacts.Backend, _ Options) {
 	}
 }
 
-func testMissing(t *testing.T, be artifacts.Backend, _ Options) {
+func testMissing(t *testing.T, be artifacts.Backend) {
 	for _, ns := range []artifacts.Namespace{artifacts.Blobs, artifacts.Records, artifacts.Runs} {
 		wantNotFound(t, be, ns, string(artifacts.DigestBytes([]byte("absent "+ns))))
 	}
 }
 
-func testBlobIdempotent(t *testing.T, be artifacts.Backend, _ Options) {
+func testBlobIdempotent(t *testing.T, be artifacts.Backend) {
 	b := Bytes(2, 4096)
 	d := SaveBlob(t, be, b)
 	SaveBlob(t, be, b)
@@ -165,7 +157,7 @@ func testBlobIdempotent(t *testing.T, be artifacts.Backend, _ Options) {
 	}
 }
 
-func testRecordReplaced(t *testing.T, be artifacts.Backend, _ Options) {
+func testRecordReplaced(t *testing.T, be artifacts.Backend) {
 	save(t, be, artifacts.Records, "key1", []byte("first"))
 	save(t, be, artifacts.Records, "key1", []byte("second, longer"))
 	if got := MustRead(t, be, artifacts.Records, "key1"); string(got) != "second, longer" {
@@ -173,7 +165,7 @@ func testRecordReplaced(t *testing.T, be artifacts.Backend, _ Options) {
 	}
 }
 
-func testNamespaces(t *testing.T, be artifacts.Backend, _ Options) {
+func testNamespaces(t *testing.T, be artifacts.Backend) {
 	name := string(artifacts.DigestBytes([]byte("shared name")))
 	save(t, be, artifacts.Records, name, []byte("record"))
 	save(t, be, artifacts.Runs, name, []byte("run"))
@@ -201,7 +193,7 @@ func listAll(t *testing.T, be artifacts.Backend, ns artifacts.Namespace) map[str
 	return got
 }
 
-func testList(t *testing.T, be artifacts.Backend, _ Options) {
+func testList(t *testing.T, be artifacts.Backend) {
 	want := map[artifacts.Namespace]map[string]int64{
 		artifacts.Blobs: {}, artifacts.Records: {}, artifacts.Runs: {},
 	}
@@ -227,7 +219,7 @@ func testList(t *testing.T, be artifacts.Backend, _ Options) {
 	}
 }
 
-func testListStops(t *testing.T, be artifacts.Backend, _ Options) {
+func testListStops(t *testing.T, be artifacts.Backend) {
 	for i := range 3 {
 		SaveBlob(t, be, Bytes(uint64(20+i), 10))
 	}
@@ -239,7 +231,7 @@ func testListStops(t *testing.T, be artifacts.Backend, _ Options) {
 	}
 }
 
-func testRemove(t *testing.T, be artifacts.Backend, opts Options) {
+func testRemove(t *testing.T, be artifacts.Backend) {
 	ctx := context.Background()
 	save(t, be, artifacts.Records, "gone", []byte("x"))
 	if err := be.Remove(ctx, artifacts.Records, "gone"); err != nil {
@@ -249,24 +241,16 @@ func testRemove(t *testing.T, be artifacts.Backend, opts Options) {
 	if err := be.Remove(ctx, artifacts.Records, "never-there"); err != nil {
 		t.Errorf("removing a missing object: %v, want nil", err)
 	}
-	b := Bytes(3, 500)
-	d := SaveBlob(t, be, b)
+	d := SaveBlob(t, be, Bytes(3, 500))
 	if err := be.Remove(ctx, artifacts.Blobs, string(d)); err != nil {
 		t.Fatalf("remove blob: %v", err)
 	}
-	if !opts.RemoveHealsBlobs {
-		wantNotFound(t, be, artifacts.Blobs, string(d))
-		return
-	}
-	got, err := Read(ctx, be, artifacts.Blobs, string(d))
-	if err != nil && !errors.Is(err, artifacts.ErrNotFound) || err == nil && !bytes.Equal(got, b) {
-		t.Errorf("removed blob read back as %d bytes, err %v: want the original bytes or ErrNotFound", len(got), err)
-	}
+	wantNotFound(t, be, artifacts.Blobs, string(d))
 }
 
 // testLarge crosses S3's multipart threshold (16 MiB) with a reader that
 // cannot seek, once with a known size and once without.
-func testLarge(t *testing.T, be artifacts.Backend, _ Options) {
+func testLarge(t *testing.T, be artifacts.Backend) {
 	for i, known := range []bool{true, false} {
 		b := Bytes(uint64(30+i), 17<<20+123)
 		d := artifacts.DigestBytes(b)
@@ -283,7 +267,7 @@ func testLarge(t *testing.T, be artifacts.Backend, _ Options) {
 	}
 }
 
-func testShortReader(t *testing.T, be artifacts.Backend, _ Options) {
+func testShortReader(t *testing.T, be artifacts.Backend) {
 	b := Bytes(4, 1000)
 	d := artifacts.DigestBytes(b)
 	err := be.Save(context.Background(), artifacts.Blobs, string(d), onlyReader{bytes.NewReader(b[:400])}, int64(len(b)))
@@ -293,7 +277,7 @@ func testShortReader(t *testing.T, be artifacts.Backend, _ Options) {
 	wantNotFound(t, be, artifacts.Blobs, string(d))
 }
 
-func testCancelled(t *testing.T, be artifacts.Backend, _ Options) {
+func testCancelled(t *testing.T, be artifacts.Backend) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	b := Bytes(5, 1000)
@@ -307,7 +291,7 @@ func testCancelled(t *testing.T, be artifacts.Backend, _ Options) {
 	wantNotFound(t, be, artifacts.Blobs, string(d))
 }
 
-func testConcurrentSameBlob(t *testing.T, be artifacts.Backend, _ Options) {
+func testConcurrentSameBlob(t *testing.T, be artifacts.Backend) {
 	b := Bytes(6, 64<<10)
 	d := artifacts.DigestBytes(b)
 	var wg sync.WaitGroup
