@@ -22,17 +22,24 @@ type GCOptions struct {
 	// DefaultGrace), and every blob that such a record names: a host may be
 	// in the middle of publishing them.
 	Grace time.Duration
+	// NoGrace deletes what nothing retained reaches whatever its age: for
+	// a store no other host publishes into while its lock is held (the
+	// local one).
+	NoGrace bool
 	// Now is the reference time (default time.Now()).
 	Now time.Time
 	// DryRun counts what would be deleted and deletes nothing.
 	DryRun bool
+	// Deleted, when set, hears of each object deleted (in a dry run, each
+	// that would be): records, then blobs, each in listing order.
+	Deleted func(Namespace, Info)
 }
 
 // GCStats counts what garbage collection kept and deleted.
 type GCStats struct {
 	Records, RecordsDeleted int
 	Blobs, BlobsDeleted     int
-	BytesDeleted            int64
+	BytesDeleted            int64 // of blobs
 }
 
 // GC deletes from be the records that are neither retained, nor younger
@@ -59,49 +66,83 @@ func GC(ctx context.Context, be Backend, opt GCOptions) (GCStats, error) {
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
-	cutoff := opt.Now.Add(-opt.Grace)
-	var st GCStats
-	live, doomed, err := markRecords(ctx, be, opt, cutoff, &st)
+	c := &collector{be: be, opt: opt, cutoff: opt.Now.Add(-opt.Grace)}
+	live, doomed, err := c.markRecords(ctx)
 	if err != nil {
-		return st, err
+		return c.st, err
 	}
-	for _, key := range doomed {
+	for _, i := range doomed {
 		if !opt.DryRun {
-			if err := be.Remove(ctx, Records, key); err != nil {
-				return st, fmt.Errorf("gc %s: remove record %s: %w", be.Location(), key, err)
+			if err := be.Remove(ctx, Records, i.Name); err != nil {
+				return c.st, fmt.Errorf("gc %s: remove record %s: %w", be.Location(), i.Name, err)
 			}
 		}
-		st.RecordsDeleted++
+		c.deleted(Records, i)
 	}
-	err = sweepBlobs(ctx, be, live, cutoff, opt.DryRun, &st)
-	return st, err
+	err = c.sweepBlobs(ctx, live)
+	return c.st, err
+}
+
+// collector is one garbage collection.
+type collector struct {
+	be     Backend
+	opt    GCOptions
+	cutoff time.Time
+	st     GCStats
+}
+
+// young reports whether the grace period protects an object of this time.
+func (c *collector) young(t time.Time) bool {
+	return !c.opt.NoGrace && !t.Before(c.cutoff)
+}
+
+func (c *collector) deleted(ns Namespace, i Info) {
+	if ns == Records {
+		c.st.RecordsDeleted++
+	} else {
+		c.st.BlobsDeleted++
+		c.st.BytesDeleted += i.Size
+	}
+	if c.opt.Deleted != nil {
+		c.opt.Deleted(ns, i)
+	}
 }
 
 // markRecords returns the blobs reached by the records that stay, and the
-// keys of the records to delete.
-func markRecords(ctx context.Context, be Backend, opt GCOptions, cutoff time.Time, st *GCStats) (map[Digest]bool, []string, error) {
+// records to delete.
+func (c *collector) markRecords(ctx context.Context) (map[Digest]bool, []Info, error) {
 	var roots []string
-	all := map[string]bool{}
-	err := be.List(ctx, Records, func(i Info) error {
-		st.Records++
-		all[i.Name] = true
-		if opt.Retain == nil || opt.Retain(i.Name) || !i.ModTime.Before(cutoff) {
+	var all []Info
+	err := c.be.List(ctx, Records, func(i Info) error {
+		all = append(all, i)
+		if c.opt.Retain == nil || c.opt.Retain(i.Name) || c.young(i.ModTime) {
 			roots = append(roots, i.Name)
 		}
 		return nil
 	})
+	c.st.Records = len(all)
 	if err != nil {
-		return nil, nil, fmt.Errorf("gc %s: list records: %w", be.Location(), err)
+		return nil, nil, fmt.Errorf("gc %s: list records: %w", c.be.Location(), err)
 	}
-	live, kept, err := reach(ctx, be, roots, opt.Refs)
+	g, err := Walk(ctx, c.be, roots, c.opt.Refs)
 	if err != nil {
-		return nil, nil, fmt.Errorf("gc %s: %w", be.Location(), err)
+		return nil, nil, fmt.Errorf("gc %s: %w", c.be.Location(), err)
 	}
-	var doomed []string
-	for key := range all {
-		if !kept[key] {
-			doomed = append(doomed, key)
+	kept := map[string]bool{}
+	for _, level := range g.Levels {
+		for _, key := range level {
+			kept[key] = true
 		}
+	}
+	var doomed []Info
+	for _, i := range all {
+		if !kept[i.Name] {
+			doomed = append(doomed, i)
+		}
+	}
+	live := map[Digest]bool{}
+	for _, d := range g.Blobs {
+		live[d] = true
 	}
 	return live, doomed, nil
 }
@@ -109,36 +150,42 @@ func markRecords(ctx context.Context, be Backend, opt GCOptions, cutoff time.Tim
 // sweepBlobs deletes old unreachable blobs. Each candidate is checked
 // again just before deletion, so a blob re-uploaded since the listing
 // (when a host saves it anew it gets a fresh time) survives.
-func sweepBlobs(ctx context.Context, be Backend, live map[Digest]bool, cutoff time.Time, dryRun bool, st *GCStats) error {
+func (c *collector) sweepBlobs(ctx context.Context, live map[Digest]bool) error {
 	var doomed []Info
-	err := be.List(ctx, Blobs, func(i Info) error {
-		st.Blobs++
-		if !live[Digest(i.Name)] && i.ModTime.Before(cutoff) {
+	err := c.be.List(ctx, Blobs, func(i Info) error {
+		c.st.Blobs++
+		if !live[Digest(i.Name)] && !c.young(i.ModTime) {
 			doomed = append(doomed, i)
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("gc %s: list blobs: %w", be.Location(), err)
+		return fmt.Errorf("gc %s: list blobs: %w", c.be.Location(), err)
 	}
 	for _, i := range doomed {
-		if dryRun {
-			st.BlobsDeleted++
-			st.BytesDeleted += i.Size
-			continue
+		if !c.opt.DryRun {
+			gone, err := c.removeBlob(ctx, i.Name)
+			if err != nil {
+				return fmt.Errorf("gc %s: remove blob %s: %w", c.be.Location(), i.Name, err)
+			}
+			if !gone {
+				continue
+			}
 		}
-		now, err := be.Stat(ctx, Blobs, i.Name)
-		if errors.Is(err, ErrNotFound) || err == nil && !now.ModTime.Before(cutoff) {
-			continue
-		}
-		if err == nil {
-			err = be.Remove(ctx, Blobs, i.Name)
-		}
-		if err != nil {
-			return fmt.Errorf("gc %s: remove blob %s: %w", be.Location(), i.Name, err)
-		}
-		st.BlobsDeleted++
-		st.BytesDeleted += i.Size
+		c.deleted(Blobs, i)
 	}
 	return nil
+}
+
+// removeBlob removes a blob unless it has vanished or been saved again
+// since the listing; gone reports whether this call removed it.
+func (c *collector) removeBlob(ctx context.Context, name string) (gone bool, err error) {
+	now, err := c.be.Stat(ctx, Blobs, name)
+	if errors.Is(err, ErrNotFound) || err == nil && c.young(now.ModTime) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, c.be.Remove(ctx, Blobs, name)
 }

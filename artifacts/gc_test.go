@@ -135,3 +135,41 @@ func TestGCUnreadableRecord(t *testing.T) {
 		t.Error("gc deleted a blob although a record could not be read")
 	}
 }
+
+// TestGCNoGrace: with NoGrace even fresh objects that no retained record
+// reaches go, and Deleted hears of each, records then blobs in listing
+// order; a dry run reports the same list and deletes nothing.
+func TestGCNoGrace(t *testing.T) {
+	ctx := context.Background()
+	l := openLocal(t)
+	ds := fillHost(t, l, 0) // stage → part-a, part-b; single
+	orphan := storetest.SaveBlob(t, l, []byte("orphan"))
+	var got []string
+	opt := artifacts.GCOptions{
+		Retain:  func(k string) bool { return k == "stage" },
+		Refs:    testRefs,
+		NoGrace: true,
+		DryRun:  true,
+		Deleted: func(ns artifacts.Namespace, i artifacts.Info) { got = append(got, string(ns)+"/"+i.Name) },
+	}
+	want := append([]string{"ac/single"}, sorted("cas/"+string(ds[4]), "cas/"+string(orphan))...)
+	allBlobs := names(t, l, artifacts.Blobs)
+	if _, err := artifacts.GC(ctx, l, opt); err != nil || !slices.Equal(got, want) {
+		t.Fatalf("dry run reported %v (%v), want %v", got, err, want)
+	}
+	if !slices.Equal(names(t, l, artifacts.Blobs), allBlobs) {
+		t.Fatal("dry run deleted blobs")
+	}
+	got, opt.DryRun = nil, false
+	st, err := artifacts.GC(ctx, l, opt)
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("gc reported %v (%v), want %v", got, err, want)
+	}
+	if kept := names(t, l, artifacts.Records); !slices.Equal(kept, sorted("stage", "part-a", "part-b")) {
+		t.Errorf("records kept %v", kept)
+	}
+	if st.Records-st.RecordsDeleted != 3 || st.Blobs-st.BlobsDeleted != 4 {
+		t.Errorf("stats %+v, want 3 records and 4 blobs kept", st)
+	}
+	checkConsistent(t, l)
+}

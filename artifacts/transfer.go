@@ -176,94 +176,32 @@ feed:
 	return nil
 }
 
-// RecordRefs lists what a stored record names: the blobs it reaches and
-// the records it links to (a mapped stage's partition records). The record
-// format belongs to the runner, so callers supply the parser.
-type RecordRefs func(record []byte) (blobs []Digest, records []string, err error)
-
 // TransferRecords copies the records named by keys, the records they link
 // to and every blob they reach, from one backend to another. Blobs go
 // first, then linked records before the records that link to them, so the
-// destination never holds a record whose objects are missing.
+// destination never holds a record whose objects are missing; a named
+// record that from lacks stops the transfer before anything is copied.
 func TransferRecords(ctx context.Context, from, to Backend, keys []string, refs RecordRefs, parallel int) (TransferStats, error) {
-	var levels [][]string
-	var blobs []string
-	seen := map[string]bool{}
-	seenBlob := map[Digest]bool{}
-	for level := keys; len(level) > 0; {
-		var next, cur []string
-		for _, key := range level {
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			cur = append(cur, key)
-			bs, rs, err := readRefs(ctx, from, key, refs)
-			if err != nil {
-				return TransferStats{}, err
-			}
-			for _, d := range bs {
-				if !seenBlob[d] {
-					seenBlob[d] = true
-					blobs = append(blobs, string(d))
-				}
-			}
-			next = append(next, rs...)
-		}
-		levels = append(levels, cur)
-		level = next
+	g, err := Walk(ctx, from, keys, refs)
+	if err != nil {
+		return TransferStats{}, err
+	}
+	if len(g.Missing) > 0 {
+		return TransferStats{}, fmt.Errorf("read record %s from %s: %w", g.Missing[0], from.Location(), ErrNotFound)
+	}
+	blobs := make([]string, len(g.Blobs))
+	for i, d := range g.Blobs {
+		blobs[i] = string(d)
 	}
 	total, err := Transfer(ctx, from, to, Blobs, blobs, parallel)
-	for i := len(levels) - 1; i >= 0 && err == nil; i-- {
+	for i := len(g.Levels) - 1; i >= 0 && err == nil; i-- {
 		var st TransferStats
-		st, err = Transfer(ctx, from, to, Records, levels[i], parallel)
+		st, err = Transfer(ctx, from, to, Records, g.Levels[i], parallel)
 		total.Copied += st.Copied
 		total.Skipped += st.Skipped
 		total.Bytes += st.Bytes
 	}
 	return total, err
-}
-
-// readRefs reads a record and lists what it names.
-func readRefs(ctx context.Context, be Backend, key string, refs RecordRefs) ([]Digest, []string, error) {
-	rec, err := readObject(ctx, be, Records, key)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read record %s from %s: %w", key, be.Location(), err)
-	}
-	bs, rs, err := refs(rec)
-	if err != nil {
-		return nil, nil, fmt.Errorf("record %s in %s: %w", key, be.Location(), err)
-	}
-	return bs, rs, nil
-}
-
-// reach follows records from roots and returns the blobs they reach and
-// the records visited. Linked records that do not exist are skipped (a
-// partition record may have been replaced meanwhile).
-func reach(ctx context.Context, be Backend, roots []string, refs RecordRefs) (map[Digest]bool, map[string]bool, error) {
-	blobs := map[Digest]bool{}
-	recs := map[string]bool{}
-	queue := append([]string(nil), roots...)
-	for len(queue) > 0 {
-		key := queue[0]
-		queue = queue[1:]
-		if recs[key] {
-			continue
-		}
-		bs, rs, err := readRefs(ctx, be, key, refs)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		recs[key] = true
-		for _, d := range bs {
-			blobs[d] = true
-		}
-		queue = append(queue, rs...)
-	}
-	return blobs, recs, nil
 }
 
 func readObject(ctx context.Context, be Backend, ns Namespace, name string) ([]byte, error) {

@@ -53,36 +53,70 @@ func (e *Env) gc(c *cli.Context) error {
 	if c.Bool("remote") {
 		return e.gcRemote(c, p, keys)
 	}
-	recs, blobs, err := dag.Reachable(ctx, p.Store, keys)
+	return e.gcLocal(c, p, keys, keepRuns)
+}
+
+// gcLocal collects the local store: records and blobs that the kept keys
+// do not reach go whatever their age (the lock keeps this host's runs
+// out, and no other host writes here), and so do the run logs not kept.
+// Without --yes it only lists.
+func (e *Env) gcLocal(c *cli.Context, p *project, keys []string, keepRuns map[string]bool) error {
+	var doomed []victim
+	err := p.Local.List(c.Context, artifacts.Runs, func(i artifacts.Info) error {
+		if !keepRuns[i.Name] {
+			doomed = append(doomed, victim{artifacts.Runs, i})
+		}
+		return nil
+	})
 	if err != nil {
+		return storeError{err}
+	}
+	runs := len(doomed)
+	st, err := artifacts.GC(c.Context, p.Local, artifacts.GCOptions{
+		Retain:  retainKeys(keys),
+		Refs:    dag.RecordRefs,
+		NoGrace: true,
+		DryRun:  !c.Bool("yes"),
+		Deleted: func(ns artifacts.Namespace, i artifacts.Info) { doomed = append(doomed, victim{ns, i}) },
+	})
+	if err != nil {
+		return storeError{err}
+	}
+	if err := removeRuns(c, p.Local, doomed[:runs]); err != nil {
 		return err
 	}
-	var doomed []victim
-	for _, ns := range []artifacts.Namespace{artifacts.Runs, artifacts.Records, artifacts.Blobs} {
-		err := p.Local.List(ctx, ns, func(i artifacts.Info) error {
-			keep := map[artifacts.Namespace]bool{artifacts.Runs: keepRuns[i.Name], artifacts.Records: recs[i.Name], artifacts.Blobs: blobs[artifacts.Digest(i.Name)]}[ns]
-			if !keep {
-				doomed = append(doomed, victim{ns, i})
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+	return printGC(e.Stdout, c.Bool("json"), c.Bool("yes"), doomed, st.Records-st.RecordsDeleted, st.Blobs-st.BlobsDeleted)
+}
+
+// retainKeys retains the records of these keys.
+func retainKeys(keys []string) func(string) bool {
+	retain := map[string]bool{}
+	for _, k := range keys {
+		retain[k] = true
+	}
+	return func(k string) bool { return retain[k] }
+}
+
+// removeRuns deletes run logs with --yes. It runs after the collection,
+// so that a record the collection cannot read (it then stops before
+// deleting anything) leaves the run logs in place too.
+func removeRuns(c *cli.Context, local *artifacts.Local, runs []victim) error {
+	if !c.Bool("yes") {
+		return nil
+	}
+	for _, v := range runs {
+		if err := local.Remove(c.Context, artifacts.Runs, v.info.Name); err != nil {
+			return storeError{err}
 		}
 	}
+	return nil
+}
+
+func printGC(w io.Writer, jsonOut, deleted bool, doomed []victim, keptRecords, keptBlobs int) error {
 	var bytes int64
 	for _, v := range doomed {
 		bytes += v.info.Size
-		if c.Bool("yes") {
-			if err := p.Local.Remove(ctx, v.ns, v.info.Name); err != nil {
-				return err
-			}
-		}
 	}
-	return printGC(e.Stdout, c.Bool("json"), c.Bool("yes"), doomed, bytes, len(recs), len(blobs))
-}
-
-func printGC(w io.Writer, jsonOut, deleted bool, doomed []victim, bytes int64, keptRecords, keptBlobs int) error {
 	if jsonOut {
 		objs := make([]map[string]any, len(doomed))
 		for i, v := range doomed {

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"litho/artifacts"
+	"litho/dag"
 )
 
 // remoteGCFlags switch gc to the shared remote store.
@@ -29,13 +30,9 @@ func (e *Env) gcRemote(c *cli.Context, p *project, keys []string) error {
 	if c.Duration("grace") <= 0 {
 		return usagef("--grace %s: want a positive duration", c.Duration("grace"))
 	}
-	retain := map[string]bool{}
-	for _, k := range keys {
-		retain[k] = true
-	}
 	st, err := artifacts.GC(c.Context, remote, artifacts.GCOptions{
-		Retain: func(k string) bool { return retain[k] },
-		Refs:   recordRefs,
+		Retain: retainKeys(keys),
+		Refs:   dag.RecordRefs,
 		Grace:  c.Duration("grace"),
 		DryRun: !c.Bool("yes"),
 	})

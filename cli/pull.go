@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"litho/artifacts"
+	"litho/dag"
 )
 
 func (e *Env) pullCommand() *cli.Command {
@@ -32,7 +33,7 @@ func (e *Env) pull(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := artifacts.TransferRecords(c.Context, t.remote, t.p.Local, keys, recordRefs, c.Int("transfers"))
+	st, err := artifacts.TransferRecords(c.Context, t.remote, t.p.Local, keys, dag.RecordRefs, c.Int("transfers"))
 	if err != nil {
 		return storeError{err}
 	}

@@ -25,7 +25,7 @@ func (e *Env) push(c *cli.Context) error {
 		return err
 	}
 	defer t.Close()
-	st, err := artifacts.TransferRecords(c.Context, t.p.Local, t.remote, t.keys, recordRefs, c.Int("transfers"))
+	st, err := artifacts.TransferRecords(c.Context, t.p.Local, t.remote, t.keys, dag.RecordRefs, c.Int("transfers"))
 	if err != nil {
 		return storeError{err}
 	}

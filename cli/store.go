@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -88,19 +87,4 @@ func remoteOf(p *project, cmd string) (artifacts.Backend, error) {
 		return remote, nil
 	}
 	return nil, usagef("%s needs a remote store: set remote in the pipeline's store block, --remote or LITHO_REMOTE (and not --offline)", cmd)
-}
-
-// recordRefs lists what a stored run record names: its blobs, and for a
-// mapped stage its partitions' records. Push, pull and remote garbage
-// collection follow it.
-func recordRefs(b []byte) ([]artifacts.Digest, []string, error) {
-	var r dag.Record
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, nil, fmt.Errorf("parse record: %w", err)
-	}
-	links := make([]string, 0, len(r.Partitions))
-	for _, k := range r.Partitions {
-		links = append(links, k)
-	}
-	return r.Digests(), links, nil
 }

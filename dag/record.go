@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -56,14 +58,15 @@ func (r *Record) Digests() []artifacts.Digest {
 	return out
 }
 
-// RecordDigests parses a stored record and lists the blobs it reaches; it
-// is what garbage collection follows.
-func RecordDigests(b []byte) ([]artifacts.Digest, error) {
+// RecordRefs parses a stored record and lists what it names: its blobs
+// and, for a mapped stage, its partitions' records. It is the
+// artifacts.RecordRefs that garbage collection, push and pull follow.
+func RecordRefs(b []byte) ([]artifacts.Digest, []string, error) {
 	var r Record
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("parse record: %w", err)
+		return nil, nil, fmt.Errorf("parse record: %w", err)
 	}
-	return r.Digests(), nil
+	return r.Digests(), slices.Sorted(maps.Values(r.Partitions)), nil
 }
 
 // OutputDigests maps output name → digest, for reports.
