@@ -16,16 +16,20 @@ import (
 	"litho/stages/evaluate"
 )
 
+type fakeParams struct {
+	ARI float64 `param:"ari"`
+}
+
 // fakeEvaluate stands in for the evaluate stage: its metrics carry the
 // ari parameter as gmm.k18.ari, its report a fixed page naming it.
 func fakeEvaluate() *dag.Kind {
 	return &dag.Kind{
 		Name: "fakeeval", Version: "1",
-		Params:  []dag.ParamSpec{{Name: "ari", Type: dag.Float, Default: 0.25}},
+		Params:  fakeParams{ARI: 0.25},
 		Inputs:  []dag.InputSpec{{Name: "in"}},
 		Outputs: []dag.OutputSpec{{Name: "metrics", MediaType: schemas.MediaJSON}, {Name: "report", MediaType: schemas.MediaHTML}},
 		Run: func(ctx context.Context, x *dag.Exec) error {
-			ari := x.Float("ari")
+			ari := dag.ParamsOf[fakeParams](x).ARI
 			m := &evaluate.Metrics{Schema: evaluate.MetricsSchema, Split: "test", Rows: 1000,
 				Methods: map[string]map[string]evaluate.Score{"gmm": {"k18": {K: 18, ARI: ari, Silhouette: 0.1, Clusters: 18}}},
 				Best:    map[string]evaluate.Best{"gmm": {K: 18, ARI: ari, Silhouette: 0.1}}}

@@ -86,12 +86,9 @@ func (e *Env) useLily(p *dag.Pipeline, dir string) error {
 	if err != nil {
 		return usagef("--data %s: %v", dir, err)
 	}
-	n.Kind = k
-	n.Params = map[string]any{}
-	for _, ps := range k.Params {
-		n.Params[ps.Name] = ps.Default
+	if err := n.Reset(k, map[string]any{"dir": abs}); err != nil {
+		return usagef("--data: %v", err)
 	}
-	n.Params["dir"] = abs
 	return nil
 }
 

@@ -33,12 +33,14 @@ type StoreConfig struct {
 
 // Node is one stage instance.
 type Node struct {
-	Name   string
-	Kind   *Kind
-	Params map[string]any
-	Inputs map[string]Ref
-	Range  hcl.Range
-	attrs  map[string]hcl.Range
+	Name string
+	Kind *Kind
+	// Params is a value of the kind's parameter struct: its defaults with
+	// the pipeline's and --set's values, checked. nil when it has none.
+	Params  any
+	Inputs  map[string]Ref
+	Range   hcl.Range
+	origins map[string]origin // where each set parameter got its value
 }
 
 // Ref names another stage's output.
@@ -154,6 +156,9 @@ func Parse(filename string, src []byte, reg *Registry, sets []string) (*Pipeline
 		}
 	}
 	diags = append(diags, applySets(p, sets)...)
+	for _, n := range nodes {
+		diags = append(diags, n.check()...)
+	}
 	diags = append(diags, checkRefs(p, nodes, broken)...)
 	if !diags.HasErrors() {
 		order, d := topoSort(nodes)
@@ -238,10 +243,7 @@ func decodeNode(b *hcl.Block, reg *Registry) (*Node, hcl.Diagnostics) {
 		return nil, hcl.Diagnostics{errAt(b.LabelRanges[0], "Unknown "+what,
 			fmt.Sprintf("%q is not a %s; valid: %s.", kindName, what, strings.Join(reg.Names(isSource), ", ")))}
 	}
-	n := &Node{Name: name, Kind: k, Params: map[string]any{}, Inputs: map[string]Ref{}, Range: b.DefRange, attrs: map[string]hcl.Range{}}
-	for _, ps := range k.Params {
-		n.Params[ps.Name] = ps.Default
-	}
+	n := &Node{Name: name, Kind: k, Params: cloneParams(k, k.Params), Inputs: map[string]Ref{}, Range: b.DefRange, origins: map[string]origin{}}
 	attrs, diags := b.Body.JustAttributes()
 	for _, a := range sortedAttrs(attrs) {
 		if a.Name == "inputs" && !isSource {
@@ -260,13 +262,10 @@ func decodeNode(b *hcl.Block, reg *Registry) (*Node, hcl.Diagnostics) {
 				fmt.Sprintf("%s must be a literal %s: %s", a.Name, ps.Type, d[0].Summary)))
 			continue
 		}
-		gv, err := checkParam(ps, v)
-		if err != nil {
-			diags = append(diags, errAt(a.Expr.Range(), "Invalid parameter value", fmt.Sprintf("%s: %s.", a.Name, err)))
-			continue
+		o := origin{rng: a.Expr.Range()}
+		if err := n.set(ps, v, o); err != nil {
+			diags = append(diags, o.diag(a.Name, err.Error()))
 		}
-		n.Params[a.Name] = gv
-		n.attrs[a.Name] = a.Expr.Range()
 	}
 	return n, diags
 }
@@ -282,26 +281,13 @@ func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
 
 func paramNames(k *Kind) string {
 	var names []string
-	for _, p := range k.Params {
+	for _, p := range k.specs {
 		names = append(names, p.Name)
 	}
 	if !k.Source {
 		names = append(names, "inputs")
 	}
 	return strings.Join(names, ", ")
-}
-
-func checkParam(ps ParamSpec, v cty.Value) (any, error) {
-	gv, err := toGo(v, ps.Type)
-	if err != nil {
-		return nil, err
-	}
-	if ps.Check != nil {
-		if err := ps.Check(gv); err != nil {
-			return nil, err
-		}
-	}
-	return gv, nil
 }
 
 func decodeInputs(n *Node, a *hcl.Attribute) hcl.Diagnostics {
@@ -390,7 +376,6 @@ func decodeGate(b *hcl.Block) (*Gate, hcl.Diagnostics) {
 func applySets(p *Pipeline, sets []string) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, s := range sets {
-		r := hcl.Range{Filename: "--set " + s}
 		lhs, val, ok := strings.Cut(s, "=")
 		stage, param, ok2 := strings.Cut(lhs, ".")
 		if !ok || !ok2 {
@@ -412,15 +397,11 @@ func applySets(p *Pipeline, sets []string) hcl.Diagnostics {
 		}
 		v, err := parseSetValue(ps, val)
 		if err == nil {
-			var gv any
-			if gv, err = checkParam(ps, v); err == nil {
-				n.Params[param] = gv
-				n.attrs[param] = r
-				continue
-			}
+			err = n.set(ps, v, origin{set: s})
 		}
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid --set",
-			Detail: fmt.Sprintf("%q: %s.", s, err)})
+		if err != nil {
+			diags = append(diags, origin{set: s}.diag(param, err.Error()))
+		}
 	}
 	return diags
 }

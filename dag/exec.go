@@ -21,7 +21,7 @@ type Exec struct {
 	Kind      *Kind
 	Partition string // "" unless the kind maps over partitions
 
-	params   map[string]any
+	params   any // the node's parameter struct; see ParamsOf
 	inputs   map[string]resolvedInput
 	store    *artifacts.Store // inputs are read here
 	out      blobSink         // outputs are written here
@@ -94,46 +94,6 @@ func (x *Exec) Summary(format string, args ...any) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.summary = append(x.summary, fmt.Sprintf(format, args...))
-}
-
-func (x *Exec) param(name string) any {
-	v, ok := x.params[name]
-	if !ok {
-		panic(fmt.Sprintf("dag: stage kind %s has no parameter %q", x.Kind.Name, name))
-	}
-	return v
-}
-
-// Int returns an int parameter.
-func (x *Exec) Int(name string) int { return int(x.param(name).(int64)) }
-
-// Float returns a float parameter.
-func (x *Exec) Float(name string) float64 { return x.param(name).(float64) }
-
-// String returns a string parameter.
-func (x *Exec) String(name string) string { return x.param(name).(string) }
-
-// Bool returns a bool parameter.
-func (x *Exec) Bool(name string) bool { return x.param(name).(bool) }
-
-// Ints returns a list(int) parameter.
-func (x *Exec) Ints(name string) []int {
-	v := x.param(name).([]int64)
-	out := make([]int, len(v))
-	for i, n := range v {
-		out[i] = int(n)
-	}
-	return out
-}
-
-// Floats returns a list(float) parameter.
-func (x *Exec) Floats(name string) []float64 {
-	return append([]float64(nil), x.param(name).([]float64)...)
-}
-
-// Strings returns a list(string) parameter.
-func (x *Exec) Strings(name string) []string {
-	return append([]string(nil), x.param(name).([]string)...)
 }
 
 // HasInput reports whether an optional input is connected.

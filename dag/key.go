@@ -36,12 +36,14 @@ func (f KeyFields) Key() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// keyParams keeps the parameters that belong in the key.
+// keyParams keeps the parameters that belong in the key, by name, in
+// their canonical types: a map, so the JSON is sorted by name and does not
+// depend on the order or Go types of the struct's fields.
 func keyParams(n *Node) map[string]any {
 	out := map[string]any{}
-	for _, ps := range n.Kind.Params {
+	for _, ps := range n.Kind.specs {
 		if !ps.Presentation {
-			out[ps.Name] = n.Params[ps.Name]
+			out[ps.Name] = ps.get(n.Params)
 		}
 	}
 	return out

@@ -4,44 +4,12 @@
 package dag
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 )
-
-// ParamType is the type of a stage parameter.
-type ParamType int
-
-const (
-	Int ParamType = iota
-	Float
-	String
-	Bool
-	Ints
-	Floats
-	Strings
-)
-
-func (t ParamType) String() string {
-	return [...]string{"int", "float", "string", "bool", "list(int)", "list(float)", "list(string)"}[t]
-}
-
-// ParamSpec declares one parameter and its default. Defaults are owned by
-// the kind; the pipeline only overrides them. Default values have the Go
-// type of the ParamType: int64, float64, string, bool, []int64, []float64,
-// []string.
-type ParamSpec struct {
-	Name    string
-	Type    ParamType
-	Default any
-	Doc     string
-	// Presentation parameters change how a stage reports, not what it
-	// computes; they stay out of the key.
-	Presentation bool
-	// Check validates a value; the error becomes a diagnostic at the
-	// attribute. Optional.
-	Check func(v any) error
-}
 
 // InputSpec declares a named input slot.
 type InputSpec struct {
@@ -74,15 +42,24 @@ type Kind struct {
 	// Volatile kinds run every time (they fingerprint files outside the
 	// store); their outputs' digests decide what runs downstream.
 	Volatile bool
-	Params   []ParamSpec
-	Inputs   []InputSpec
-	Outputs  []OutputSpec
-	Run      func(ctx context.Context, x *Exec) error
+	// Params is the kind's parameter struct (see ParamSpec) holding the
+	// defaults; nil when the kind has none. The pipeline overrides fields,
+	// the struct's Check method (if any) runs once on the result, and Run
+	// reads it with ParamsOf.
+	Params  any
+	Inputs  []InputSpec
+	Outputs []OutputSpec
+	Run     func(ctx context.Context, x *Exec) error
+
+	specs []ParamSpec // derived from Params by Register
 }
+
+// ParamSpecs lists the parameters in declaration order.
+func (k *Kind) ParamSpecs() []ParamSpec { return k.specs }
 
 // Param returns the spec of the named parameter.
 func (k *Kind) Param(name string) (ParamSpec, bool) {
-	for _, p := range k.Params {
+	for _, p := range k.specs {
 		if p.Name == name {
 			return p, true
 		}
@@ -146,6 +123,7 @@ func (r *Registry) Register(k *Kind) {
 			}
 		}
 	}
+	k.specs = deriveSpecs(k.Name, k.Params)
 	r.kinds[k.Name] = k
 }
 
@@ -165,4 +143,21 @@ func (r *Registry) Names(source bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// AtLeast is a shared check: the parameter must be at least lo (a NaN
+// never is).
+func AtLeast[T cmp.Ordered](name string, v, lo T) error {
+	if !(v >= lo) {
+		return ParamErrorf(name, "must be at least %v, got %v", lo, v)
+	}
+	return nil
+}
+
+// OneOf is a shared check: the parameter must be one of allowed.
+func OneOf[T comparable](name string, v T, allowed ...T) error {
+	if !slices.Contains(allowed, v) {
+		return ParamErrorf(name, "must be one of %v, got %#v", allowed, v)
+	}
+	return nil
 }

@@ -51,27 +51,48 @@ func (c *Counter) Total() int {
 	return t
 }
 
+// GenParams are the gen source's parameters.
+type GenParams struct {
+	N     int    `param:"n"`
+	Label string `param:"label"`
+}
+
+// UpperParams are the upper kind's: one of each type the pipeline has.
+type UpperParams struct {
+	Suffix  string  `param:"suffix"`
+	Ignored int64   `param:"ignored" doc:"does not change the output: for cutoff tests"`
+	Verbose bool    `param:"verbose,presentation"`
+	Ratio   float64 `param:"ratio"`
+	Ks      []int   `param:"ks"`
+}
+
+// SplitParams are the split kind's.
+type SplitParams struct {
+	Bump string `param:"bump" doc:"the partition whose value changes"`
+}
+
+// DirParams are the files source's, and any other source that reads a
+// directory.
+type DirParams struct {
+	Dir string `param:"dir"`
+}
+
 // Kinds returns the stand-in kinds, counting executions in c.
 func Kinds(c *Counter) *dag.Registry {
 	return dag.NewRegistry(
 		&dag.Kind{
 			Name: "gen", Version: "1", Source: true,
-			Params:  []dag.ParamSpec{{Name: "n", Type: dag.Int, Default: int64(3)}, {Name: "label", Type: dag.String, Default: "x"}},
+			Params:  GenParams{N: 3, Label: "x"},
 			Outputs: []dag.OutputSpec{{Name: "data", MediaType: "text/plain"}},
 			Run: func(ctx context.Context, x *dag.Exec) error {
 				c.inc(x)
-				return x.Put(ctx, "data", []byte(fmt.Sprintf("%s:%d", x.String("label"), x.Int("n"))))
+				p := dag.ParamsOf[GenParams](x)
+				return x.Put(ctx, "data", []byte(fmt.Sprintf("%s:%d", p.Label, p.N)))
 			},
 		},
 		&dag.Kind{
 			Name: "upper", Version: "1",
-			Params: []dag.ParamSpec{
-				{Name: "suffix", Type: dag.String, Default: ""},
-				{Name: "ignored", Type: dag.Int, Default: int64(0), Doc: "does not change the output: for cutoff tests"},
-				{Name: "verbose", Type: dag.Bool, Default: false, Presentation: true},
-				{Name: "ratio", Type: dag.Float, Default: 0.5},
-				{Name: "ks", Type: dag.Ints, Default: []int64{1, 2}},
-			},
+			Params:  UpperParams{Ratio: 0.5, Ks: []int{1, 2}},
 			Inputs:  []dag.InputSpec{{Name: "in"}},
 			Outputs: []dag.OutputSpec{{Name: "out", MediaType: "text/plain"}},
 			Run: func(ctx context.Context, x *dag.Exec) error {
@@ -80,12 +101,12 @@ func Kinds(c *Counter) *dag.Registry {
 				if err != nil {
 					return err
 				}
-				return x.Put(ctx, "out", []byte(string(b)+"|up"+x.String("suffix")))
+				return x.Put(ctx, "out", []byte(string(b)+"|up"+dag.ParamsOf[UpperParams](x).Suffix))
 			},
 		},
 		&dag.Kind{
 			Name: "split", Version: "1",
-			Params:  []dag.ParamSpec{{Name: "bump", Type: dag.String, Default: ""}},
+			Params:  SplitParams{},
 			Inputs:  []dag.InputSpec{{Name: "in"}},
 			Outputs: []dag.OutputSpec{{Name: "parts", MediaType: "text/plain", Partitioned: true}},
 			Run: func(ctx context.Context, x *dag.Exec) error {
@@ -96,7 +117,7 @@ func Kinds(c *Counter) *dag.Registry {
 				}
 				for _, p := range []string{"a", "b", "c"} {
 					v := string(b) + "/" + p
-					if p == x.String("bump") {
+					if p == dag.ParamsOf[SplitParams](x).Bump {
 						v += "+"
 					}
 					if err := x.PutPart(ctx, "parts", p, []byte(v)); err != nil {
@@ -144,12 +165,12 @@ func Kinds(c *Counter) *dag.Registry {
 			// files stands for the LILY source: it fingerprints files
 			// outside the store on every run.
 			Name: "files", Version: "1", Source: true, Volatile: true,
-			Params:  []dag.ParamSpec{{Name: "dir", Type: dag.String, Default: ""}},
+			Params:  DirParams{},
 			Outputs: []dag.OutputSpec{{Name: "a", External: true}, {Name: "b", External: true}},
 			Run: func(ctx context.Context, x *dag.Exec) error {
 				c.inc(x)
 				for _, name := range []string{"a", "b"} {
-					if err := x.PutExternal(ctx, name, filepath.Join(x.String("dir"), name+".csv")); err != nil {
+					if err := x.PutExternal(ctx, name, filepath.Join(dag.ParamsOf[DirParams](x).Dir, name+".csv")); err != nil {
 						return err
 					}
 				}

@@ -9,22 +9,26 @@ package bin
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 
+	"litho/dag"
 	"litho/schemas"
 )
 
-// Params are the binning rule's settings.
+// Params are the binning rule's settings, the bin stage's parameters.
 type Params struct {
-	Size float64 // bin size, metres
+	Size float64 `param:"size" doc:"bin size in metres"`
 	// Instruments to join, from "gra", "ms", "ngr", "rgb". The bin's
 	// Principal is the mode of the first listed instrument's labels (the
 	// left table of the original pipeline's merges).
-	Instruments    []string
-	GRAMin, GRAMax float64 // kept bins have mean GRA in [GRAMin, GRAMax]
-	RGBMin, RGBMax float64 // and mean R, G and B in [RGBMin, RGBMax]
+	Instruments []string `param:"instruments" doc:"instruments to inner-join; the first one's labels give Principal"`
+	// Kept bins have mean GRA in [GRAMin, GRAMax] and mean R, G and B in
+	// [RGBMin, RGBMax].
+	GRAMin float64 `param:"gra_min" doc:"lowest kept mean bulk density, g/cm³"`
+	GRAMax float64 `param:"gra_max" doc:"highest kept mean bulk density, g/cm³"`
+	RGBMin float64 `param:"rgb_min" doc:"lowest kept mean R, G or B"`
+	RGBMax float64 `param:"rgb_max" doc:"highest kept mean R, G or B"`
 }
 
 // agg is one instrument's summary of one bin.
@@ -39,7 +43,7 @@ type agg struct {
 // (schemas.MeasureRow, in any order). Rows come back sorted by bin;
 // features of instruments not listed are NaN with count 0.
 func Compute(borehole string, p Params, tables map[string][]schemas.MeasureRow) ([]schemas.BinRow, error) {
-	if err := p.check(); err != nil {
+	if err := p.Check(); err != nil {
 		return nil, err
 	}
 	aggs := make([][]agg, len(p.Instruments))
@@ -76,20 +80,21 @@ func Compute(borehole string, p Params, tables map[string][]schemas.MeasureRow) 
 // Instruments are the instrument names binning knows.
 var Instruments = []string{"gra", "ms", "ngr", "rgb"}
 
-func (p Params) check() error {
+// Check reports a bin size or instrument list that cannot work.
+func (p Params) Check() error {
 	if !(p.Size > 0) || math.IsInf(p.Size, 0) {
-		return fmt.Errorf("parameter size: must be a positive number of metres, got %v", p.Size)
+		return dag.ParamErrorf("size", "must be a positive number of metres, got %v", p.Size)
 	}
 	if len(p.Instruments) == 0 {
-		return fmt.Errorf("parameter instruments: list at least one of %v", Instruments)
+		return dag.ParamErrorf("instruments", "list at least one of %v", Instruments)
 	}
 	seen := map[string]bool{}
 	for _, inst := range p.Instruments {
 		if !slices.Contains(Instruments, inst) {
-			return fmt.Errorf("parameter instruments: unknown instrument %q (known: %v)", inst, Instruments)
+			return dag.ParamErrorf("instruments", "unknown instrument %q (known: %v)", inst, Instruments)
 		}
 		if seen[inst] {
-			return fmt.Errorf("parameter instruments: %q listed twice", inst)
+			return dag.ParamErrorf("instruments", "%q listed twice", inst)
 		}
 		seen[inst] = true
 	}

@@ -19,15 +19,7 @@ func Kind() *dag.Kind {
 		Name:    "bin",
 		Version: "bin/1 " + schemas.MeasureVersion + " " + schemas.BinVersion,
 		Doc:     "Average each borehole's measurements in depth bins and inner-join the instruments.",
-		Params: []dag.ParamSpec{
-			{Name: "size", Type: dag.Float, Default: 0.2, Doc: "bin size in metres", Check: positive},
-			{Name: "instruments", Type: dag.Strings, Default: append([]string(nil), Instruments...),
-				Doc: "instruments to inner-join; the first one's labels give Principal", Check: checkInstruments},
-			{Name: "gra_min", Type: dag.Float, Default: 0.3, Doc: "lowest kept mean bulk density, g/cm³"},
-			{Name: "gra_max", Type: dag.Float, Default: 4.0, Doc: "highest kept mean bulk density, g/cm³"},
-			{Name: "rgb_min", Type: dag.Float, Default: 0.0, Doc: "lowest kept mean R, G or B"},
-			{Name: "rgb_max", Type: dag.Float, Default: 255.0, Doc: "highest kept mean R, G or B"},
-		},
+		Params:  Params{Size: 0.2, Instruments: Instruments, GRAMin: 0.3, GRAMax: 4.0, RGBMin: 0.0, RGBMax: 255.0},
 		Outputs: []dag.OutputSpec{{Name: "bins", MediaType: schemas.MediaParquet, Partitioned: true}},
 		Run:     run,
 	}
@@ -37,24 +29,8 @@ func Kind() *dag.Kind {
 	return k
 }
 
-func positive(v any) error {
-	if f, _ := v.(float64); !(f > 0) {
-		return fmt.Errorf("must be positive, got %v", v)
-	}
-	return nil
-}
-
-func checkInstruments(v any) error {
-	list, _ := v.([]string)
-	return Params{Size: 1, Instruments: list}.check()
-}
-
 func run(ctx context.Context, x *dag.Exec) error {
-	p := Params{
-		Size: x.Float("size"), Instruments: x.Strings("instruments"),
-		GRAMin: x.Float("gra_min"), GRAMax: x.Float("gra_max"),
-		RGBMin: x.Float("rgb_min"), RGBMax: x.Float("rgb_max"),
-	}
+	p := dag.ParamsOf[Params](x)
 	tables := map[string][]schemas.MeasureRow{}
 	for _, inst := range p.Instruments {
 		if !x.Connected(inst) {

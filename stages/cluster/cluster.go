@@ -27,6 +27,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -50,19 +51,8 @@ func Kind() *dag.Kind {
 		Name:    "cluster",
 		Version: "cluster/5+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion,
 		Doc:     "K-Means and Gaussian mixtures on the latent vectors of one split, for every k",
-		Params: []dag.ParamSpec{
-			{Name: "ks", Type: dag.Ints, Default: []int64{10, 12, 15, 18, 20}, Doc: "numbers of clusters", Check: checkKs},
-			{Name: "methods", Type: dag.Strings, Default: []string{"kmeans", "gmm"}, Doc: "kmeans and/or gmm", Check: checkMethods},
-			{Name: "split", Type: dag.String, Default: "test", Doc: "rows to cluster: train, val, test or all", Check: CheckSplit},
-			{Name: "n_init", Type: dag.Int, Default: int64(10), Doc: "K-Means restarts; the lowest inertia wins", Check: AtLeast(1)},
-			{Name: "max_iter", Type: dag.Int, Default: int64(300), Doc: "K-Means iterations per restart", Check: AtLeast(1)},
-			{Name: "tol", Type: dag.Float, Default: 1e-4, Doc: "K-Means tolerance on the centre shift, relative to the data variance", Check: nonNegative},
-			{Name: "gmm_max_iter", Type: dag.Int, Default: int64(100), Doc: "EM iterations", Check: AtLeast(1)},
-			{Name: "gmm_tol", Type: dag.Float, Default: 1e-3, Doc: "EM stops when the mean log-likelihood improves by less", Check: nonNegative},
-			{Name: "reg_covar", Type: dag.Float, Default: 1e-6, Doc: "added to every covariance diagonal", Check: nonNegative},
-			{Name: "seed", Type: dag.Int, Default: int64(1), Doc: "seed of the k-means++ draws"},
-		},
-		Inputs: []dag.InputSpec{{Name: "latent"}},
+		Params:  DefaultParams(),
+		Inputs:  []dag.InputSpec{{Name: "latent"}},
 		Outputs: []dag.OutputSpec{
 			{Name: "assignments", MediaType: schemas.MediaParquet},
 			{Name: "models", MediaType: schemas.MediaJSON},
@@ -71,18 +61,18 @@ func Kind() *dag.Kind {
 	}
 }
 
-// Params are the decoded stage parameters.
+// Params are the cluster stage's parameters.
 type Params struct {
-	Ks         []int
-	Methods    []string
-	Split      string
-	NInit      int
-	MaxIter    int
-	Tol        float64
-	GMMMaxIter int
-	GMMTol     float64
-	RegCovar   float64
-	Seed       int
+	Ks         []int    `param:"ks" doc:"numbers of clusters"`
+	Methods    []string `param:"methods" doc:"kmeans and/or gmm"`
+	Split      string   `param:"split" doc:"rows to cluster: train, val, test or all"`
+	NInit      int      `param:"n_init" doc:"K-Means restarts; the lowest inertia wins"`
+	MaxIter    int      `param:"max_iter" doc:"K-Means iterations per restart"`
+	Tol        float64  `param:"tol" doc:"K-Means tolerance on the centre shift, relative to the data variance"`
+	GMMMaxIter int      `param:"gmm_max_iter" doc:"EM iterations"`
+	GMMTol     float64  `param:"gmm_tol" doc:"EM stops when the mean log-likelihood improves by less"`
+	RegCovar   float64  `param:"reg_covar" doc:"added to every covariance diagonal"`
+	Seed       int      `param:"seed" doc:"seed of the k-means++ draws"`
 }
 
 // DefaultParams are the kind's defaults.
@@ -91,11 +81,36 @@ func DefaultParams() Params {
 		NInit: 10, MaxIter: 300, Tol: 1e-4, GMMMaxIter: 100, GMMTol: 1e-3, RegCovar: 1e-6, Seed: 1}
 }
 
-func paramsOf(x *dag.Exec) Params {
-	return Params{Ks: x.Ints("ks"), Methods: x.Strings("methods"), Split: x.String("split"),
-		NInit: x.Int("n_init"), MaxIter: x.Int("max_iter"), Tol: x.Float("tol"),
-		GMMMaxIter: x.Int("gmm_max_iter"), GMMTol: x.Float("gmm_tol"), RegCovar: x.Float("reg_covar"),
-		Seed: x.Int("seed")}
+// Check reports every parameter that cannot work.
+func (p Params) Check() error {
+	return errors.Join(checkKs(p.Ks), checkMethods(p.Methods), dag.OneOf("split", p.Split, Splits...),
+		dag.AtLeast("n_init", p.NInit, 1), dag.AtLeast("max_iter", p.MaxIter, 1), dag.AtLeast("tol", p.Tol, 0),
+		dag.AtLeast("gmm_max_iter", p.GMMMaxIter, 1), dag.AtLeast("gmm_tol", p.GMMTol, 0),
+		dag.AtLeast("reg_covar", p.RegCovar, 0))
+}
+
+func checkKs(ks []int) error {
+	if len(ks) == 0 {
+		return dag.ParamErrorf("ks", "want at least one k")
+	}
+	for _, k := range ks {
+		if k < 2 {
+			return dag.ParamErrorf("ks", "k=%d, want at least 2", k)
+		}
+	}
+	return nil
+}
+
+func checkMethods(ms []string) error {
+	if len(ms) == 0 {
+		return dag.ParamErrorf("methods", "want at least one method")
+	}
+	for _, m := range ms {
+		if err := dag.OneOf("methods", m, Methods...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func run(ctx context.Context, x *dag.Exec) error {
@@ -107,7 +122,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 	if err != nil {
 		return fmt.Errorf("latent: %w", err)
 	}
-	p := paramsOf(x)
+	p := dag.ParamsOf[Params](x)
 	res, err := Fit(ctx, rows, p)
 	if err != nil {
 		return err
@@ -338,55 +353,4 @@ func rows(v []float64, d int) [][]float64 {
 		out = append(out, v[i:i+d])
 	}
 	return out
-}
-
-func checkKs(v any) error {
-	ks := v.([]int64)
-	if len(ks) == 0 {
-		return fmt.Errorf("want at least one k")
-	}
-	for _, k := range ks {
-		if k < 2 {
-			return fmt.Errorf("k=%d, want at least 2", k)
-		}
-	}
-	return nil
-}
-
-func checkMethods(v any) error {
-	ms := v.([]string)
-	if len(ms) == 0 {
-		return fmt.Errorf("want at least one method")
-	}
-	for _, m := range ms {
-		if !slices.Contains(Methods, m) {
-			return fmt.Errorf("unknown method %q, want one of %v", m, Methods)
-		}
-	}
-	return nil
-}
-
-// CheckSplit validates a split parameter.
-func CheckSplit(v any) error {
-	if s := v.(string); !slices.Contains(Splits, s) {
-		return fmt.Errorf("unknown split %q, want one of %v", s, Splits)
-	}
-	return nil
-}
-
-// AtLeast returns a check that an int parameter is at least lo.
-func AtLeast(lo int64) func(any) error {
-	return func(v any) error {
-		if n := v.(int64); n < lo {
-			return fmt.Errorf("%d, want at least %d", n, lo)
-		}
-		return nil
-	}
-}
-
-func nonNegative(v any) error {
-	if f := v.(float64); f < 0 || math.IsNaN(f) {
-		return fmt.Errorf("%g, want at least 0", f)
-	}
-	return nil
 }

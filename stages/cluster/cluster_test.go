@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"litho/dag"
 	"litho/schemas"
 )
 
@@ -243,7 +244,7 @@ func TestFitBadInput(t *testing.T) {
 }
 
 func TestParamChecks(t *testing.T) {
-	k := Kind()
+	k, _ := dag.NewRegistry(Kind()).Lookup("cluster")
 	tests := []struct {
 		param string
 		value any
@@ -260,14 +261,14 @@ func TestParamChecks(t *testing.T) {
 		{"reg_covar", -1.0, false},
 	}
 	for _, tt := range tests {
-		spec, ok := k.Param(tt.param)
-		if !ok {
+		if _, ok := k.Param(tt.param); !ok {
 			t.Fatalf("no parameter %s", tt.param)
 		}
-		if err := spec.Check(tt.value); (err == nil) != tt.ok {
+		// The kind's defaults with one value changed, checked as Parse does.
+		if err := new(dag.Node).Reset(k, map[string]any{tt.param: tt.value}); (err == nil) != tt.ok {
 			t.Errorf("%s = %v: error %v, want ok=%v", tt.param, tt.value, err, tt.ok)
 		}
-		if err := spec.Check(spec.Default); err != nil {
+		if err := new(dag.Node).Reset(k, nil); err != nil {
 			t.Errorf("default of %s fails its check: %v", tt.param, err)
 		}
 	}

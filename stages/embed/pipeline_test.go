@@ -12,6 +12,7 @@ import (
 
 	"litho/artifacts"
 	"litho/dag"
+	"litho/dag/dagtest"
 	"litho/schemas"
 	"litho/stages/embed"
 	"litho/stages/scale"
@@ -23,10 +24,10 @@ import (
 func binsSource() *dag.Kind {
 	return &dag.Kind{
 		Name: "binfiles", Version: "1", Source: true, Volatile: true,
-		Params:  []dag.ParamSpec{{Name: "dir", Type: dag.String, Default: ""}},
+		Params:  dagtest.DirParams{},
 		Outputs: []dag.OutputSpec{{Name: "bins", MediaType: schemas.MediaManifest, Partitioned: true}},
 		Run: func(ctx context.Context, x *dag.Exec) error {
-			files, err := filepath.Glob(filepath.Join(x.String("dir"), "*.parquet"))
+			files, err := filepath.Glob(filepath.Join(dag.ParamsOf[dagtest.DirParams](x).Dir, "*.parquet"))
 			if err != nil {
 				return err
 			}

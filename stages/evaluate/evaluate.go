@@ -40,6 +40,7 @@ package evaluate
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -75,33 +76,32 @@ func Kind() *dag.Kind {
 		Name:    "evaluate",
 		Version: "evaluate/3+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion,
 		Doc:     "ARI, silhouette and lithology composition of the clusters; pictures and an HTML report",
-		Params: []dag.ParamSpec{
-			{Name: "split", Type: dag.String, Default: "test", Doc: "rows to evaluate: train, val, test or all", Check: cluster.CheckSplit},
-			{Name: "silhouette_sample", Type: dag.Int, Default: int64(10000), Doc: "rows in the seeded silhouette sample", Check: cluster.AtLeast(2)},
-			{Name: "seed", Type: dag.Int, Default: int64(1), Doc: "seed of the silhouette sample"},
-			{Name: "log_boreholes", Type: dag.Int, Default: int64(3), Doc: "boreholes in the down-hole picture", Check: cluster.AtLeast(0)},
-			{Name: "plot_method", Type: dag.String, Default: "gmm", Doc: "method of the cluster pictures and composition table (falls back to the first present)"},
-			{Name: "plot_k", Type: dag.Int, Default: int64(0), Doc: "k of the cluster pictures; 0 = the method's best", Check: cluster.AtLeast(0)},
-		},
+		Params:  DefaultParams(),
 		Inputs:  []dag.InputSpec{{Name: "latent"}, {Name: "assignments"}, {Name: "bins"}},
 		Outputs: outputs,
 		Run:     run,
 	}
 }
 
-// Params are the decoded stage parameters.
+// Params are the evaluate stage's parameters.
 type Params struct {
-	Split            string
-	SilhouetteSample int
-	Seed             int
-	LogBoreholes     int
-	PlotMethod       string
-	PlotK            int
+	Split            string `param:"split" doc:"rows to evaluate: train, val, test or all"`
+	SilhouetteSample int    `param:"silhouette_sample" doc:"rows in the seeded silhouette sample"`
+	Seed             int    `param:"seed" doc:"seed of the silhouette sample"`
+	LogBoreholes     int    `param:"log_boreholes" doc:"boreholes in the down-hole picture"`
+	PlotMethod       string `param:"plot_method" doc:"method of the cluster pictures and composition table (falls back to the first present)"`
+	PlotK            int    `param:"plot_k" doc:"k of the cluster pictures; 0 = the method's best"`
 }
 
 // DefaultParams are the kind's defaults.
 func DefaultParams() Params {
 	return Params{Split: "test", SilhouetteSample: 10000, Seed: 1, LogBoreholes: 3, PlotMethod: "gmm"}
+}
+
+// Check reports every parameter that cannot work.
+func (p Params) Check() error {
+	return errors.Join(dag.OneOf("split", p.Split, cluster.Splits...), dag.AtLeast("silhouette_sample", p.SilhouetteSample, 2),
+		dag.AtLeast("log_boreholes", p.LogBoreholes, 0), dag.AtLeast("plot_k", p.PlotK, 0))
 }
 
 // BinsFunc returns the bins of a borehole; ok is false when the bins
@@ -144,9 +144,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 		}
 		return rows, true, nil
 	}
-	p := Params{Split: x.String("split"), SilhouetteSample: x.Int("silhouette_sample"), Seed: x.Int("seed"),
-		LogBoreholes: x.Int("log_boreholes"), PlotMethod: x.String("plot_method"), PlotK: x.Int("plot_k")}
-	out, err := Evaluate(ctx, latent, assignments, bins, p)
+	out, err := Evaluate(ctx, latent, assignments, bins, dag.ParamsOf[Params](x))
 	if err != nil {
 		return err
 	}

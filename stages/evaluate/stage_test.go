@@ -11,18 +11,22 @@ import (
 	"litho/stages/cluster"
 )
 
+type fixtureParams struct {
+	Seed int64 `param:"seed"`
+}
+
 // fixtureSource emits the fixture's latent table and its bins as a
 // partitioned output (one Parquet per borehole), as embed and bin do.
 func fixtureSource() *dag.Kind {
 	return &dag.Kind{
 		Name: "fixture", Version: "1", Source: true,
-		Params: []dag.ParamSpec{{Name: "seed", Type: dag.Int, Default: int64(1)}},
+		Params: fixtureParams{Seed: 1},
 		Outputs: []dag.OutputSpec{
 			{Name: "latent", MediaType: schemas.MediaParquet},
 			{Name: "bins", MediaType: schemas.MediaParquet, Partitioned: true},
 		},
 		Run: func(ctx context.Context, x *dag.Exec) error {
-			bins, latent := fixture(uint64(x.Int("seed")))
+			bins, latent := fixture(uint64(dag.ParamsOf[fixtureParams](x).Seed))
 			b, err := schemas.WriteParquet(latent)
 			if err != nil {
 				return err

@@ -27,10 +27,8 @@ func Kind() *dag.Kind {
 		Doc:      "The LILY database's CSV files (GRA, MS, NGR, RGB _DataLITH.csv) in a directory.",
 		Source:   true,
 		Volatile: true,
-		Params: []dag.ParamSpec{
-			{Name: "dir", Type: dag.String, Default: "", Doc: "directory holding GRA_DataLITH.csv, MS_DataLITH.csv, NGR_DataLITH.csv and RGB_DataLITH.csv"},
-		},
-		Run: run,
+		Params:   Params{},
+		Run:      run,
 	}
 	for _, f := range schemas.LILYFiles {
 		k.Outputs = append(k.Outputs, dag.OutputSpec{Name: f.Instrument, MediaType: schemas.MediaCSV, External: true})
@@ -38,9 +36,13 @@ func Kind() *dag.Kind {
 	return k
 }
 
+// Params are the lily source's parameters.
+type Params struct {
+	Dir string `param:"dir" doc:"directory holding GRA_DataLITH.csv, MS_DataLITH.csv, NGR_DataLITH.csv and RGB_DataLITH.csv"`
+}
+
 func run(ctx context.Context, x *dag.Exec) error {
-	dir := x.String("dir")
-	paths, err := Files(dir)
+	paths, err := Files(dag.ParamsOf[Params](x).Dir)
 	if err != nil {
 		return err
 	}

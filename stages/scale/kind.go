@@ -17,14 +17,8 @@ func Kind() *dag.Kind {
 		Name:    "scale",
 		Version: "1/" + schemas.BinVersion + "/" + schemas.ScaledVersion,
 		Doc:     "split boreholes into train/val/test and scale features (fitted on train only)",
-		Params: []dag.ParamSpec{
-			{Name: "seed", Type: dag.Int, Default: int64(1), Doc: "seed of the borehole split"},
-			{Name: "train_frac", Type: dag.Float, Default: 0.70, Doc: "share of boreholes in train",
-				Check: func(v any) error { return inRange(v.(float64), false) }},
-			{Name: "val_frac", Type: dag.Float, Default: 0.15, Doc: "share of boreholes in validation; test takes the rest",
-				Check: func(v any) error { return inRange(v.(float64), true) }},
-		},
-		Inputs: []dag.InputSpec{{Name: "bins"}},
+		Params:  Params{Seed: 1, Fractions: Fractions{Train: 0.70, Val: 0.15}},
+		Inputs:  []dag.InputSpec{{Name: "bins"}},
 		Outputs: []dag.OutputSpec{
 			{Name: "scaler", MediaType: schemas.MediaJSON},
 			{Name: Train, MediaType: schemas.MediaParquet},
@@ -33,6 +27,12 @@ func Kind() *dag.Kind {
 		},
 		Run: run,
 	}
+}
+
+// Params are the scale stage's parameters.
+type Params struct {
+	Seed int64 `param:"seed" doc:"seed of the borehole split"`
+	Fractions
 }
 
 // Borehole is one borehole's bins, named by its ID.
@@ -92,15 +92,12 @@ func Apply(boreholes []Borehole, seed int64, f Fractions) (*Result, error) {
 }
 
 func run(ctx context.Context, x *dag.Exec) error {
-	f := Fractions{Train: x.Float("train_frac"), Val: x.Float("val_frac")}
-	if err := f.Check(); err != nil {
-		return err
-	}
+	p := dag.ParamsOf[Params](x)
 	boreholes, err := readBins(ctx, x)
 	if err != nil {
 		return err
 	}
-	res, err := Apply(boreholes, int64(x.Int("seed")), f)
+	res, err := Apply(boreholes, p.Seed, p.Fractions)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strconv"
+
+	"litho/dag"
 )
 
 // Split names, as stored in schemas.ScaledRow.Split.
@@ -20,7 +22,8 @@ const (
 // Fractions are the shares of boreholes in train and validation; test
 // takes the rest.
 type Fractions struct {
-	Train, Val float64
+	Train float64 `param:"train_frac" doc:"share of boreholes in train"`
+	Val   float64 `param:"val_frac" doc:"share of boreholes in validation; test takes the rest"`
 }
 
 // Check reports fractions that do not describe a split, naming the
@@ -28,22 +31,12 @@ type Fractions struct {
 func (f Fractions) Check() error {
 	switch {
 	case !(f.Train > 0 && f.Train <= 1):
-		return fmt.Errorf("parameter train_frac = %g: must be in (0, 1]", f.Train)
+		return dag.ParamErrorf("train_frac", "must be in (0, 1], got %g", f.Train)
 	case !(f.Val >= 0 && f.Val < 1):
-		return fmt.Errorf("parameter val_frac = %g: must be in [0, 1)", f.Val)
+		return dag.ParamErrorf("val_frac", "must be in [0, 1), got %g", f.Val)
 	case f.Train+f.Val > 1+1e-12:
+		// Neither parameter alone is at fault: Parse reports it at the stage.
 		return fmt.Errorf("parameters train_frac + val_frac = %g: must be at most 1 (test takes the rest)", f.Train+f.Val)
-	}
-	return nil
-}
-
-// inRange checks one fraction: (0, 1] for train, [0, 1) for validation.
-func inRange(v float64, zeroOK bool) error {
-	if zeroOK && !(v >= 0 && v < 1) {
-		return fmt.Errorf("%g is not in [0, 1)", v)
-	}
-	if !zeroOK && !(v > 0 && v <= 1) {
-		return fmt.Errorf("%g is not in (0, 1]", v)
 	}
 	return nil
 }

@@ -29,11 +29,8 @@ func Kind() *dag.Kind {
 		Version: Version,
 		Doc:     "Generate LILY-format CSV files (GRA, MS, NGR, RGB), deterministic for a seed.",
 		Source:  true,
-		Params: []dag.ParamSpec{
-			{Name: "boreholes", Type: dag.Int, Default: int64(60), Doc: "number of boreholes", Check: positiveInt},
-			{Name: "seed", Type: dag.Int, Default: int64(1), Doc: "random seed"},
-		},
-		Run: run,
+		Params:  Params{Boreholes: 60, Seed: 1},
+		Run:     run,
 	}
 	for _, f := range schemas.LILYFiles {
 		k.Outputs = append(k.Outputs, dag.OutputSpec{Name: f.Instrument, MediaType: schemas.MediaCSV})
@@ -41,16 +38,19 @@ func Kind() *dag.Kind {
 	return k
 }
 
-func positiveInt(v any) error {
-	if n, _ := v.(int64); n < 1 {
-		return fmt.Errorf("must be at least 1, got %v", v)
-	}
-	return nil
+// Params are the synth source's parameters.
+type Params struct {
+	Boreholes int   `param:"boreholes" doc:"number of boreholes"`
+	Seed      int64 `param:"seed" doc:"random seed"`
 }
+
+// Check rejects an empty data set.
+func (p Params) Check() error { return dag.AtLeast("boreholes", p.Boreholes, 1) }
 
 func run(ctx context.Context, x *dag.Exec) error {
 	dir := x.TempDir()
-	if err := WriteDir(ctx, dir, x.Int("boreholes"), int64(x.Int("seed"))); err != nil {
+	p := dag.ParamsOf[Params](x)
+	if err := WriteDir(ctx, dir, p.Boreholes, p.Seed); err != nil {
 		return err
 	}
 	for _, f := range schemas.LILYFiles {

@@ -16,38 +16,12 @@ const Version = "2/" + schemas.ScaledVersion + "/" + checkpointFormat
 // Kind is the train stage: fit the VAE on the scaled train table, watch
 // the validation table, write checkpoint, history and curve.
 func Kind() *dag.Kind {
-	d := Default()
 	return &dag.Kind{
 		Name:    "train",
 		Version: Version,
 		Doc:     "train the β-VAE of DESIGN.md §1 (GoMLX)",
-		Params: []dag.ParamSpec{
-			{Name: "latent_dim", Type: dag.Int, Default: int64(d.LatentDim), Doc: "latent dimensions",
-				Check: check(func(c *Config, v any) { c.LatentDim = int(v.(int64)) })},
-			{Name: "hidden", Type: dag.Ints, Default: toInt64s(d.Hidden), Doc: "hidden layer sizes, encoder order",
-				Check: check(func(c *Config, v any) { c.Hidden = toInts(v.([]int64)) })},
-			{Name: "dropout", Type: dag.Float, Default: d.Dropout, Doc: "dropout rate of hidden layers",
-				Check: check(func(c *Config, v any) { c.Dropout = v.(float64) })},
-			{Name: "beta_start", Type: dag.Float, Default: d.BetaStart, Doc: "KL weight at epoch 1",
-				Check: check(func(c *Config, v any) { c.BetaStart = v.(float64) })},
-			{Name: "beta_end", Type: dag.Float, Default: d.BetaEnd, Doc: "KL weight after annealing",
-				Check: check(func(c *Config, v any) { c.BetaEnd = v.(float64) })},
-			{Name: "anneal_epochs", Type: dag.Int, Default: int64(d.AnnealEpochs), Doc: "epochs of linear β annealing",
-				Check: check(func(c *Config, v any) { c.AnnealEpochs = int(v.(int64)) })},
-			{Name: "max_epochs", Type: dag.Int, Default: int64(d.MaxEpochs), Doc: "most epochs to train",
-				Check: check(func(c *Config, v any) { c.MaxEpochs = int(v.(int64)) })},
-			{Name: "patience", Type: dag.Int, Default: int64(d.Patience), Doc: "epochs without validation improvement (after annealing) before stopping",
-				Check: check(func(c *Config, v any) { c.Patience = int(v.(int64)) })},
-			{Name: "batch_size", Type: dag.Int, Default: int64(d.BatchSize), Doc: "rows per optimiser step",
-				Check: check(func(c *Config, v any) { c.BatchSize = int(v.(int64)) })},
-			{Name: "learning_rate", Type: dag.Float, Default: d.LearningRate, Doc: "Adam learning rate",
-				Check: check(func(c *Config, v any) { c.LearningRate = v.(float64) })},
-			{Name: "seed", Type: dag.Int, Default: d.Seed, Doc: "seed of initialisation, shuffling, dropout and sampling"},
-			{Name: "backend", Type: dag.String, Default: "auto", Presentation: true,
-				Doc:   `"auto", "go", "xla:cuda" or "xla:/abs/path/plugin.so" (see docs/gpu.md)`,
-				Check: func(v any) error { _, err := parseBackend(v.(string)); return err }},
-		},
-		Inputs: []dag.InputSpec{{Name: "train"}, {Name: "val"}},
+		Params:  Params{Config: Default(), Backend: "auto"},
+		Inputs:  []dag.InputSpec{{Name: "train"}, {Name: "val"}},
 		Outputs: []dag.OutputSpec{
 			{Name: "model", MediaType: schemas.MediaBinary},
 			{Name: "history", MediaType: schemas.MediaParquet},
@@ -57,48 +31,30 @@ func Kind() *dag.Kind {
 	}
 }
 
-// check validates one parameter as Config.Check does, the others at
-// their defaults, so a bad value is reported at its attribute when the
-// pipeline is read.
-func check(set func(*Config, any)) func(any) error {
-	return func(v any) error {
-		c := Default()
-		set(&c, v)
-		return c.Check()
-	}
+// Params are the train stage's parameters: the hyperparameters, and the
+// backend, which changes where the model trains but not (on the CPU) what
+// it computes.
+type Params struct {
+	Config
+	Backend string `param:"backend,presentation" doc:"\"auto\", \"go\", \"xla:cuda\" or \"xla:/abs/path/plugin.so\" (see docs/gpu.md)"`
 }
 
-func toInts(v []int64) []int {
-	out := make([]int, len(v))
-	for i, n := range v {
-		out[i] = int(n)
+// Check reports the first hyperparameter that cannot work, or a backend
+// that does not parse.
+func (p Params) Check() error {
+	if err := p.Config.Check(); err != nil {
+		return err
 	}
-	return out
-}
-
-func toInt64s(v []int) []int64 {
-	out := make([]int64, len(v))
-	for i, n := range v {
-		out[i] = int64(n)
+	if _, err := parseBackend(p.Backend); err != nil {
+		return dag.ParamErrorf("backend", "%v", err)
 	}
-	return out
-}
-
-// configFrom reads the hyperparameters of a run.
-func configFrom(x *dag.Exec) Config {
-	return Config{
-		Inputs: len(schemas.Features), LatentDim: x.Int("latent_dim"), Hidden: x.Ints("hidden"),
-		Dropout: x.Float("dropout"), BetaStart: x.Float("beta_start"), BetaEnd: x.Float("beta_end"),
-		AnnealEpochs: x.Int("anneal_epochs"), MaxEpochs: x.Int("max_epochs"), Patience: x.Int("patience"),
-		BatchSize: x.Int("batch_size"), LearningRate: x.Float("learning_rate"), Seed: int64(x.Int("seed")),
-	}
+	return nil
 }
 
 func run(ctx context.Context, x *dag.Exec) error {
-	cfg := configFrom(x)
-	if err := cfg.Check(); err != nil {
-		return err
-	}
+	p := dag.ParamsOf[Params](x)
+	cfg := p.Config
+	cfg.Inputs = len(schemas.Features)
 	train, err := ReadTable(ctx, x, "train", cfg.Inputs)
 	if err != nil {
 		return err
@@ -107,7 +63,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 	if err != nil {
 		return err
 	}
-	backend, err := NewBackend(x.String("backend"))
+	backend, err := NewBackend(p.Backend)
 	if err != nil {
 		return err
 	}

@@ -11,24 +11,29 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"litho/dag"
 )
 
 // Config holds every hyperparameter of the model and its training, in
 // one place. The checkpoint stores it, so a model can be rebuilt from the
 // checkpoint alone.
+//
+// The param tags make all but Inputs (fixed by the schema) parameters of
+// the train stage.
 type Config struct {
 	Inputs       int     `json:"inputs"`
-	LatentDim    int     `json:"latent_dim"`
-	Hidden       []int   `json:"hidden"`
-	Dropout      float64 `json:"dropout"`
-	BetaStart    float64 `json:"beta_start"`
-	BetaEnd      float64 `json:"beta_end"`
-	AnnealEpochs int     `json:"anneal_epochs"`
-	MaxEpochs    int     `json:"max_epochs"`
-	Patience     int     `json:"patience"`
-	BatchSize    int     `json:"batch_size"`
-	LearningRate float64 `json:"learning_rate"`
-	Seed         int64   `json:"seed"`
+	LatentDim    int     `json:"latent_dim" param:"latent_dim" doc:"latent dimensions"`
+	Hidden       []int   `json:"hidden" param:"hidden" doc:"hidden layer sizes, encoder order"`
+	Dropout      float64 `json:"dropout" param:"dropout" doc:"dropout rate of hidden layers"`
+	BetaStart    float64 `json:"beta_start" param:"beta_start" doc:"KL weight at epoch 1"`
+	BetaEnd      float64 `json:"beta_end" param:"beta_end" doc:"KL weight after annealing"`
+	AnnealEpochs int     `json:"anneal_epochs" param:"anneal_epochs" doc:"epochs of linear β annealing"`
+	MaxEpochs    int     `json:"max_epochs" param:"max_epochs" doc:"most epochs to train"`
+	Patience     int     `json:"patience" param:"patience" doc:"epochs without validation improvement (after annealing) before stopping"`
+	BatchSize    int     `json:"batch_size" param:"batch_size" doc:"rows per optimiser step"`
+	LearningRate float64 `json:"learning_rate" param:"learning_rate" doc:"Adam learning rate"`
+	Seed         int64   `json:"seed" param:"seed" doc:"seed of initialisation, shuffling, dropout and sampling"`
 }
 
 // Default is the configuration of DESIGN.md §1.
@@ -47,27 +52,29 @@ func (c Config) Check() error {
 	case c.Inputs < 1:
 		return fmt.Errorf("model needs at least one input feature, got %d", c.Inputs)
 	case c.LatentDim < 1:
-		return fmt.Errorf("parameter latent_dim = %d: must be at least 1", c.LatentDim)
+		return dag.ParamErrorf("latent_dim", "must be at least 1, got %d", c.LatentDim)
 	case len(c.Hidden) == 0:
-		return fmt.Errorf("parameter hidden is empty: give at least one layer size")
+		return dag.ParamErrorf("hidden", "must list at least one layer size")
 	case !(c.Dropout >= 0 && c.Dropout < 1):
-		return fmt.Errorf("parameter dropout = %g: must be in [0, 1)", c.Dropout)
-	case c.BetaStart < 0 || c.BetaEnd < 0:
-		return fmt.Errorf("parameters beta_start = %g, beta_end = %g: must not be negative", c.BetaStart, c.BetaEnd)
+		return dag.ParamErrorf("dropout", "must be in [0, 1), got %g", c.Dropout)
+	case c.BetaStart < 0:
+		return dag.ParamErrorf("beta_start", "must not be negative, got %g", c.BetaStart)
+	case c.BetaEnd < 0:
+		return dag.ParamErrorf("beta_end", "must not be negative, got %g", c.BetaEnd)
 	case c.AnnealEpochs < 0:
-		return fmt.Errorf("parameter anneal_epochs = %d: must not be negative", c.AnnealEpochs)
+		return dag.ParamErrorf("anneal_epochs", "must not be negative, got %d", c.AnnealEpochs)
 	case c.MaxEpochs < 1:
-		return fmt.Errorf("parameter max_epochs = %d: must be at least 1", c.MaxEpochs)
+		return dag.ParamErrorf("max_epochs", "must be at least 1, got %d", c.MaxEpochs)
 	case c.Patience < 1:
-		return fmt.Errorf("parameter patience = %d: must be at least 1", c.Patience)
+		return dag.ParamErrorf("patience", "must be at least 1, got %d", c.Patience)
 	case c.BatchSize < 2:
-		return fmt.Errorf("parameter batch_size = %d: must be at least 2 (batch normalisation)", c.BatchSize)
+		return dag.ParamErrorf("batch_size", "must be at least 2 (batch normalisation), got %d", c.BatchSize)
 	case !(c.LearningRate >= 0):
-		return fmt.Errorf("parameter learning_rate = %g: must not be negative", c.LearningRate)
+		return dag.ParamErrorf("learning_rate", "must not be negative, got %g", c.LearningRate)
 	}
 	for _, h := range c.Hidden {
 		if h < 1 {
-			return fmt.Errorf("parameter hidden = %v: sizes must be at least 1", c.Hidden)
+			return dag.ParamErrorf("hidden", "sizes must be at least 1, got %v", c.Hidden)
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"litho/dag"
 	"litho/schemas"
 )
 
@@ -221,7 +222,7 @@ func TestConfigErrorsNameParameter(t *testing.T) {
 }
 
 func TestKindDefaultsMatchDesign(t *testing.T) {
-	k := Kind()
+	k, _ := dag.NewRegistry(Kind()).Lookup("train")
 	want := map[string]any{
 		"latent_dim": int64(10), "hidden": []int64{32, 16}, "dropout": 0.1, "beta_start": 0.001, "beta_end": 0.5,
 		"anneal_epochs": int64(50), "max_epochs": int64(100), "patience": int64(15), "batch_size": int64(256),
@@ -308,7 +309,7 @@ func TestDecodeTableNamesBadRow(t *testing.T) {
 }
 
 func TestKindParamChecks(t *testing.T) {
-	k := Kind()
+	k, _ := dag.NewRegistry(Kind()).Lookup("train")
 	tests := []struct {
 		param string
 		value any
@@ -326,8 +327,8 @@ func TestKindParamChecks(t *testing.T) {
 		{"backend", "xla:/opt/p.so", ""},
 	}
 	for _, tc := range tests {
-		p, _ := k.Param(tc.param)
-		err := p.Check(tc.value)
+		// The kind's defaults with one value changed, checked as Parse does.
+		err := new(dag.Node).Reset(k, map[string]any{tc.param: tc.value})
 		if tc.want == "" && err != nil {
 			t.Errorf("%s = %v: rejected: %v", tc.param, tc.value, err)
 		}
