@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -104,26 +105,32 @@ func deriveSpecs(kind string, params any) []ParamSpec {
 		}
 	}
 	var specs []ParamSpec
-	seen := map[string]bool{}
 	for _, f := range reflect.VisibleFields(v.Type()) {
-		tag, ok := f.Tag.Lookup("param")
-		if !ok {
+		if _, ok := f.Tag.Lookup("param"); !ok {
 			continue
 		}
-		name, opt, _ := strings.Cut(tag, ",")
-		t, ok := paramTypes[f.Type]
-		switch {
-		case !ok:
-			panic(fmt.Sprintf("dag: kind %q: parameter %s has unsupported type %s", kind, name, f.Type))
-		case !f.IsExported() || name == "" || seen[name] || (opt != "" && opt != "presentation"):
-			panic(fmt.Sprintf("dag: kind %q: bad parameter field %s `param:%q`", kind, f.Name, tag))
+		ps := fieldSpec(kind, f)
+		if slices.ContainsFunc(specs, func(o ParamSpec) bool { return o.Name == ps.Name }) {
+			panic(fmt.Sprintf("dag: kind %q: two fields are parameter %s", kind, ps.Name))
 		}
-		seen[name] = true
-		ps := ParamSpec{Name: name, Type: t, Doc: f.Tag.Get("doc"), Presentation: opt == "presentation", index: f.Index}
 		ps.Default = ps.get(params)
 		specs = append(specs, ps)
 	}
 	return specs
+}
+
+// fieldSpec is the spec of one tagged field, less its default.
+func fieldSpec(kind string, f reflect.StructField) ParamSpec {
+	tag := f.Tag.Get("param")
+	name, opt, _ := strings.Cut(tag, ",")
+	t, ok := paramTypes[f.Type]
+	switch {
+	case !ok:
+		panic(fmt.Sprintf("dag: kind %q: parameter %s has unsupported type %s", kind, name, f.Type))
+	case !f.IsExported() || name == "" || (opt != "" && opt != "presentation"):
+		panic(fmt.Sprintf("dag: kind %q: bad parameter field %s `param:%q`", kind, f.Name, tag))
+	}
+	return ParamSpec{Name: name, Type: t, Doc: f.Tag.Get("doc"), Presentation: opt == "presentation", index: f.Index}
 }
 
 // get reads the parameter out of a parameter struct, in its canonical
@@ -176,7 +183,7 @@ func (ps ParamSpec) with(params any, v any) (any, error) {
 // cloneParams copies a parameter struct, slices included.
 func cloneParams(k *Kind, params any) any {
 	for _, ps := range k.specs {
-		if ps.Type >= Ints {
+		if ps.Type >= Ints { // a list
 			params, _ = ps.with(params, ps.get(params))
 		}
 	}
