@@ -27,7 +27,7 @@ func fakeEvaluate() *dag.Kind {
 		Name: "fakeeval", Version: "1",
 		Params:  fakeParams{ARI: 0.25},
 		Inputs:  []dag.InputSpec{{Name: "in"}},
-		Outputs: []dag.OutputSpec{{Name: "metrics", MediaType: schemas.MediaJSON}, {Name: "report", MediaType: schemas.MediaHTML}},
+		Outputs: []dag.OutputSpec{{Name: "metrics", MediaType: schemas.MediaMetrics}, {Name: "report", MediaType: schemas.MediaReport}},
 		Run: func(ctx context.Context, x *dag.Exec) error {
 			ari := dag.ParamsOf[fakeParams](x).ARI
 			m := &evaluate.Metrics{Schema: evaluate.MetricsSchema, Split: "test", Rows: 1000,

@@ -84,13 +84,13 @@ func extension(media string) string {
 	switch media {
 	case schemas.MediaParquet:
 		return ".parquet"
-	case schemas.MediaJSON:
+	case schemas.MediaJSON, schemas.MediaMetrics:
 		return ".json"
 	case schemas.MediaPNG:
 		return ".png"
 	case schemas.MediaCSV:
 		return ".csv"
-	case schemas.MediaHTML:
+	case schemas.MediaHTML, schemas.MediaReport:
 		return ".html"
 	}
 	return ""

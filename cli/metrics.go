@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -208,15 +207,15 @@ func (r *metricsResolver) read(ref string) ([]byte, string, error) {
 	if ref != "current" {
 		stage = ref
 	}
-	stage, err = outputStage(p.Pipeline, stage, "metrics")
+	stage, output, err := metricsRole.find(p.Pipeline, stage)
 	if err != nil {
 		return nil, "", err
 	}
-	b, d, err := p.currentOutput(r.c, stage, "metrics")
+	b, d, err := p.currentOutput(ctx, stage, output)
 	if err != nil {
 		return nil, "", err
 	}
-	return b, fmt.Sprintf("%s.metrics %s", stage, d.Short()), nil
+	return b, fmt.Sprintf("%s.%s %s", stage, output, d.Short()), nil
 }
 
 func looksLikeFile(ref string) bool {
@@ -230,7 +229,7 @@ func (p *project) runMetrics(c *cli.Context, n string) ([]byte, string, error) {
 	if err != nil || back < 0 {
 		return nil, "", usagef("run~%s: want run~N with N ≥ 0", n)
 	}
-	stage, err := outputStage(p.Pipeline, c.String("stage"), "metrics")
+	stage, output, err := metricsRole.find(p.Pipeline, c.String("stage"))
 	if err != nil {
 		return nil, "", err
 	}
@@ -240,7 +239,7 @@ func (p *project) runMetrics(c *cli.Context, n string) ([]byte, string, error) {
 	}
 	seen := 0
 	for _, l := range logs {
-		o, ok := l.Stages[stage].Outputs["metrics"]
+		o, ok := l.Stages[stage].Outputs[output]
 		if !ok {
 			continue
 		}
@@ -249,70 +248,11 @@ func (p *project) runMetrics(c *cli.Context, n string) ([]byte, string, error) {
 			if err != nil {
 				return nil, "", fmt.Errorf("run~%d metrics: %w", back, err)
 			}
-			return b, fmt.Sprintf("run~%d (%s) %s.metrics %s", back, l.Time.UTC().Format("2006-01-02 15:04:05Z"), stage, o.Digest.Short()), nil
+			return b, fmt.Sprintf("run~%d (%s) %s.%s %s", back, l.Time.UTC().Format("2006-01-02 15:04:05Z"), stage, output, o.Digest.Short()), nil
 		}
 		seen++
 	}
-	return nil, "", usagef("run~%d: only %d runs recorded %s.metrics", back, seen, stage)
-}
-
-// outputStage returns stage if given (checking it has the output), else
-// the last stage in run order with that output.
-func outputStage(p *dag.Pipeline, stage, output string) (string, error) {
-	if stage != "" {
-		n, ok := p.Node(stage)
-		if !ok {
-			return "", usagef("no stage named %q; stages: %s", stage, strings.Join(p.NodeNames(), ", "))
-		}
-		if _, ok := n.Kind.Output(output); !ok {
-			return "", usagef("stage %s (%s) has no %s output", stage, n.Kind.Name, output)
-		}
-		return stage, nil
-	}
-	for i := len(p.Nodes) - 1; i >= 0; i-- {
-		if _, ok := p.Nodes[i].Kind.Output(output); ok {
-			return p.Nodes[i].Name, nil
-		}
-	}
-	return "", usagef("no stage of the pipeline has a %s output", output)
-}
-
-// currentOutput reads an output of the stage's record for the pipeline
-// as it stands (with --set and --data). Unlike `litho show` it does not
-// fall back to an older run: a gate must never pass on stale metrics.
-func (p *project) currentOutput(c *cli.Context, stage, output string) ([]byte, artifacts.Digest, error) {
-	rec, err := p.currentRecord(c.Context, stage)
-	if err != nil {
-		return nil, "", err
-	}
-	o, ok := rec.Outputs[output]
-	if !ok {
-		return nil, "", fmt.Errorf("the record of %s has no %s output", stage, output)
-	}
-	b, err := p.Store.ReadAll(c.Context, o.Digest)
-	if err != nil {
-		return nil, "", fmt.Errorf("%s.%s: %w", stage, output, err)
-	}
-	return b, o.Digest, nil
-}
-
-// currentRecord is the record of stage for the pipeline as it stands.
-func (p *project) currentRecord(ctx context.Context, stage string) (*dag.Record, error) {
-	plan, err := p.runner(1).Plan(ctx, p.Pipeline, dag.Options{To: stage})
-	if err != nil {
-		return nil, err
-	}
-	if last := plan[len(plan)-1]; last.Status == dag.StatusCached {
-		rec, ok, err := dag.LoadRecord(ctx, p.Store, last.Key)
-		if err != nil {
-			return nil, storeError{err}
-		}
-		if ok {
-			return rec, nil
-		}
-	}
-	return nil, usagef("%s has no result for the pipeline as it stands (its parameters, inputs or code changed "+
-		"since it last ran): run `litho run` first, or name a past run as run~0", stage)
+	return nil, "", usagef("run~%d: only %d runs recorded %s.%s", back, seen, stage, output)
 }
 
 // formatMetric prints counts as integers and scores with four decimals.

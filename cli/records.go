@@ -6,18 +6,27 @@ import (
 	"litho/dag"
 )
 
+// currentRecord is the record of stage for the pipeline as it stands
+// (with --set and --data); ok is false when it has none.
+func (p *project) currentRecord(ctx context.Context, stage string) (rec *dag.Record, ok bool, err error) {
+	plan, err := p.runner(1).Plan(ctx, p.Pipeline, dag.Options{To: stage})
+	if err != nil {
+		return nil, false, err
+	}
+	if last := plan[len(plan)-1]; last.Status == dag.StatusCached {
+		rec, ok, err = dag.LoadRecord(ctx, p.Store, last.Key)
+		if err != nil {
+			return nil, false, storeError{err}
+		}
+	}
+	return rec, ok, nil
+}
+
 // stageRecord finds the record of a stage as the pipeline stands now, or
 // else from the most recent run that ran it.
 func (p *project) stageRecord(ctx context.Context, stage string) (*dag.Record, error) {
-	plan, err := p.runner(1).Plan(ctx, p.Pipeline, dag.Options{To: stage})
-	if err != nil {
-		return nil, err
-	}
-	if last := plan[len(plan)-1]; last.Status == "cached" {
-		rec, ok, err := dag.LoadRecord(ctx, p.Store, last.Key)
-		if err == nil && ok {
-			return rec, nil
-		}
+	if rec, ok, err := p.currentRecord(ctx, stage); ok || err != nil {
+		return rec, err
 	}
 	logs, err := dag.RecentRuns(ctx, p.Store, 200)
 	if err != nil {

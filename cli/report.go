@@ -28,11 +28,11 @@ func (e *Env) report(c *cli.Context) error {
 		return err
 	}
 	defer p.Close()
-	stage, err := outputStage(p.Pipeline, c.String("stage"), "report")
+	stage, output, err := reportRole.find(p.Pipeline, c.String("stage"))
 	if err != nil {
 		return err
 	}
-	b, d, err := p.currentOutput(c, stage, "report")
+	b, d, err := p.currentOutput(c.Context, stage, output)
 	if err != nil {
 		return err
 	}
@@ -44,6 +44,6 @@ func (e *Env) report(c *cli.Context) error {
 	if err := os.Rename(tmp, out); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	fmt.Fprintf(e.Stdout, "wrote %s (%d KiB, %s.report %s)\n", out, (len(b)+1023)/1024, stage, d.Short())
+	fmt.Fprintf(e.Stdout, "wrote %s (%d KiB, %s.%s %s)\n", out, (len(b)+1023)/1024, stage, output, d.Short())
 	return nil
 }

@@ -13,22 +13,31 @@ import (
 	"litho/stages/evaluate"
 )
 
-// afterRun ends a readable run with what it means: for every evaluate
-// stage that finished, ARI and silhouette per method and k, the best of
-// each, and where the HTML report is.
+// afterRun ends a readable run with what it means: for every stage with
+// metrics that finished, ARI and silhouette per method and k, the best of
+// each, and where its HTML report is.
 func (e *Env) afterRun(c *cli.Context, p *project, res *dag.Result) {
 	for _, ev := range res.Events {
-		if ev.Kind != "evaluate" || ev.Status == dag.StatusFailed {
+		n, ok := p.Pipeline.Node(ev.Stage)
+		if !ok || ev.Status == dag.StatusFailed {
 			continue
 		}
-		if err := e.printEvaluation(c.Context, p, ev); err != nil {
+		metrics, ok := metricsRole.outputFor(n.Kind)
+		if !ok {
+			continue
+		}
+		if err := e.printEvaluation(c.Context, p, ev, metrics); err != nil {
 			p.Log.Warn("cannot summarise evaluation", "stage", ev.Stage, "err", err)
+			continue
+		}
+		if report, ok := reportRole.outputFor(n.Kind); ok {
+			e.printReportPath(p, artifacts.Digest(ev.Outputs[report]))
 		}
 	}
 }
 
-func (e *Env) printEvaluation(ctx context.Context, p *project, ev dag.Event) error {
-	b, err := p.Store.ReadAll(ctx, artifacts.Digest(ev.Outputs["metrics"]))
+func (e *Env) printEvaluation(ctx context.Context, p *project, ev dag.Event, output string) error {
+	b, err := p.Store.ReadAll(ctx, artifacts.Digest(ev.Outputs[output]))
 	if err != nil {
 		return err
 	}
@@ -37,10 +46,11 @@ func (e *Env) printEvaluation(ctx context.Context, p *project, ev dag.Event) err
 		return err
 	}
 	fmt.Fprintf(e.Stdout, "\n%s: agreement with the described lithology (%s split)\n", ev.Stage, m.Split)
-	if err := WriteScoreTable(e.Stdout, m); err != nil {
-		return err
-	}
-	report := artifacts.Digest(ev.Outputs["report"])
+	return WriteScoreTable(e.Stdout, m)
+}
+
+// printReportPath says where the run's report lies in the local store.
+func (e *Env) printReportPath(p *project, report artifacts.Digest) {
 	path := p.Local.Path(artifacts.Blobs, string(report))
 	if wd, err := os.Getwd(); err == nil {
 		if rel, err := filepath.Rel(wd, path); err == nil {
@@ -48,5 +58,4 @@ func (e *Env) printEvaluation(ctx context.Context, p *project, ev dag.Event) err
 		}
 	}
 	fmt.Fprintf(e.Stdout, "report: %s (copy it with `litho report --out report.html`)\n", path)
-	return nil
 }

@@ -77,4 +77,8 @@ const (
 	MediaHTML     = "text/html"
 	MediaBinary   = "application/octet-stream"
 	MediaManifest = "application/vnd.litho.manifest+json"
+	// Metrics and reports carry their own types: the CLI finds the
+	// outputs it summarises, gates and copies out by type, not by name.
+	MediaMetrics = "application/vnd.litho.metrics+json"
+	MediaReport  = "application/vnd.litho.report+html"
 )

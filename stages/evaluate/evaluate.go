@@ -67,11 +67,11 @@ var Pictures = []struct{ Output, Title, Caption string }{
 
 // Kind returns the evaluate stage kind.
 func Kind() *dag.Kind {
-	outputs := []dag.OutputSpec{{Name: "metrics", MediaType: schemas.MediaJSON}}
+	outputs := []dag.OutputSpec{{Name: "metrics", MediaType: schemas.MediaMetrics}}
 	for _, p := range Pictures {
 		outputs = append(outputs, dag.OutputSpec{Name: p.Output, MediaType: schemas.MediaPNG})
 	}
-	outputs = append(outputs, dag.OutputSpec{Name: "report", MediaType: schemas.MediaHTML})
+	outputs = append(outputs, dag.OutputSpec{Name: "report", MediaType: schemas.MediaReport})
 	return &dag.Kind{
 		Name:    "evaluate",
 		Version: "evaluate/3+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion,
