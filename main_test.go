@@ -30,13 +30,19 @@ func TestMain(m *testing.M) {
 
 func litho(t *testing.T, dir string, args ...string) clitest.Result {
 	t.Helper()
+	return lithoEnv(t, dir, nil, args...)
+}
+
+// lithoEnv runs litho with extra environment variables.
+func lithoEnv(t *testing.T, dir string, env []string, args ...string) clitest.Result {
+	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(self, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	cmd.Env = append(append(os.Environ(), mainEnv+"=1"), env...)
 	return clitest.Run(t, cmd)
 }
 

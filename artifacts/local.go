@@ -38,6 +38,17 @@ func OpenLocal(dir string) (*Local, error) {
 	return &Local{root: abs}, nil
 }
 
+// ViewLocal opens the local store at dir for reading only: it creates
+// nothing, and a directory that does not exist is an empty store. Wrap it
+// in ReadOnly; its own writes would fail on the missing directories.
+func ViewLocal(dir string) (*Local, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Local{root: abs}, nil
+}
+
 // Root is the store directory.
 func (l *Local) Root() string { return l.root }
 

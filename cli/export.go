@@ -39,7 +39,7 @@ func (e *Env) export(c *cli.Context) error {
 	if format != "" && format != "parquet" && format != "csv" {
 		return usagef("--format %q: want parquet or csv", format)
 	}
-	p, err := e.open(c)
+	p, err := e.open(c, readOnly)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,16 @@ func (e *Env) gcCommand() *cli.Command {
 }
 
 func (e *Env) gc(c *cli.Context) error {
-	p, err := e.open(c)
+	if !c.Bool("yes") {
+		// Listing only looks: no lock, nothing written.
+		p, err := e.open(c, readOnly)
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		return e.collect(c, p)
+	}
+	p, err := e.open(c, readWrite)
 	if err != nil {
 		return err
 	}
@@ -35,6 +44,12 @@ func (e *Env) gc(c *cli.Context) error {
 		return err
 	}
 	defer release()
+	return e.collect(c, p)
+}
+
+// collect lists, or with --yes deletes, what neither the pipeline as it
+// stands nor the last --keep-last runs reach.
+func (e *Env) collect(c *cli.Context, p *project) error {
 	ctx := c.Context
 	keys, err := p.runner(1).CurrentKeys(ctx, p.Pipeline)
 	if err != nil {

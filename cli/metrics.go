@@ -151,7 +151,7 @@ type metricsResolver struct {
 
 func (r *metricsResolver) project() (*project, error) {
 	if r.p == nil {
-		p, err := r.env.open(r.c)
+		p, err := r.env.open(r.c, readOnly)
 		if err != nil {
 			return nil, err
 		}

@@ -22,6 +22,7 @@ type project struct {
 	Fingerprints *artifacts.Fingerprinter
 	Log          *slog.Logger
 	env          *Env
+	mode         access
 }
 
 // embeddedName is how diagnostics name the built-in pipeline.
@@ -92,8 +93,19 @@ func (e *Env) useLily(p *dag.Pipeline, dir string) error {
 	return nil
 }
 
+// access says whether a command writes the store or only looks at it.
+type access int
+
+const (
+	readWrite access = iota
+	// readOnly opens nothing for writing: the local store is not even
+	// created, the remote is read through without filling the local
+	// store, and the stat cache is not saved. A write is an error.
+	readOnly
+)
+
 // open loads the pipeline and opens its store.
-func (e *Env) open(c *cli.Context) (*project, error) {
+func (e *Env) open(c *cli.Context, mode access) (*project, error) {
 	p, dir, err := e.loadPipeline(c)
 	if err != nil {
 		return nil, err
@@ -112,13 +124,20 @@ func (e *Env) open(c *cli.Context) (*project, error) {
 	if storeDir == "" {
 		storeDir = filepath.Join(dir, ".litho")
 	}
-	local, err := artifacts.OpenLocal(storeDir)
+	open := artifacts.OpenLocal
+	if mode == readOnly {
+		open = artifacts.ViewLocal
+	}
+	local, err := open(storeDir)
 	if err != nil {
 		return nil, storeError{err}
 	}
 	be, err := openBackend(c, local, p.Store, log)
 	if err != nil {
 		return nil, storeError{err}
+	}
+	if mode == readOnly {
+		be = artifacts.ReadOnly(be)
 	}
 	return &project{
 		Pipeline:     p,
@@ -128,6 +147,7 @@ func (e *Env) open(c *cli.Context) (*project, error) {
 		Fingerprints: artifacts.NewFingerprinter(filepath.Join(local.Root(), "statcache.json")),
 		Log:          log,
 		env:          e,
+		mode:         mode,
 	}, nil
 }
 
@@ -141,11 +161,25 @@ func (p *project) runner(jobs int) *dag.Runner {
 		Log:          p.Log,
 		Host:         host,
 		Version:      p.env.Version,
-		TempBase:     p.Local.TempDir(),
+		TempBase:     p.tempBase(),
 	}
 }
 
-// Close saves the stat cache and closes the store.
+// tempBase is where stages get scratch space: the store's filesystem, so
+// outputs can be renamed into place, unless the store is only read.
+func (p *project) tempBase() string {
+	if p.mode == readOnly {
+		return ""
+	}
+	return p.Local.TempDir()
+}
+
+// Close saves the stat cache (when the store is writable) and closes the
+// store.
 func (p *project) Close() error {
-	return errors.Join(p.Fingerprints.Save(), p.Store.Close())
+	var err error
+	if p.mode == readWrite {
+		err = p.Fingerprints.Save()
+	}
+	return errors.Join(err, p.Store.Close())
 }

@@ -24,7 +24,7 @@ func (e *Env) pull(c *cli.Context) error {
 	if c.NArg() > 1 {
 		return usagef("pull takes at most one STAGE (got %d arguments)", c.NArg())
 	}
-	t, err := e.openTransfer(c, "pull")
+	t, err := e.openTransfer(c, "pull", readWrite)
 	if err != nil {
 		return err
 	}

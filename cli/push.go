@@ -20,7 +20,7 @@ func (e *Env) pushCommand() *cli.Command {
 }
 
 func (e *Env) push(c *cli.Context) error {
-	t, err := e.openTransfer(c, "push")
+	t, err := e.openTransfer(c, "push", readOnly)
 	if err != nil {
 		return err
 	}
@@ -44,18 +44,21 @@ type transfer struct {
 	missing []string // stages without a result yet
 }
 
-// openTransfer opens the project and its remote, takes the store lock and
-// finds the cached stages named on the command line (all when none are).
-func (e *Env) openTransfer(c *cli.Context, verb string) (*transfer, error) {
-	p, err := e.open(c)
+// openTransfer opens the project and its remote and finds the cached
+// stages named on the command line (all when none are). A transfer that
+// writes the local store (pull) takes its lock; one that only reads it
+// (push) reads immutable objects and takes none.
+func (e *Env) openTransfer(c *cli.Context, verb string, mode access) (*transfer, error) {
+	p, err := e.open(c, mode)
 	if err != nil {
 		return nil, err
 	}
 	t := &transfer{p: p, release: func() {}}
-	if t.remote, err = remoteOf(p, verb); err == nil {
-		if t.release, err = p.lock(c); err == nil {
-			t.keys, t.missing, err = cachedKeys(c, p, c.Args().Slice())
-		}
+	if t.remote, err = remoteOf(p, verb); err == nil && mode == readWrite {
+		t.release, err = p.lock(c)
+	}
+	if err == nil {
+		t.keys, t.missing, err = cachedKeys(c, p, c.Args().Slice())
 	}
 	if err != nil {
 		t.Close()

@@ -23,7 +23,7 @@ func (e *Env) report(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("report takes no arguments (got %q); use --out FILE", c.Args().First())
 	}
-	p, err := e.open(c)
+	p, err := e.open(c, readOnly)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,11 @@ func (e *Env) run(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("run takes no arguments (got %q); use --to STAGE", c.Args().First())
 	}
-	p, err := e.open(c)
+	mode := readWrite
+	if c.Bool("dry-run") {
+		mode = readOnly
+	}
+	p, err := e.open(c, mode)
 	if err != nil {
 		return err
 	}

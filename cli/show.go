@@ -22,7 +22,7 @@ func (e *Env) show(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usagef("show needs one STAGE")
 	}
-	p, err := e.open(c)
+	p, err := e.open(c, readOnly)
 	if err != nil {
 		return err
 	}

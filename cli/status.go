@@ -19,7 +19,7 @@ func (e *Env) statusCommand() *cli.Command {
 }
 
 func (e *Env) status(c *cli.Context) error {
-	p, err := e.open(c)
+	p, err := e.open(c, readOnly)
 	if err != nil {
 		return err
 	}

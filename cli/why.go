@@ -24,7 +24,7 @@ func (e *Env) why(c *cli.Context) error {
 		return usagef("why needs one STAGE")
 	}
 	stage := c.Args().First()
-	p, err := e.open(c)
+	p, err := e.open(c, readOnly)
 	if err != nil {
 		return err
 	}

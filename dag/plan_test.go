@@ -2,60 +2,16 @@ package dag_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"litho/artifacts"
+	"litho/artifacts/storetest"
 	"litho/dag"
 )
-
-// snapshot maps every path under dir to a digest of its content ("dir"
-// for directories), to assert that something wrote nothing.
-func snapshot(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		if d.IsDir() {
-			out[rel] = "dir"
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		out[rel] = fmt.Sprintf("%x", sha256.Sum256(b))
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// changedPaths lists the paths added, removed or rewritten between two
-// snapshots.
-func changedPaths(before, after map[string]string) []string {
-	var out []string
-	for p, d := range after {
-		if before[p] != d {
-			out = append(out, p)
-		}
-	}
-	for p := range before {
-		if _, ok := after[p]; !ok {
-			out = append(out, p+" (removed)")
-		}
-	}
-	slices.Sort(out)
-	return out
-}
 
 // filesPipeline reads two files outside the store, as the LILY source does.
 func filesPipeline(t *testing.T) string {
@@ -102,13 +58,13 @@ func TestPlanWritesNothing(t *testing.T) {
 			if tc.before {
 				h.mustRun(h.parse(src), dag.Options{})
 			}
-			before, executed := snapshot(t, h.local.Root()), h.c.Total()
+			before, executed := storetest.Snapshot(t, h.local.Root()), h.c.Total()
 			r := &dag.Runner{Store: h.store, Fingerprints: artifacts.NewFingerprinter(""), Jobs: 2, TempBase: h.local.TempDir()}
 			plan, err := r.Plan(context.Background(), h.parse(src, tc.sets...), tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if changed := changedPaths(before, snapshot(t, h.local.Root())); len(changed) > 0 {
+			if changed := storetest.Changed(before, storetest.Snapshot(t, h.local.Root())); len(changed) > 0 {
 				t.Errorf("plan changed the store: %v", changed)
 			}
 			if n := h.c.Total() - executed; n != 1 {
