@@ -49,6 +49,31 @@ func keyParams(n *Node) map[string]any {
 	return out
 }
 
+// Fields computes the key fields of n given its inputs' outputs.
+func Fields(n *Node, inputs map[string]OutputRecord) KeyFields {
+	f := KeyFields{Kind: n.Kind.Name, Version: n.Kind.Version, Params: keyParams(n), Inputs: map[string]artifacts.Digest{}}
+	for slot, o := range inputs {
+		f.Inputs[slot] = o.Digest
+	}
+	return f
+}
+
+// PartitionFields are the key fields of partition part of a mapped stage:
+// its mapped inputs contribute that partition's digest (none when the
+// input lacks it), the others their whole digest.
+func PartitionFields(n *Node, inputs map[string]OutputRecord, part string) KeyFields {
+	f := Fields(n, nil)
+	f.Partition = part
+	for slot, o := range inputs {
+		if spec, _ := n.Kind.Input(slot); !spec.Map {
+			f.Inputs[slot] = o.Digest
+		} else if d := o.Parts[part]; d != "" {
+			f.Inputs[slot] = d
+		}
+	}
+	return f
+}
+
 // FieldDiff is one difference between two sets of key fields.
 type FieldDiff struct {
 	Field string `json:"field"` // e.g. "params.latent_dim", "inputs.train", "version"

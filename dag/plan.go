@@ -40,6 +40,22 @@ func (r *Runner) Plan(ctx context.Context, p *Pipeline, opts Options) ([]PlanEnt
 	return out, nil
 }
 
+// CurrentKeys are the keys of the stages of p that are cached now, as a
+// run would find them.
+func (r *Runner) CurrentKeys(ctx context.Context, p *Pipeline) ([]string, error) {
+	plan, err := r.Plan(ctx, p, Options{})
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, e := range plan {
+		if e.Key != "" {
+			keys = append(keys, e.Key)
+		}
+	}
+	return keys, nil
+}
+
 // wouldRun is a plan's result for a stage a run would execute.
 func wouldRun(key, reason string) nodeResult {
 	return nodeResult{key: key, status: StatusWouldRun, reason: reason}
