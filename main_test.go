@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -36,14 +35,7 @@ func litho(t *testing.T, dir string, args ...string) clitest.Result {
 // lithoEnv runs litho with extra environment variables.
 func lithoEnv(t *testing.T, dir string, env []string, args ...string) clitest.Result {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(self, args...)
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), mainEnv+"=1"), env...)
-	return clitest.Run(t, cmd)
+	return clitest.Run(t, clitest.Command(t, mainEnv, dir, env, args...))
 }
 
 // statuses maps "stage" and "stage/partition" to the status of a --json run.

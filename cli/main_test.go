@@ -38,14 +38,7 @@ func testEnv(stdout, stderr *os.File) *cli.Env {
 // litho runs the test binary as litho in dir.
 func litho(t *testing.T, dir string, env []string, args ...string) *exec.Cmd {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(self, args...)
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), mainEnv+"=1"), env...)
-	return cmd
+	return clitest.Command(t, mainEnv, dir, env, args...)
 }
 
 type result = clitest.Result

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -18,6 +19,20 @@ import (
 type Result struct {
 	Code           int
 	Stdout, Stderr string
+}
+
+// Command runs the test binary itself as litho in dir: its TestMain
+// acts as litho when the variable marker is set.
+func Command(t testing.TB, marker, dir string, env []string, args ...string) *exec.Cmd {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), marker+"=1"), env...)
+	return cmd
 }
 
 // Run runs cmd to completion; a non-zero exit is a Result, not an error.
