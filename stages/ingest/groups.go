@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -68,18 +69,8 @@ func (g *groups) boreholes() []uint32 {
 			out = append(out, uint32(id))
 		}
 	}
-	slices.SortFunc(out, func(a, b uint32) int { return compareStr(g.tab.names[a], g.tab.names[b]) })
+	slices.SortFunc(out, func(a, b uint32) int { return cmp.Compare(g.tab.names[a], g.tab.names[b]) })
 	return out
-}
-
-func compareStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // segment is a run of one borehole's rows in a spill file.
@@ -201,18 +192,18 @@ func (g *groups) cleanup() {
 // number of duplicate rows.
 func encode(rows []row, names []string) ([]byte, int64, error) {
 	slices.SortFunc(rows, func(a, b row) int {
-		if c := cmpFloat(a.depth, b.depth); c != 0 {
+		if c := cmp.Compare(a.depth, b.depth); c != 0 {
 			return c
 		}
 		if a.section != b.section {
-			return compareStr(names[a.section], names[b.section])
+			return cmp.Compare(names[a.section], names[b.section])
 		}
 		for _, p := range [...][2]float64{{a.offset, b.offset}, {a.v0, b.v0}, {a.v1, b.v1}, {a.v2, b.v2}} {
-			if c := cmpFloat(p[0], p[1]); c != 0 {
+			if c := cmp.Compare(p[0], p[1]); c != 0 {
 				return c
 			}
 		}
-		return compareStr(names[a.label], names[b.label])
+		return cmp.Compare(names[a.label], names[b.label])
 	})
 	var dups int64
 	out := make([]schemas.MeasureRow, len(rows))
@@ -227,17 +218,6 @@ func encode(rows []row, names []string) ([]byte, int64, error) {
 	}
 	b, err := schemas.WriteParquet(out)
 	return b, dups, err
-}
-
-// cmpFloat orders finite numbers (ingest rejects the others).
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Spill files hold rows in memory layout: they are read back by the same
