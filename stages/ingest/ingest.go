@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"sort"
 	"strconv"
 	"sync"
 
@@ -198,14 +197,4 @@ func parseAll(ctx context.Context, cfg Config, l *layout, tab *strtab, r io.Read
 		return fmt.Errorf("%s: %w", cfg.Name, err)
 	}
 	return ctx.Err()
-}
-
-// sortedKeys lists a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

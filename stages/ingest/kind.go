@@ -3,8 +3,10 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"litho/dag"
@@ -95,7 +97,7 @@ func summary(st Stats) string {
 	s := fmt.Sprintf("%s: %d rows, %d kept in %d boreholes, %d rejected", st.File, st.Rows, st.Kept, st.Boreholes, st.RejectCount())
 	if len(st.Rejected) > 0 {
 		var parts []string
-		for _, reason := range sortedKeys(st.Rejected) {
+		for _, reason := range slices.Sorted(maps.Keys(st.Rejected)) {
 			parts = append(parts, fmt.Sprintf("%s %d", reason, st.Rejected[reason]))
 		}
 		s += " (" + strings.Join(parts, ", ") + ")"
