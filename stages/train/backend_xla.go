@@ -19,6 +19,7 @@ const xlaCompiled = true
 func init() {
 	// litho never downloads anything at run time.
 	xla.EnableAutoInstall(false)
+	presetCUDADataDir()
 }
 
 // cudaPluginConfigured reports whether a CUDA PJRT plugin can be found
@@ -37,14 +38,12 @@ func newXLA(plugin string) (*Backend, error) {
 	} else if _, err := os.Stat(plugin); err != nil {
 		return nil, fmt.Errorf("XLA backend: plugin file: %w (see docs/gpu.md)", err)
 	}
-	if isCUDA(plugin) {
-		setCUDADataDir(plugin)
-	}
+	warning := cudaDataDirUnset(plugin) // before go-xla sets XLA_FLAGS itself
 	b, err := xla.NewWithOptions(plugin, nil)
 	if err != nil {
 		return nil, fmt.Errorf("XLA backend %s: %w (see docs/gpu.md)", plugin, err)
 	}
-	return &Backend{Engine: b, Name: "xla:" + plugin, Deterministic: false}, nil
+	return &Backend{Engine: b, Name: "xla:" + plugin, Deterministic: false, Warning: warning}, nil
 }
 
 // findPlugin looks for a named plugin in PJRT_PLUGIN_LIBRARY_PATH, where
@@ -59,32 +58,55 @@ func findPlugin(name string) string {
 	return ""
 }
 
-// setCUDADataDir points XLA at the CUDA tools (bin/ptxas) unless XLA_FLAGS
-// already does: go-xla v0.1.4 would otherwise set a directory from its
-// author's machine. It looks where go-xla's installer (nvidia/ holding the
-// plugin) and JAX's wheels (site-packages/nvidia next to jax_plugins/) put
-// them, for a directory with bin/ptxas.
-func setCUDADataDir(plugin string) {
+// presetCUDADataDir points XLA at the CUDA tools (bin/ptxas) of the CUDA
+// plugin in PJRT_PLUGIN_LIBRARY_PATH, the one "auto" and "xla:cuda" open,
+// unless XLA_FLAGS already does: go-xla v0.1.4 would otherwise set a
+// directory from its author's machine. There is no PJRT create or compile
+// option for the directory, only XLA_FLAGS, which XLA reads when a plugin
+// first starts. litho sets it here, once at start-up before any goroutine
+// runs, because changing the environment of a running process races with
+// the plugin's C code reading it and leaks into every stage.
+func presetCUDADataDir() {
 	flags := os.Getenv("XLA_FLAGS")
 	if strings.Contains(flags, "--xla_gpu_cuda_data_dir") {
 		return
 	}
-	path := plugin
-	if !filepath.IsAbs(path) {
-		if path = findPlugin(plugin); path == "" {
-			return
-		}
+	if d := cudaDataDir(findPlugin("cuda")); d != "" {
+		os.Setenv("XLA_FLAGS", strings.TrimSpace(flags+" --xla_gpu_cuda_data_dir="+d))
+	}
+}
+
+// cudaDataDirUnset is the warning for a CUDA plugin named by its path
+// whose CUDA tools XLA_FLAGS does not name: presetCUDADataDir could not
+// know the path at start-up. "" when there is nothing to say.
+func cudaDataDirUnset(plugin string) string {
+	if !filepath.IsAbs(plugin) || !isCUDA(plugin) || strings.Contains(os.Getenv("XLA_FLAGS"), "--xla_gpu_cuda_data_dir") {
+		return ""
+	}
+	if d := cudaDataDir(plugin); d != "" {
+		return "XLA may not find ptxas: set XLA_FLAGS=--xla_gpu_cuda_data_dir=" + d + " (see docs/gpu.md)"
+	}
+	return ""
+}
+
+// cudaDataDir is the directory with bin/ptxas for the plugin file at
+// path, "" if none. It looks where go-xla's installer (nvidia/ holding
+// the plugin) and JAX's wheels (site-packages/nvidia next to
+// jax_plugins/) put them.
+func cudaDataDir(path string) string {
+	if path == "" {
+		return ""
 	}
 	dir := filepath.Dir(path)
 	for _, base := range []string{dir, filepath.Join(filepath.Dir(dir), "nvidia"), filepath.Join(filepath.Dir(filepath.Dir(dir)), "nvidia")} {
 		for _, sub := range []string{"", "cu13", "cuda_nvcc"} {
 			d := filepath.Join(base, sub)
 			if _, err := os.Stat(filepath.Join(d, "bin", "ptxas")); err == nil {
-				os.Setenv("XLA_FLAGS", strings.TrimSpace(flags+" --xla_gpu_cuda_data_dir="+d))
-				return
+				return d
 			}
 		}
 	}
+	return ""
 }
 
 func isCUDA(plugin string) bool { return strings.Contains(strings.ToLower(plugin), "cuda") }

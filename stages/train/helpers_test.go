@@ -3,7 +3,10 @@ package train
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+
+	"github.com/gomlx/gomlx/backends/simplego"
 )
 
 // synthetic makes rows of six correlated features from a few latent
@@ -31,4 +34,20 @@ func goBackend(t testing.TB) *Backend {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The pure-Go backend runs matrix products inline, parallelism 0, set
+// without simplego's "parallelism=" option (which prints to stdout). The
+// field runInline writes is the one New("") sets to the number of CPUs.
+func TestGoBackendRunsInline(t *testing.T) {
+	plain, err := simplego.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := maxParallelism(plain.(*simplego.Backend)); !f.IsValid() || f.Int() != int64(runtime.NumCPU()) {
+		t.Fatalf("default parallelism %v, want %d", f, runtime.NumCPU())
+	}
+	if f := maxParallelism(goBackend(t).Engine.(*simplego.Backend)); f.Int() != 0 {
+		t.Fatalf("parallelism %d, want 0", f.Int())
+	}
 }

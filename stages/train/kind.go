@@ -69,6 +69,9 @@ func run(ctx context.Context, x *dag.Exec) error {
 	}
 	defer backend.Engine.Finalize()
 	x.Log().Info("training backend", "backend", backend.Name, "description", backend.Engine.Description())
+	if backend.Warning != "" {
+		x.Log().Warn(backend.Warning)
+	}
 	x.Note("backend", backend.Name)
 	x.Note("deterministic", strconv.FormatBool(backend.Deterministic))
 
