@@ -18,6 +18,21 @@ type Points struct {
 // Row returns row i (a view, not a copy).
 func (p Points) Row(i int) []float64 { return p.X[i*p.D : (i+1)*p.D : (i+1)*p.D] }
 
+// ColumnMeans returns the mean of each column, summed in row order so
+// the result never depends on the number of cores.
+func (p Points) ColumnMeans() []float64 {
+	mean := make([]float64, p.D)
+	for i := range p.N {
+		for j, v := range p.Row(i) {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(p.N)
+	}
+	return mean
+}
+
 // KMeansConfig holds the K-Means settings.
 type KMeansConfig struct {
 	K       int
@@ -94,15 +109,7 @@ func checkKMeans(p Points, cfg KMeansConfig) error {
 }
 
 func meanColumnVariance(p Points) float64 {
-	mean := make([]float64, p.D)
-	for i := range p.N {
-		for j, v := range p.Row(i) {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(p.N)
-	}
+	mean := p.ColumnMeans()
 	var ss float64
 	for i := range p.N {
 		for j, v := range p.Row(i) {

@@ -137,15 +137,7 @@ func sampledLabels(ls []Labeling, idx []int) [][]int {
 
 func latentInfo(z cluster.Points) LatentInfo {
 	info := LatentInfo{Dim: z.D, Std: make([]float64, z.D), CollapseThreshold: schemas.CollapsedStd}
-	mean := make([]float64, z.D)
-	for i := range z.N {
-		for j, v := range z.Row(i) {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(z.N)
-	}
+	mean := z.ColumnMeans()
 	for i := range z.N {
 		for j, v := range z.Row(i) {
 			info.Std[j] += (v - mean[j]) * (v - mean[j])
