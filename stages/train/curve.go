@@ -12,8 +12,8 @@ import (
 
 // Curve draws the training and validation loss per epoch as a PNG, on a
 // log scale: early training losses can be orders of magnitude above the
-// rest. It plots only losses (never the seconds), so equal histories give
-// equal images. Losses that are not positive are left out.
+// rest. Equal histories give equal images. Losses that are not positive
+// are left out.
 func Curve(history []Epoch) ([]byte, error) {
 	p := plot.New()
 	p.Title.Text = "VAE training"

@@ -10,26 +10,28 @@ import (
 	"github.com/gomlx/gomlx/backends"
 )
 
-// Epoch is one row of the training history.
+// Epoch is one row of the training history. It holds no timings, so
+// equal runs write equal bytes; those go to Result.Seconds.
 type Epoch struct {
 	Epoch     int64   `parquet:"epoch"` // 1-based
 	TrainLoss float64 `parquet:"train_loss"`
 	ValLoss   float64 `parquet:"val_loss"`
 	Beta      float64 `parquet:"beta"`
-	Seconds   float64 `parquet:"seconds"`
 }
 
 // Result is a trained model and how it got there.
 type Result struct {
 	Model        *Model
 	History      []Epoch
+	Seconds      []float64 // wall time of each epoch of History
 	StoppedEarly bool
 }
 
 // Fit trains a VAE on train (rows × cfg.Inputs, row-major) and watches
-// the validation loss on val. onEpoch, if not nil, sees each epoch as it
-// ends. The weights returned are those of the last epoch run.
-func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val []float32, onEpoch func(Epoch)) (*Result, error) {
+// the validation loss on val. onEpoch, if not nil, sees each epoch and
+// its wall seconds as it ends. The weights returned are those of the last
+// epoch run.
+func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val []float32, onEpoch func(e Epoch, seconds float64)) (*Result, error) {
 	m, err := newModel(backend, cfg)
 	if err != nil {
 		return nil, err
@@ -56,10 +58,10 @@ func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val [
 			}
 			e.ValLoss = inf.Loss(e.Beta)
 		}
-		e.Seconds = time.Since(start).Seconds()
-		res.History = append(res.History, e)
+		secs := time.Since(start).Seconds()
+		res.History, res.Seconds = append(res.History, e), append(res.Seconds, secs)
 		if onEpoch != nil {
-			onEpoch(e)
+			onEpoch(e, secs)
 		}
 		if math.IsNaN(e.TrainLoss) || math.IsInf(e.TrainLoss, 0) {
 			return nil, fmt.Errorf("epoch %d: training loss is %g (try a smaller learning_rate)", e.Epoch, e.TrainLoss)

@@ -4,14 +4,16 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"litho/dag"
 	"litho/schemas"
 )
 
-// Version enters every key of the train stage; bump it when training or
-// the checkpoint format changes results.
-const Version = "2/" + schemas.ScaledVersion + "/" + checkpointFormat
+// Version enters every key of the train stage; bump it when training,
+// the checkpoint format or an output's encoding changes results (3: the
+// history lost its seconds column).
+const Version = "3/" + schemas.ScaledVersion + "/" + checkpointFormat
 
 // Kind is the train stage: fit the VAE on the scaled train table, watch
 // the validation table, write checkpoint, history and curve.
@@ -76,9 +78,9 @@ func run(ctx context.Context, x *dag.Exec) error {
 	x.Note("deterministic", strconv.FormatBool(backend.Deterministic))
 
 	bar := x.Progress("train epochs", int64(cfg.MaxEpochs))
-	res, err := Fit(ctx, backend.Engine, cfg, train.X, val.X, func(e Epoch) {
+	res, err := Fit(ctx, backend.Engine, cfg, train.X, val.X, func(e Epoch, seconds float64) {
 		bar.Add(1)
-		x.Log().Debug("epoch", "epoch", e.Epoch, "train_loss", e.TrainLoss, "val_loss", e.ValLoss, "beta", e.Beta, "seconds", e.Seconds)
+		x.Log().Debug("epoch", "epoch", e.Epoch, "train_loss", e.TrainLoss, "val_loss", e.ValLoss, "beta", e.Beta, "seconds", seconds)
 	})
 	bar.Done()
 	if err != nil {
@@ -88,34 +90,58 @@ func run(ctx context.Context, x *dag.Exec) error {
 }
 
 func putResults(ctx context.Context, x *dag.Exec, res *Result) error {
-	ckpt, err := res.Model.Checkpoint()
+	outs, err := encodeResult(res)
 	if err != nil {
 		return err
 	}
-	hist, err := schemas.WriteParquet(res.History)
-	if err != nil {
-		return fmt.Errorf("history: %w", err)
-	}
-	png, err := Curve(res.History)
-	if err != nil {
-		return err
-	}
-	for _, o := range []struct {
-		name string
-		b    []byte
-	}{{"model", ckpt}, {"history", hist}, {"curve", png}} {
+	for _, o := range outs {
 		if err := x.Put(ctx, o.name, o.b); err != nil {
 			return err
 		}
 	}
 	last := res.History[len(res.History)-1]
-	var secs float64
-	for _, e := range res.History {
-		secs += e.Seconds
-	}
 	x.Summary("%d epochs (early stop: %v), train loss %.4f, val loss %.4f, %.2f s/epoch",
-		last.Epoch, res.StoppedEarly, last.TrainLoss, last.ValLoss, secs/float64(len(res.History)))
+		last.Epoch, res.StoppedEarly, last.TrainLoss, last.ValLoss, noteTimings(x, res.Seconds))
 	return nil
+}
+
+// output is one encoded output of the stage.
+type output struct {
+	name string
+	b    []byte
+}
+
+// encodeResult encodes a training result as the stage's outputs.
+func encodeResult(res *Result) ([]output, error) {
+	ckpt, err := res.Model.Checkpoint()
+	if err != nil {
+		return nil, err
+	}
+	hist, err := schemas.WriteParquet(res.History)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	png, err := Curve(res.History)
+	if err != nil {
+		return nil, err
+	}
+	return []output{{"model", ckpt}, {"history", hist}, {"curve", png}}, nil
+}
+
+// noteTimings puts the wall seconds of each epoch in the run record and
+// returns their mean. They are provenance: they differ between equal
+// runs, so no artifact holds them.
+func noteTimings(x *dag.Exec, seconds []float64) float64 {
+	var sum float64
+	each := make([]string, len(seconds))
+	for i, s := range seconds {
+		sum += s
+		each[i] = strconv.FormatFloat(s, 'f', 3, 64)
+	}
+	mean := sum / float64(len(seconds))
+	x.Note("epoch_seconds", strings.Join(each, " "))
+	x.Note("seconds_per_epoch", strconv.FormatFloat(mean, 'f', 3, 64))
+	return mean
 }
 
 // Table is a scaled table as model input: X holds rows × features.
