@@ -81,9 +81,7 @@ func TestStoreDropsCorruptBlob(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Digest != d || ce.Kept != nil {
 			t.Errorf("tiered %v: read of a damaged blob: %v, want a CorruptError with the copy removed", tiered, err)
 		}
-		if _, err := local.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-			t.Errorf("tiered %v: damaged blob kept (stat: %v)", tiered, err)
-		}
+		wantAbsent(t, local, artifacts.Blobs, string(d), fmt.Sprintf("tiered %v: damaged blob kept", tiered))
 	}
 }
 

@@ -85,13 +85,7 @@ func TestTieredReadFillsLocal(t *testing.T) {
 func TestTieredCorruptRemote(t *testing.T) {
 	eachRemote(t, func(t *testing.T, local *artifacts.Local, remote artifacts.Backend) {
 		ctx := context.Background()
-		good := storetest.Bytes(41, 5000)
-		d := artifacts.DigestBytes(good)
-		bad := append([]byte(nil), good...)
-		bad[1234] ^= 0xff
-		if err := remote.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(bad), int64(len(bad))); err != nil {
-			t.Fatal(err)
-		}
+		d, good, bad := saveAltered(t, remote, 41, 5000, 1234)
 		st := artifacts.NewStore(artifacts.NewTiered(local, remote, nil))
 		got, err := st.ReadAll(ctx, d)
 		var ce *artifacts.CorruptError
@@ -101,12 +95,8 @@ func TestTieredCorruptRemote(t *testing.T) {
 		if ce.Where != remote.Location() {
 			t.Errorf("corrupt error names %q, want the remote %q", ce.Where, remote.Location())
 		}
-		if _, err := local.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-			t.Errorf("corrupt blob entered the local store (stat: %v)", err)
-		}
-		if _, err := remote.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-			t.Errorf("corrupt remote blob still there (stat: %v)", err)
-		}
+		wantAbsent(t, local, artifacts.Blobs, string(d), "corrupt blob entered the local store")
+		wantAbsent(t, remote, artifacts.Blobs, string(d), "corrupt remote blob still there")
 		// The next run recomputes and publishes the good bytes.
 		if _, err := st.PutBytes(ctx, good); err != nil {
 			t.Fatal(err)
@@ -121,27 +111,16 @@ func TestTieredCorruptRemote(t *testing.T) {
 // not uploaded.
 func TestTieredNeverPublishesCorruptLocal(t *testing.T) {
 	eachRemote(t, func(t *testing.T, local *artifacts.Local, remote artifacts.Backend) {
-		ctx := context.Background()
-		good := storetest.Bytes(42, 800)
-		d := artifacts.DigestBytes(good)
 		// Same length, one byte flipped: the local store cannot tell by
 		// its size and keeps it; the upload's digest check must.
-		bad := bytes.Clone(good)
-		bad[100] ^= 0xff
-		if err := local.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(bad), int64(len(bad))); err != nil {
-			t.Fatal(err)
-		}
-		err := artifacts.NewTiered(local, remote, nil).Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good), int64(len(good)))
+		d, good, _ := saveAltered(t, local, 42, 800, 100)
+		err := artifacts.NewTiered(local, remote, nil).Save(context.Background(), artifacts.Blobs, string(d), bytes.NewReader(good), int64(len(good)))
 		var ce *artifacts.CorruptError
 		if !errors.As(err, &ce) {
 			t.Fatalf("save over a damaged local copy: %v, want a CorruptError", err)
 		}
-		if _, err := remote.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-			t.Errorf("damaged local blob was published (stat: %v)", err)
-		}
-		if _, err := local.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-			t.Errorf("damaged local blob kept (stat: %v), want it removed so the next save stores good bytes", err)
-		}
+		wantAbsent(t, remote, artifacts.Blobs, string(d), "damaged local blob was published")
+		wantAbsent(t, local, artifacts.Blobs, string(d), "damaged local blob kept, want it removed so the next save stores good bytes")
 	})
 }
 
@@ -296,6 +275,29 @@ func runStages(be artifacts.Backend, host, n int) error {
 	return nil
 }
 
+// saveAltered saves into be, under the digest d of n seeded bytes, those
+// bytes with the one at index at flipped: a copy damaged behind litho's
+// back, of the right size. It returns d, the good bytes and the bad.
+func saveAltered(t *testing.T, be artifacts.Backend, seed uint64, n, at int) (d artifacts.Digest, good, bad []byte) {
+	t.Helper()
+	good = storetest.Bytes(seed, n)
+	bad = bytes.Clone(good)
+	bad[at] ^= 0xff
+	d = artifacts.DigestBytes(good)
+	if err := be.Save(context.Background(), artifacts.Blobs, string(d), bytes.NewReader(bad), int64(len(bad))); err != nil {
+		t.Fatal(err)
+	}
+	return d, good, bad
+}
+
+// wantAbsent reports msg when be still holds the object.
+func wantAbsent(t *testing.T, be artifacts.Backend, ns artifacts.Namespace, name, msg string) {
+	t.Helper()
+	if _, err := be.Stat(context.Background(), ns, name); !errors.Is(err, artifacts.ErrNotFound) {
+		t.Errorf("%s (stat: %v)", msg, err)
+	}
+}
+
 // flip damages a local blob file without changing its size.
 func flip(t *testing.T, l *artifacts.Local, d artifacts.Digest) {
 	t.Helper()
@@ -310,20 +312,27 @@ func flip(t *testing.T, l *artifacts.Local, d artifacts.Digest) {
 	}
 }
 
+// putDamaged puts 4000 seeded bytes through st, then damages the copy
+// in local.
+func putDamaged(t *testing.T, st *artifacts.Store, local *artifacts.Local, seed uint64) ([]byte, artifacts.Digest) {
+	t.Helper()
+	good := storetest.Bytes(seed, 4000)
+	d, err := st.PutBytes(context.Background(), good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flip(t, local, d)
+	return good, d
+}
+
 // TestTieredRecoversCorruptLocal: a local copy damaged on disk is dropped
 // and the remote's good copy fetched again (verified) and served in the
 // same read; the remote copy stays.
 func TestTieredRecoversCorruptLocal(t *testing.T) {
 	eachRemote(t, func(t *testing.T, local *artifacts.Local, remote artifacts.Backend) {
-		ctx := context.Background()
 		st := artifacts.NewStore(artifacts.NewTiered(local, remote, nil))
-		good := storetest.Bytes(43, 4000)
-		d, err := st.PutBytes(ctx, good)
-		if err != nil {
-			t.Fatal(err)
-		}
-		flip(t, local, d)
-		if got, err := st.ReadAll(ctx, d); err != nil || !bytes.Equal(got, good) {
+		good, d := putDamaged(t, st, local, 43)
+		if got, err := st.ReadAll(context.Background(), d); err != nil || !bytes.Equal(got, good) {
 			t.Fatalf("read over a damaged local copy: %d bytes, %v; want the remote's good bytes", len(got), err)
 		}
 		if got := storetest.MustRead(t, local, artifacts.Blobs, string(d)); !bytes.Equal(got, good) {
@@ -342,12 +351,7 @@ func TestTieredStreamDropsCorruptLocal(t *testing.T) {
 	ctx := context.Background()
 	local, remote := openLocal(t), openLocal(t)
 	st := artifacts.NewStore(artifacts.NewTiered(local, remote, nil))
-	good := storetest.Bytes(44, 4000)
-	d, err := st.PutBytes(ctx, good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	flip(t, local, d)
+	good, d := putDamaged(t, st, local, 44)
 	rc, err := st.Open(ctx, d)
 	if err != nil {
 		t.Fatal(err)
@@ -358,9 +362,7 @@ func TestTieredStreamDropsCorruptLocal(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Kept != nil {
 		t.Fatalf("stream over a damaged local copy: %v, want a CorruptError with the copy removed", err)
 	}
-	if _, err := local.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-		t.Errorf("damaged local copy kept (stat: %v)", err)
-	}
+	wantAbsent(t, local, artifacts.Blobs, string(d), "damaged local copy kept")
 	if got, err := st.ReadAll(ctx, d); err != nil || !bytes.Equal(got, good) {
 		t.Errorf("read after the stream: %d bytes, %v; want the remote's good bytes", len(got), err)
 	}
@@ -378,9 +380,7 @@ func TestTieredRemoveRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, be := range []artifacts.Backend{local, remote} {
-		if _, err := be.Stat(ctx, artifacts.Records, "k"); !errors.Is(err, artifacts.ErrNotFound) {
-			t.Errorf("record still in %s (stat: %v)", be.Location(), err)
-		}
+		wantAbsent(t, be, artifacts.Records, "k", "record still in "+be.Location())
 	}
 	if err := st.RemoveRecord(ctx, artifacts.Blobs, "k"); err == nil {
 		t.Error("RemoveRecord of a blob: no error")

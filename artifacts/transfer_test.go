@@ -126,12 +126,8 @@ func TestTransferCorruptSource(t *testing.T) {
 			if !errors.As(err, &ce) || ce.Digest != d {
 				t.Fatalf("transfer of a corrupt blob: %v, want a CorruptError for %s", err, d.Short())
 			}
-			if _, err := to.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-				t.Errorf("corrupt blob copied (stat: %v)", err)
-			}
-			if _, err := to.Stat(ctx, artifacts.Records, "rec"); !errors.Is(err, artifacts.ErrNotFound) {
-				t.Errorf("record naming a corrupt blob copied (stat: %v)", err)
-			}
+			wantAbsent(t, to, artifacts.Blobs, string(d), "corrupt blob copied")
+			wantAbsent(t, to, artifacts.Records, "rec", "record naming a corrupt blob copied")
 		})
 	}
 }
@@ -144,20 +140,13 @@ func TestPushCorruptLargeStream(t *testing.T) {
 		t.Run(r.name, func(t *testing.T) {
 			ctx := context.Background()
 			from, to := openLocal(t), r.open(t)
-			data := storetest.Bytes(61, 20<<20)
-			d := artifacts.DigestBytes(data)
-			data[len(data)-1] ^= 1
-			if err := from.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(data), int64(len(data))); err != nil {
-				t.Fatal(err)
-			}
+			d, _, _ := saveAltered(t, from, 61, 20<<20, 20<<20-1)
 			_, err := artifacts.Transfer(ctx, streamOnly{from}, to, artifacts.Blobs, []string{string(d)}, 1)
 			var ce *artifacts.CorruptError
 			if !errors.As(err, &ce) {
 				t.Fatalf("push of a damaged large blob: %v, want a CorruptError", err)
 			}
-			if _, err := to.Stat(ctx, artifacts.Blobs, string(d)); !errors.Is(err, artifacts.ErrNotFound) {
-				t.Errorf("damaged blob landed at the destination (stat: %v)", err)
-			}
+			wantAbsent(t, to, artifacts.Blobs, string(d), "damaged blob landed at the destination")
 		})
 	}
 }
@@ -208,9 +197,7 @@ func TestPushKilledMidUpload(t *testing.T) {
 			if n := checkConsistent(t, remote); n != 0 {
 				t.Errorf("killed push published %d records before all blobs", n)
 			}
-			if _, err := remote.Stat(context.Background(), artifacts.Blobs, string(ds[0])); !errors.Is(err, artifacts.ErrNotFound) {
-				t.Errorf("large blob whose upload was cut: stat %v, want ErrNotFound", err)
-			}
+			wantAbsent(t, remote, artifacts.Blobs, string(ds[0]), "large blob whose upload was cut")
 			checkBlobsVerify(t, remote)
 			if _, err := artifacts.TransferRecords(context.Background(), a, remote, []string{"stage", "single"}, testRefs, 2); err != nil {
 				t.Fatalf("push after the killed one: %v", err)
