@@ -16,8 +16,28 @@ const (
 	scalerForm = "litho-scaler/1"
 )
 
+// transform is a feature transform, named as in the scaler JSON, with its
+// inverse beside it so that the two cannot drift apart.
+type transform struct {
+	name             string
+	forward, inverse func(float64) float64
+}
+
+var (
+	identity  = transform{Identity, unchanged, unchanged}
+	signedLog = transform{SignedLog, signed(math.Log1p), signed(math.Expm1)}
+	log1p     = transform{Log1p, math.Log1p, math.Expm1}
+)
+
+func unchanged(x float64) float64 { return x }
+
+// signed applies f to |x| and gives the result x's sign.
+func signed(f func(float64) float64) func(float64) float64 {
+	return func(x float64) float64 { return math.Copysign(f(math.Abs(x)), x) }
+}
+
 // featureTransforms lists the transform of each feature in schemas.Features order.
-var featureTransforms = []string{Identity, SignedLog, SignedLog, Log1p, Log1p, Log1p}
+var featureTransforms = []transform{identity, signedLog, signedLog, log1p, log1p, log1p}
 
 // Feature is the fitted scaling of one measurement.
 type Feature struct {
@@ -40,35 +60,15 @@ func raw(r schemas.BinRow) [6]float64 {
 	return [6]float64{r.GRA, r.MS, r.NGR, r.R, r.G, r.B}
 }
 
-func forward(transform string, x float64) float64 {
-	switch transform {
-	case SignedLog:
-		return math.Copysign(math.Log1p(math.Abs(x)), x)
-	case Log1p:
-		return math.Log1p(x)
-	}
-	return x
-}
-
-func inverse(transform string, y float64) float64 {
-	switch transform {
-	case SignedLog:
-		return math.Copysign(math.Expm1(math.Abs(y)), y)
-	case Log1p:
-		return math.Expm1(y)
-	}
-	return y
-}
-
 // transformed applies the per-feature transforms and rejects values the
 // scaler cannot represent (NaN, or ln of a number ≤ 0).
 func transformed(r schemas.BinRow) ([6]float64, error) {
 	var out [6]float64
 	for i, x := range raw(r) {
-		y := forward(featureTransforms[i], x)
+		y := featureTransforms[i].forward(x)
 		if math.IsNaN(y) || math.IsInf(y, 0) {
 			return out, fmt.Errorf("borehole %s bin %d: %s = %g cannot be scaled with %s",
-				r.Borehole, r.Bin, schemas.Features[i], x, featureTransforms[i])
+				r.Borehole, r.Bin, schemas.Features[i], x, featureTransforms[i].name)
 		}
 		out[i] = y
 	}
@@ -111,7 +111,7 @@ func Fit(rows []schemas.BinRow, boreholes int) (*Scaler, error) {
 		if std == 0 {
 			std = 1 // a constant feature: centre it, do not divide by zero
 		}
-		s.Features = append(s.Features, Feature{Name: name, Transform: featureTransforms[j], Mean: mean[j], Std: std})
+		s.Features = append(s.Features, Feature{Name: name, Transform: featureTransforms[j].name, Mean: mean[j], Std: std})
 	}
 	return s, nil
 }
@@ -134,7 +134,7 @@ func (s *Scaler) Inverse(x []float64) []float64 {
 	out := make([]float64, len(x))
 	for j, v := range x {
 		f := s.Features[j]
-		out[j] = inverse(f.Transform, v*f.Std+f.Mean)
+		out[j] = featureTransforms[j].inverse(v*f.Std + f.Mean)
 	}
 	return out
 }
