@@ -12,11 +12,7 @@ import (
 // BenchmarkIngest reads the four files into per-borehole Parquet tables
 // (kept in memory as the store would receive them).
 func BenchmarkIngest(b *testing.B) {
-	dir, size := stagetest.LILYDir(b, 20)
-	b.SetBytes(size)
-	defer stagetest.ReportCPU(b, "cpu-s/op", size)()
-	b.ResetTimer()
-	for range b.N {
+	stagetest.BenchLILY(b, 20, func(dir string) {
 		var out atomic.Int64
 		if err := stagetest.IngestDir(context.Background(), dir, b.TempDir(), func(_ context.Context, _ *schemas.LILYFile, _ string, table []byte) error {
 			out.Add(int64(len(table)))
@@ -24,5 +20,5 @@ func BenchmarkIngest(b *testing.B) {
 		}); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }

@@ -12,11 +12,7 @@ import (
 // and binning every borehole. LITHO_BENCH_DIR names a directory of LILY
 // files to use instead of 20 generated boreholes (the 1 GB measurement).
 func BenchmarkIngestBin(b *testing.B) {
-	dir, size := stagetest.LILYDir(b, 20)
-	b.SetBytes(size)
-	defer stagetest.ReportCPU(b, "cpu-s/op", size)()
-	b.ResetTimer()
-	for range b.N {
+	stagetest.BenchLILY(b, 20, func(dir string) {
 		b.StopTimer()
 		local, err := artifacts.OpenLocal(b.TempDir())
 		if err != nil {
@@ -27,5 +23,5 @@ func BenchmarkIngestBin(b *testing.B) {
 		if err := h.run(); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
