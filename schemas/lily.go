@@ -37,24 +37,52 @@ var TailColumns = []string{
 	"Expanded Core Type", "Latitude (DD)", "Longitude (DD)", "Water Depth (mbsl)",
 }
 
-// Measurement is one numeric column litho reads from a LILY file.
+// Measurement is one quantity litho reads from a LILY file: a feature a
+// pipeline can bin, scale and train on. It is declared once, here, with
+// everything the stages need to know of it.
 type Measurement struct {
 	Column string // header name in the CSV
-	Field  string // column name in the ingested Parquet table
+	Field  string // feature name: the bin table's column, what pipelines list
 	Unit   string
+	// Alternates are further columns measuring the same quantity (PWC's
+	// velocity directions): the row's value is the mean of the columns it
+	// has, and a row with none of them is rejected.
+	Alternates []string
+	// Min and Max bound a plausible bin mean (DESIGN.md §2); bin drops a
+	// bin whose mean lies outside, which also keeps the real files'
+	// −9999 and 99999 sentinels out of the bins.
+	Min, Max float64
+	// Transform is the feature's distribution-aware scaling before the
+	// z-score (DESIGN.md §1: identity, signed log or log).
+	Transform string
 }
 
-// LILYFile describes one of the four LILY CSV files. Files are read by
-// header name: column order does not matter and unknown columns are ignored.
+// Transforms a Measurement may name.
+const (
+	Identity  = "identity"     // roughly normal: GRA
+	SignedLog = "signed_log1p" // heavy-tailed, with negatives: MS, NGR: sign(x)·ln(1+|x|)
+	Log1p     = "log1p"        // non-negative, skewed: R, G, B: ln(1+x)
+)
+
+// Columns lists every CSV column the measurement reads.
+func (m *Measurement) Columns() []string {
+	return append([]string{m.Column}, m.Alternates...)
+}
+
+// LILYFile describes one LILY CSV file. Files are read by header name:
+// column order does not matter and unknown columns are ignored.
 type LILYFile struct {
-	Instrument string // "gra", "ms", "ngr", "rgb": the stage input/output name
+	Instrument string // "gra", "ms", …: the stage input/output name
 	FileName   string // name in the LILY distribution
-	// Measures are required numeric columns; a row whose value is empty,
-	// unparseable or not finite is rejected.
+	// Measures are the numeric columns litho reads; a row whose value is
+	// empty, unparseable or not finite is rejected. At most three.
 	Measures []Measurement
 	// Extra are measurement columns present in the real files that litho
 	// does not read (kept here so the generator writes the full layout).
 	Extra []string
+	// Discrete files hold a few samples per section (moisture and density,
+	// P-wave, thermal conductivity) rather than a track's continuous log.
+	Discrete bool
 }
 
 // Required lists the columns a file must have: borehole identity, depth,
@@ -63,7 +91,7 @@ type LILYFile struct {
 func (f *LILYFile) Required() []string {
 	cols := []string{ColExp, ColSite, ColHole, ColDepth, ColPrincipal}
 	for _, m := range f.Measures {
-		cols = append(cols, m.Column)
+		cols = append(cols, m.Columns()...)
 	}
 	return cols
 }
@@ -72,33 +100,93 @@ func (f *LILYFile) Required() []string {
 func (f *LILYFile) Columns() []string {
 	cols := append([]string(nil), IDColumns...)
 	for _, m := range f.Measures {
-		cols = append(cols, m.Column)
+		cols = append(cols, m.Columns()...)
 	}
 	cols = append(cols, f.Extra...)
 	return append(cols, TailColumns...)
 }
 
-// The four LILY files, in pipeline order.
+const susceptibility = "Magnetic susceptibility (instr. units)"
+
+// The LILY files the research used (DESIGN.md §2), in pipeline order: the
+// four of the production model first.
 var (
 	GRAFile = &LILYFile{
 		Instrument: "gra", FileName: "GRA_DataLITH.csv",
-		Measures: []Measurement{{"Bulk density (GRA)", "gra", "g/cm³"}},
+		Measures: []Measurement{{Column: "Bulk density (GRA)", Field: "gra", Unit: "g/cm³", Min: 0.3, Max: 4.0, Transform: Identity}},
 	}
 	MSFile = &LILYFile{
 		Instrument: "ms", FileName: "MS_DataLITH.csv",
-		Measures: []Measurement{{"Magnetic susceptibility (instr. units)", "ms", "instr. units"}},
+		Measures: []Measurement{{Column: susceptibility, Field: "ms", Unit: "instr. units", Min: -500, Max: 9500, Transform: SignedLog}},
 	}
 	NGRFile = &LILYFile{
 		Instrument: "ngr", FileName: "NGR_DataLITH.csv",
-		Measures: []Measurement{{"NGR total counts (cps)", "ngr", "cps"}},
+		Measures: []Measurement{{Column: "NGR total counts (cps)", Field: "ngr", Unit: "cps", Min: -10, Max: 500, Transform: SignedLog}},
 		Extra:    []string{"Error (cps)"},
 	}
 	RGBFile = &LILYFile{
 		Instrument: "rgb", FileName: "RGB_DataLITH.csv",
-		Measures: []Measurement{{"R", "r", ""}, {"G", "g", ""}, {"B", "b", ""}},
+		Measures: []Measurement{
+			{Column: "R", Field: "r", Min: 0, Max: 255, Transform: Log1p},
+			{Column: "G", Field: "g", Min: 0, Max: 255, Transform: Log1p},
+			{Column: "B", Field: "b", Min: 0, Max: 255, Transform: Log1p},
+		},
 	}
-	LILYFiles = []*LILYFile{GRAFile, MSFile, NGRFile, RGBFile}
+	RSCFile = &LILYFile{
+		Instrument: "rsc", FileName: "RSC_DataLITH.csv",
+		Measures: []Measurement{
+			{Column: "Reflectance L*", Field: "rsc_l", Min: 0, Max: 100, Transform: Identity},
+			{Column: "Reflectance a*", Field: "rsc_a", Min: -60, Max: 60, Transform: Identity},
+			{Column: "Reflectance b*", Field: "rsc_b", Min: -60, Max: 60, Transform: Identity},
+		},
+	}
+	MSPFile = &LILYFile{
+		Instrument: "msp", FileName: "MSP_DataLITH.csv",
+		Measures: []Measurement{{Column: susceptibility, Field: "msp", Unit: "instr. units", Min: -500, Max: 9500, Transform: SignedLog}},
+	}
+	MADFile = &LILYFile{
+		Instrument: "mad", FileName: "MAD_DataLITH.csv", Discrete: true,
+		Measures: []Measurement{
+			{Column: "Porosity (vol%)", Field: "porosity", Unit: "vol%", Min: 0, Max: 100, Transform: Identity},
+			{Column: "Grain density (g/cm^3)", Field: "grain_density", Unit: "g/cm³", Min: 1.5, Max: 5.5, Transform: Identity},
+			{Column: "Bulk density (g/cm^3)", Field: "bulk_density", Unit: "g/cm³", Min: 1.0, Max: 3.5, Transform: Identity},
+		},
+	}
+	PWCFile = &LILYFile{
+		Instrument: "pwc", FileName: "PWC_DataLITH.csv", Discrete: true,
+		Measures: []Measurement{{Column: "P-wave velocity x (m/s)", Field: "vp", Unit: "m/s",
+			Alternates: []string{"P-wave velocity y (m/s)", "P-wave velocity z (m/s)", "P-wave velocity unknown (m/s)"},
+			Min:        1000, Max: 8000, Transform: Identity}},
+	}
+	TCONFile = &LILYFile{
+		Instrument: "tcon", FileName: "TCON_DataLITH.csv", Discrete: true,
+		Measures: []Measurement{{Column: "Thermal conductivity mean (W/(m*K))", Field: "tcon", Unit: "W/(m·K)", Min: 0.1, Max: 7, Transform: Identity}},
+	}
+	LILYFiles = []*LILYFile{GRAFile, MSFile, NGRFile, RGBFile, RSCFile, MSPFile, MADFile, PWCFile, TCONFile}
 )
+
+// Feature finds a feature's declaration and the file it comes from.
+func Feature(name string) (*Measurement, *LILYFile, bool) {
+	for _, f := range LILYFiles {
+		for i := range f.Measures {
+			if f.Measures[i].Field == name {
+				return &f.Measures[i], f, true
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+// FeatureNames lists every feature, in declaration order.
+func FeatureNames() []string {
+	var out []string
+	for _, f := range LILYFiles {
+		for _, m := range f.Measures {
+			out = append(out, m.Field)
+		}
+	}
+	return out
+}
 
 // LILYFileFor returns the layout of an instrument's file.
 func LILYFileFor(instrument string) (*LILYFile, bool) {

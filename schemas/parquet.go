@@ -9,15 +9,18 @@ import (
 	"github.com/parquet-go/parquet-go"
 )
 
+// writerOptions are the fixed settings of every table litho writes.
+var writerOptions = []parquet.WriterOption{
+	parquet.CreatedBy("litho", "1", ""),
+	parquet.Compression(&parquet.Snappy),
+	parquet.MaxRowsPerRowGroup(65536),
+}
+
 // WriteParquet encodes rows with fixed writer settings, so equal rows give
 // equal bytes: no timestamps, one row group per 64k rows, Snappy pages.
 func WriteParquet[T any](rows []T) ([]byte, error) {
 	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[T](&buf,
-		parquet.CreatedBy("litho", "1", ""),
-		parquet.Compression(&parquet.Snappy),
-		parquet.MaxRowsPerRowGroup(65536),
-	)
+	w := parquet.NewGenericWriter[T](&buf, writerOptions...)
 	if _, err := w.Write(rows); err != nil {
 		return nil, fmt.Errorf("write parquet: %w", err)
 	}

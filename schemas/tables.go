@@ -4,34 +4,11 @@ package schemas
 // includes the versions of the tables it reads and writes, so changing a
 // layout changes every key that depends on it.
 const (
-	BinVersion        = "bin/1"
+	BinVersion        = "bin/2"
 	ScaledVersion     = "scaled/1"
 	LatentVersion     = "latent/1"
 	AssignmentVersion = "assignment/1"
 )
-
-// Features are the six measurements, in model input order.
-var Features = []string{"gra", "ms", "ngr", "r", "g", "b"}
-
-// BinRow is one 20 cm depth bin of one borehole: the mean of each
-// measurement, the most frequent described lithology and the raw row
-// counts per instrument. Rows are sorted by (borehole, bin).
-type BinRow struct {
-	Borehole  string  `parquet:"borehole"`
-	Bin       int64   `parquet:"bin"`     // round-half-even(depth / size)
-	Depth     float64 `parquet:"depth_m"` // Bin × size, metres CSF-A
-	GRA       float64 `parquet:"gra"`     // bulk density, g/cm³
-	MS        float64 `parquet:"ms"`      // magnetic susceptibility, instr. units
-	NGR       float64 `parquet:"ngr"`     // total counts, cps
-	R         float64 `parquet:"r"`
-	G         float64 `parquet:"g"`
-	B         float64 `parquet:"b"`
-	Principal string  `parquet:"principal"`
-	NGRA      int32   `parquet:"n_gra"`
-	NMS       int32   `parquet:"n_ms"`
-	NNGR      int32   `parquet:"n_ngr"`
-	NRGB      int32   `parquet:"n_rgb"`
-}
 
 // ScaledRow is a bin after scaling: X holds the six scaled features in
 // Features order. Split is "train", "val" or "test".
