@@ -161,6 +161,9 @@ func Parse(filename string, src []byte, reg *Registry, sets []string) (*Pipeline
 	}
 	diags = append(diags, checkRefs(p, nodes, broken)...)
 	if !diags.HasErrors() {
+		diags = append(diags, checkWiring(p, nodes)...)
+	}
+	if !diags.HasErrors() {
 		order, d := topoSort(nodes)
 		diags = append(diags, d...)
 		p.Nodes = order
@@ -170,6 +173,23 @@ func Parse(filename string, src []byte, reg *Registry, sets []string) (*Pipeline
 		return nil, &ConfigError{diags}
 	}
 	return p, nil
+}
+
+// checkWiring runs the kinds' CheckWiring over nodes whose references
+// all resolved.
+func checkWiring(p *Pipeline, nodes []*Node) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, n := range nodes {
+		if n.Kind.CheckWiring == nil {
+			continue
+		}
+		up := map[string]*Node{}
+		for slot, ref := range n.Inputs {
+			up[slot], _ = p.Node(ref.Stage)
+		}
+		diags = append(diags, n.place(n.Kind.CheckWiring(n, up))...)
+	}
+	return diags
 }
 
 func errAt(r hcl.Range, summary, detail string) *hcl.Diagnostic {

@@ -50,6 +50,11 @@ type Kind struct {
 	Inputs  []InputSpec
 	Outputs []OutputSpec
 	Run     func(ctx context.Context, x *Exec) error
+	// CheckWiring, when set, checks a node against the nodes its inputs
+	// come from (input slot → node) once every reference resolves: a
+	// list of features against the instruments an upstream stage joins.
+	// An error naming a parameter (ParamErrorf) is placed at it.
+	CheckWiring func(n *Node, upstream map[string]*Node) error
 
 	specs []ParamSpec // derived from Params by Register
 }

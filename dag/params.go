@@ -74,13 +74,18 @@ type checker interface{ Check() error }
 
 // ParamsOf returns the parameters of the running stage. P is the type of
 // the kind's Params; asking for another is a programming error.
-func ParamsOf[P any](x *Exec) P {
-	p, ok := x.params.(P)
+func ParamsOf[P any](x *Exec) P { return paramsAs[P](x.Kind, x.params) }
+
+// NodeParams returns a node's decoded parameters (for CheckWiring).
+func NodeParams[P any](n *Node) P { return paramsAs[P](n.Kind, n.Params) }
+
+func paramsAs[P any](k *Kind, params any) P {
+	p, ok := params.(P)
 	if !ok {
-		panic(fmt.Sprintf("dag: stage kind %s has parameters of type %T, not %T", x.Kind.Name, x.params, p))
+		panic(fmt.Sprintf("dag: stage kind %s has parameters of type %T, not %T", k.Name, params, p))
 	}
 	// A copy: partitions run concurrently and must not share slices.
-	return cloneParams(x.Kind, p).(P)
+	return cloneParams(k, p).(P)
 }
 
 var paramTypes = map[reflect.Type]ParamType{
@@ -241,11 +246,16 @@ func (n *Node) set(ps ParamSpec, v cty.Value, o origin) error {
 	return err
 }
 
-// check runs the kind's Check once every value is in, placing each error
-// at the origin of the parameter it names, else at the block.
+// check runs the kind's Check once every value is in.
 func (n *Node) check() hcl.Diagnostics {
+	return n.place(checkParams(n.Params))
+}
+
+// place reports a check's errors, each at the origin of the parameter it
+// names, else at the block.
+func (n *Node) place(checkErr error) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	for _, err := range paramErrors(checkParams(n.Params)) {
+	for _, err := range paramErrors(checkErr) {
 		var pe *ParamError
 		if errors.As(err, &pe) && n.origins[pe.Name] != (origin{}) {
 			diags = append(diags, n.origins[pe.Name].diag(pe.Name, pe.Msg))
