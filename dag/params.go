@@ -3,6 +3,7 @@ package dag
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -22,10 +23,11 @@ const (
 	Ints
 	Floats
 	Strings
+	StringMap // an HCL object of strings: { ms = "identity" }
 )
 
 func (t ParamType) String() string {
-	return [...]string{"int", "float", "string", "bool", "list(int)", "list(float)", "list(string)"}[t]
+	return [...]string{"int", "float", "string", "bool", "list(int)", "list(float)", "list(string)", "map(string)"}[t]
 }
 
 // ParamSpec describes one parameter. Register derives the specs from the
@@ -36,14 +38,15 @@ func (t ParamType) String() string {
 //		Backend   string `param:"backend,presentation" doc:"..."`
 //	}
 //
-// Field types are int, int64, float64, string, bool, []int, []float64 and
-// []string; untagged fields are not parameters, and the fields of an
-// untagged embedded struct are the struct's own.
+// Field types are int, int64, float64, string, bool, []int, []float64,
+// []string and map[string]string; untagged fields are not parameters, and
+// the fields of an untagged embedded struct are the struct's own.
 type ParamSpec struct {
 	Name string
 	Type ParamType
 	// Default is the kind's value in its canonical Go type: int64,
-	// float64, string, bool, []int64, []float64 or []string.
+	// float64, string, bool, []int64, []float64, []string or
+	// map[string]string.
 	Default any
 	Doc     string
 	// Presentation parameters change how a stage reports, not what it
@@ -92,6 +95,7 @@ var paramTypes = map[reflect.Type]ParamType{
 	reflect.TypeFor[int](): Int, reflect.TypeFor[int64](): Int, reflect.TypeFor[float64](): Float,
 	reflect.TypeFor[string](): String, reflect.TypeFor[bool](): Bool,
 	reflect.TypeFor[[]int](): Ints, reflect.TypeFor[[]float64](): Floats, reflect.TypeFor[[]string](): Strings,
+	reflect.TypeFor[map[string]string](): StringMap,
 }
 
 // deriveSpecs reads the specs off a parameter struct value. A struct the
@@ -140,7 +144,8 @@ func fieldSpec(kind string, f reflect.StructField) ParamSpec {
 
 // get reads the parameter out of a parameter struct, in its canonical
 // type: the key and the records see int64 whether the field is int or
-// int64, and an empty list, never null.
+// int64, an empty list or map, never null, and a map as a copy (its JSON
+// has sorted keys, so the key does not depend on the order in the file).
 func (ps ParamSpec) get(params any) any {
 	f := reflect.ValueOf(params).FieldByIndex(ps.index)
 	switch ps.Type {
@@ -160,6 +165,10 @@ func (ps ParamSpec) get(params any) any {
 		return out
 	case Floats:
 		return append([]float64{}, f.Interface().([]float64)...)
+	case StringMap:
+		m := map[string]string{}
+		maps.Copy(m, f.Interface().(map[string]string))
+		return m
 	}
 	return append([]string{}, f.Interface().([]string)...)
 }
@@ -185,10 +194,10 @@ func (ps ParamSpec) with(params any, v any) (any, error) {
 	return p.Interface(), nil
 }
 
-// cloneParams copies a parameter struct, slices included.
+// cloneParams copies a parameter struct, slices and maps included.
 func cloneParams(k *Kind, params any) any {
 	for _, ps := range k.specs {
-		if ps.Type >= Ints { // a list
+		if ps.Type >= Ints { // a list or a map
 			params, _ = ps.with(params, ps.get(params))
 		}
 	}
@@ -236,7 +245,7 @@ func (o origin) diag(name, msg string) *hcl.Diagnostic {
 
 // set decodes v into the parameter and remembers where it came from.
 func (n *Node) set(ps ParamSpec, v cty.Value, o origin) error {
-	gv, err := toGo(v, ps.Type)
+	gv, err := paramValue(v, ps.Type)
 	if err == nil {
 		n.Params, err = ps.with(n.Params, gv)
 	}
@@ -244,6 +253,34 @@ func (n *Node) set(ps ParamSpec, v cty.Value, o origin) error {
 		n.origins[ps.Name] = o
 	}
 	return err
+}
+
+// paramValue converts a literal HCL value to the canonical Go type of t.
+func paramValue(v cty.Value, t ParamType) (any, error) {
+	if t == StringMap {
+		return stringMap(v)
+	}
+	return toGo(v, t)
+}
+
+// stringMap converts an HCL object (or map) of strings to a Go map.
+func stringMap(v cty.Value) (map[string]string, error) {
+	if v.IsNull() || !v.IsKnown() {
+		return nil, fmt.Errorf("must be %s, not null", article(StringMap))
+	}
+	if !v.Type().IsObjectType() && !v.Type().IsMapType() {
+		return nil, fmt.Errorf("must be %s, got %s", article(StringMap), v.Type().FriendlyName())
+	}
+	out := map[string]string{}
+	for it := v.ElementIterator(); it.Next(); {
+		k, ev := it.Element()
+		s, err := toGo(ev, String)
+		if err != nil {
+			return nil, fmt.Errorf("must be %s: %s %s", article(StringMap), k.AsString(), err)
+		}
+		out[k.AsString()] = s.(string)
+	}
+	return out, nil
 }
 
 // check runs the kind's Check once every value is in.

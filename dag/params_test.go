@@ -17,10 +17,11 @@ type shape struct {
 
 type testParams struct {
 	shape
-	Name    string `param:"name"`
-	Ks      []int  `param:"ks"`
-	Verbose bool   `param:"verbose,presentation"`
-	Note    string // untagged: not a parameter
+	Name    string            `param:"name"`
+	Ks      []int             `param:"ks"`
+	Labels  map[string]string `param:"labels"`
+	Verbose bool              `param:"verbose,presentation"`
+	Note    string            // untagged: not a parameter
 }
 
 func (p testParams) Check() error {
@@ -31,10 +32,15 @@ func (p testParams) Check() error {
 	if p.Name == "b" && p.Rate == 0.5 {
 		errs = append(errs, ParamErrorf("rate", "must not be 0.5 with name b"))
 	}
+	for k := range p.Labels {
+		if k == "bad" {
+			errs = append(errs, ParamErrorf("labels", "key %q is not allowed", k))
+		}
+	}
 	return errors.Join(errs...)
 }
 
-var testDefaults = testParams{shape: shape{Depth: 2, Rate: 0.5}, Name: "a", Ks: []int{1, 2}}
+var testDefaults = testParams{shape: shape{Depth: 2, Rate: 0.5}, Name: "a", Ks: []int{1, 2}, Labels: map[string]string{}}
 
 func testRegistry() *Registry {
 	return NewRegistry(&Kind{Name: "t", Version: "1", Source: true, Params: testDefaults,
@@ -48,7 +54,7 @@ func TestParamSpecsFromStruct(t *testing.T) {
 		b, _ := json.Marshal(ps.Default)
 		got = append(got, ps.Name+" "+ps.Type.String()+" "+string(b))
 	}
-	want := []string{"depth int 2", "rate float 0.5", "name string \"a\"", "ks list(int) [1,2]", "verbose bool false"}
+	want := []string{"depth int 2", "rate float 0.5", "name string \"a\"", "ks list(int) [1,2]", "labels map(string) {}", "verbose bool false"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("specs %q, want %q", got, want)
 	}
@@ -64,6 +70,7 @@ func TestParamDecoding(t *testing.T) {
 	with := func(mod func(*testParams)) testParams {
 		p := testDefaults
 		p.Ks = []int{1, 2}
+		p.Labels = map[string]string{}
 		mod(&p)
 		return p
 	}
@@ -100,6 +107,19 @@ func TestParamDecoding(t *testing.T) {
   name = "c"`,
 			errs: []string{`p.hcl:2:11: Invalid parameter value; depth: must be at least 1, got 0.`,
 				`p.hcl:3:10: Invalid parameter value; name: must be one of [a b], got "c".`}},
+		{name: "map attribute", body: `labels = { x = "1", y = "two" }`,
+			want: with(func(p *testParams) { p.Labels = map[string]string{"x": "1", "y": "two"} })},
+		{name: "map --set over attribute", body: `labels = { x = "1" }`, sets: []string{`source.labels={y="2"}`},
+			want: with(func(p *testParams) { p.Labels = map[string]string{"y": "2"} })},
+		{name: "empty map", body: `labels = {}`, want: testDefaults},
+		{name: "map of a list", body: `labels = ["x"]`,
+			errs: []string{`p.hcl:2:12: Invalid parameter value; labels: must be a map(string), got tuple.`}},
+		{name: "map with a number", body: `labels = { x = 1 }`,
+			errs: []string{`p.hcl:2:12: Invalid parameter value; labels: must be a map(string): x must be a string, got number.`}},
+		{name: "map --set not an object", sets: []string{"source.labels=x"},
+			errs: []string{`Invalid --set; "source.labels=x": "x" is not a literal map(string).`}},
+		{name: "map check error at attribute", body: `labels = { bad = "x" }`,
+			errs: []string{`p.hcl:2:12: Invalid parameter value; labels: key "bad" is not allowed.`}},
 		{name: "error naming an unset parameter at the block", body: `name = "b"`,
 			errs: []string{`p.hcl:1:1: Invalid parameters; t "source": parameter rate: must not be 0.5 with name b.`}},
 	}
@@ -149,7 +169,7 @@ func keyJSON(t *testing.T, n *Node) string {
 func TestKeyParams(t *testing.T) {
 	reg := testRegistry()
 	base := keyJSON(t, parseNode(t, reg))
-	if want := `{"depth":2,"ks":[1,2],"name":"a","rate":0.5}`; base != want {
+	if want := `{"depth":2,"ks":[1,2],"labels":{},"name":"a","rate":0.5}`; base != want {
 		t.Errorf("key params %s, want %s", base, want)
 	}
 	if got := keyJSON(t, parseNode(t, reg, "source.verbose=true")); got != base {
@@ -157,6 +177,12 @@ func TestKeyParams(t *testing.T) {
 	}
 	if got := keyJSON(t, parseNode(t, reg, "source.depth=3")); got == base {
 		t.Error("a parameter did not change the key params")
+	}
+	// A map's keys are sorted in the key, whatever their order in the file.
+	for _, set := range []string{`source.labels={b="2", a="1"}`, `source.labels={a="1", b="2"}`} {
+		if got, want := keyJSON(t, parseNode(t, reg, set)), `{"depth":2,"ks":[1,2],"labels":{"a":"1","b":"2"},"name":"a","rate":0.5}`; got != want {
+			t.Errorf("%s: key params %s, want %s", set, got, want)
+		}
 	}
 	// The key sees values, not Go types: an int64 and an int field, a nil
 	// and an empty list, encode alike.
@@ -182,7 +208,8 @@ func TestParamsOfIsACopy(t *testing.T) {
 	x := &Exec{Kind: n.Kind, params: n.Params}
 	p := ParamsOf[testParams](x)
 	p.Ks[0] = 99
-	if n.Params.(testParams).Ks[0] != 1 {
+	p.Labels["x"] = "changed"
+	if n.Params.(testParams).Ks[0] != 1 || len(n.Params.(testParams).Labels) != 0 {
 		t.Error("a stage's change to its parameters reached the node")
 	}
 }
@@ -191,13 +218,13 @@ func TestReset(t *testing.T) {
 	reg := testRegistry()
 	k, _ := reg.Lookup("t")
 	n := &Node{}
-	if err := n.Reset(k, map[string]any{"depth": int64(4), "ks": []int64{3}}); err != nil {
+	if err := n.Reset(k, map[string]any{"depth": int64(4), "ks": []int64{3}, "labels": map[string]string{"x": "y"}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := n.Params.(testParams); got.Depth != 4 || !reflect.DeepEqual(got.Ks, []int{3}) || got.Name != "a" {
+	if got := n.Params.(testParams); got.Depth != 4 || !reflect.DeepEqual(got.Ks, []int{3}) || got.Name != "a" || got.Labels["x"] != "y" {
 		t.Errorf("params %+v", got)
 	}
-	for _, bad := range []map[string]any{{"depth": 4}, {"nope": "x"}, {"depth": int64(0)}} {
+	for _, bad := range []map[string]any{{"depth": 4}, {"nope": "x"}, {"depth": int64(0)}, {"labels": map[string]any{}}} {
 		if err := n.Reset(k, bad); err == nil {
 			t.Errorf("%v: accepted", bad)
 		}
@@ -217,6 +244,9 @@ func TestRegisterRejectsBadParamStructs(t *testing.T) {
 		}{},
 		"[]int64": struct {
 			N []int64 `param:"n"`
+		}{},
+		"map[string]int": struct {
+			N map[string]int `param:"n"`
 		}{},
 		"duplicate name": struct {
 			A int `param:"n"`
