@@ -29,6 +29,11 @@ type OutputSpec struct {
 	// External outputs are files outside the store, fingerprinted by
 	// content (a data source's input files).
 	External bool
+	// Optional outputs may be left unproduced (a source's file that is not
+	// in its directory); a stage reading one finds its input connected but
+	// absent (Exec.Connected without Exec.HasInput). Partitioned outputs
+	// are always produced, if empty.
+	Optional bool
 }
 
 // Kind describes a stage kind: what it takes, what it makes, and how.

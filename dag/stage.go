@@ -242,10 +242,12 @@ func (s *stageRun) collect(ctx context.Context, x *Exec, part string) (map[strin
 				return nil, err
 			}
 			outs[spec.Name] = o
-		default:
-			if ov == nil || (ov.digest == "") {
-				return nil, fmt.Errorf("%s produced no output %q", s.n.Kind.Name, spec.Name)
+		case ov == nil || ov.digest == "":
+			if spec.Optional {
+				continue
 			}
+			return nil, fmt.Errorf("%s produced no output %q", s.n.Kind.Name, spec.Name)
+		default:
 			outs[spec.Name] = OutputRecord{Digest: ov.digest, MediaType: spec.MediaType, Size: ov.size, External: ov.external}
 		}
 	}
