@@ -5,13 +5,13 @@ package schemas
 // layout changes every key that depends on it.
 const (
 	BinVersion        = "bin/2"
-	ScaledVersion     = "scaled/1"
+	ScaledVersion     = "scaled/2"
 	LatentVersion     = "latent/1"
 	AssignmentVersion = "assignment/1"
 )
 
-// ScaledRow is a bin after scaling: X holds the six scaled features in
-// Features order. Split is "train", "val" or "test".
+// ScaledRow is a bin after scaling: X holds the model inputs its
+// ScaledTable names, in that order. Split is "train", "val" or "test".
 type ScaledRow struct {
 	Borehole  string    `parquet:"borehole"`
 	Bin       int64     `parquet:"bin"`

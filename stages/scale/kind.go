@@ -1,10 +1,12 @@
 package scale
 
 import (
-	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"litho/dag"
 	"litho/schemas"
@@ -15,9 +17,9 @@ import (
 func Kind() *dag.Kind {
 	return &dag.Kind{
 		Name:    "scale",
-		Version: "1/" + schemas.BinVersion + "/" + schemas.ScaledVersion,
-		Doc:     "split boreholes into train/val/test and scale features (fitted on train only)",
-		Params:  Params{Seed: 1, Fractions: Fractions{Train: 0.70, Val: 0.15}},
+		Version: "2/" + schemas.BinVersion + "/" + schemas.ScaledVersion,
+		Doc:     "split boreholes into train/val/test, pick and scale features (fitted on train only), stack neighbouring bins",
+		Params:  DefaultParams(),
 		Inputs:  []dag.InputSpec{{Name: "bins"}},
 		Outputs: []dag.OutputSpec{
 			{Name: "scaler", MediaType: schemas.MediaJSON},
@@ -29,66 +31,89 @@ func Kind() *dag.Kind {
 	}
 }
 
+// Scalings: how a feature is mapped before its z-score.
+const (
+	Distribution = "distribution" // the transform its instrument declares (v2.1 and later)
+	Standard     = "standard"     // none: a plain z-score (v2)
+)
+
+// DefaultFeatures are the production model's inputs (DESIGN.md §1).
+var DefaultFeatures = []string{"gra", "ms", "ngr", "r", "g", "b"}
+
 // Params are the scale stage's parameters.
 type Params struct {
 	Seed int64 `param:"seed" doc:"seed of the borehole split"`
 	Fractions
+	Features   []string          `param:"features" doc:"bin-table features the model sees, in input order"`
+	Scaling    string            `param:"scaling" doc:"\"distribution\": each feature's declared transform, then z-score; \"standard\": z-score only"`
+	Transforms map[string]string `param:"transforms" doc:"per-feature transform overriding scaling, e.g. { ms = \"identity\" }: identity, signed_log1p or log1p"`
+	Context    int               `param:"context" doc:"bins above and below stacked beside each bin (v2.2: 1)"`
 }
 
-// Borehole is one borehole's bins, named by its ID.
-type Borehole struct {
-	ID   string
-	Rows []schemas.BinRow
+// DefaultParams are the production model's: six features, distribution
+// scaling, no context.
+func DefaultParams() Params {
+	return Params{Seed: 1, Fractions: Fractions{Train: 0.70, Val: 0.15},
+		Features: slices.Clone(DefaultFeatures), Scaling: Distribution, Transforms: map[string]string{}}
 }
 
-// Result is what Apply makes: the scaler and one scaled table per split.
-type Result struct {
-	Scaler *Scaler
-	Splits map[string][]schemas.ScaledRow
-	Count  map[string]int // boreholes per split
+// Check reports every parameter that cannot work.
+func (p Params) Check() error {
+	return errors.Join(p.Fractions.Check(), CheckFeatures(p.Features, schemas.FeatureNames()),
+		dag.OneOf("scaling", p.Scaling, Distribution, Standard), p.checkTransforms(), dag.AtLeast("context", p.Context, 0))
 }
 
-// Apply splits boreholes, fits the scaler on the training ones and
-// scales every row. Rows come out ordered by (borehole, bin) whatever the
-// input order, so equal data gives equal tables.
-func Apply(boreholes []Borehole, seed int64, f Fractions) (*Result, error) {
-	if err := f.Check(); err != nil {
-		return nil, err
+// CheckFeatures reports features that are listed twice or not among
+// available: at parse time every declared feature, and, once the
+// pipeline is wired, the columns of the bin table upstream. A known
+// feature that is not available names the instrument to connect.
+func CheckFeatures(features []string, available []string) error {
+	if len(features) == 0 {
+		return dag.ParamErrorf("features", "must list at least one feature; valid: %s", strings.Join(available, ", "))
 	}
-	bySplit := map[string][]schemas.BinRow{}
-	res := &Result{Splits: map[string][]schemas.ScaledRow{}, Count: map[string]int{}}
-	for _, b := range boreholes {
-		s := Assign(b.ID, seed, f)
-		res.Count[s]++
-		for _, r := range b.Rows {
-			r.Borehole = b.ID
-			bySplit[s] = append(bySplit[s], r)
+	var errs []error
+	for i, f := range features {
+		switch _, file, known := schemas.Feature(f); {
+		case slices.Contains(features[:i], f):
+			errs = append(errs, dag.ParamErrorf("features", "%q is listed twice", f))
+		case slices.Contains(available, f):
+		case known:
+			errs = append(errs, dag.ParamErrorf("features", "%q needs instrument %s, which the bins do not join; available: %s",
+				f, file.Instrument, strings.Join(available, ", ")))
+		default:
+			errs = append(errs, dag.ParamErrorf("features", "unknown feature %q; valid: %s", f, strings.Join(available, ", ")))
 		}
 	}
-	for _, rows := range bySplit {
-		slices.SortStableFunc(rows, func(a, b schemas.BinRow) int {
-			return cmp.Or(cmp.Compare(a.Borehole, b.Borehole), cmp.Compare(a.Bin, b.Bin))
-		})
-	}
-	sc, err := Fit(bySplit[Train], res.Count[Train])
-	if err != nil {
-		return nil, err
-	}
-	res.Scaler = sc
-	for _, s := range []string{Train, Val, Test} {
-		out := make([]schemas.ScaledRow, 0, len(bySplit[s]))
-		for _, r := range bySplit[s] {
-			x, err := sc.Transform(r)
-			if err != nil {
-				return nil, fmt.Errorf("scale %s: %w", s, err)
-			}
-			out = append(out, schemas.ScaledRow{
-				Borehole: r.Borehole, Bin: r.Bin, Depth: r.Depth, Split: s, Principal: r.Principal, X: x,
-			})
+	return errors.Join(errs...)
+}
+
+// checkTransforms reports overrides of features the stage does not scale
+// (a typo would otherwise be ignored) and unknown transforms.
+func (p Params) checkTransforms() error {
+	var errs []error
+	for _, f := range slices.Sorted(maps.Keys(p.Transforms)) {
+		t := p.Transforms[f]
+		if !slices.Contains(p.Features, f) {
+			errs = append(errs, dag.ParamErrorf("transforms", "%q is not among features [%s]", f, strings.Join(p.Features, ", ")))
 		}
-		res.Splits[s] = out
+		if _, ok := transforms[t]; !ok {
+			errs = append(errs, dag.ParamErrorf("transforms", "%s = %q: transform must be one of %s", f, t, strings.Join(transformNames(), ", ")))
+		}
 	}
-	return res, nil
+	return errors.Join(errs...)
+}
+
+// transformOf is the transform a feature gets: its override, else none
+// under standard scaling, else the one its instrument declares.
+func (p Params) transformOf(feature string) transform {
+	if t, ok := p.Transforms[feature]; ok {
+		return transforms[t]
+	}
+	if p.Scaling == Standard {
+		return transforms[schemas.Identity]
+	}
+	m, _, _ := schemas.Feature(feature)
+	return transforms[m.Transform]
 }
 
 func run(ctx context.Context, x *dag.Exec) error {
@@ -97,7 +122,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 	if err != nil {
 		return err
 	}
-	res, err := Apply(boreholes, p.Seed, p.Fractions)
+	res, err := Apply(boreholes, p)
 	if err != nil {
 		return err
 	}
@@ -108,8 +133,9 @@ func run(ctx context.Context, x *dag.Exec) error {
 	if err := x.Put(ctx, "scaler", b); err != nil {
 		return err
 	}
+	inputs := res.Scaler.Inputs()
 	for _, s := range []string{Train, Val, Test} {
-		b, err := schemas.WriteParquet(res.Splits[s])
+		b, err := schemas.WriteScaled(&schemas.ScaledTable{Features: inputs, Rows: res.Splits[s]})
 		if err != nil {
 			return fmt.Errorf("%s table: %w", s, err)
 		}
@@ -121,6 +147,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 			x.Log().Warn("split is empty", "split", s)
 		}
 	}
+	x.Summary("%d model inputs: %s", len(inputs), strings.Join(inputs, " "))
 	return nil
 }
 
@@ -135,11 +162,11 @@ func readBins(ctx context.Context, x *dag.Exec) ([]Borehole, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bins %s: %w", p, err)
 		}
-		rows, err := schemas.ReadParquet[schemas.BinRow](b)
+		t, err := schemas.ReadBins(b)
 		if err != nil {
 			return nil, fmt.Errorf("bins %s: %w", p, err)
 		}
-		out = append(out, Borehole{ID: p, Rows: rows})
+		out = append(out, Borehole{ID: p, Bins: t})
 	}
 	return out, nil
 }

@@ -2,14 +2,21 @@ package scale
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
 	"litho/schemas"
 )
+
+// production is the bin table layout of the production model's four
+// instruments.
+var production = schemas.BinTable{Features: DefaultFeatures, Instruments: []string{"gra", "ms", "ngr", "rgb"}}
 
 // synthBoreholes makes n boreholes of realistic bins and passes each
 // through real Parquet bytes, as the bin stage would hand them over.
@@ -19,29 +26,50 @@ func synthBoreholes(t *testing.T, first, n, bins int) []Borehole {
 	for i := first; i < first+n; i++ {
 		id := fmt.Sprintf("U%04d-A", 1300+i)
 		rng := rand.New(rand.NewPCG(uint64(i), 7))
-		rows := make([]schemas.BinRow, bins)
-		for j := range rows {
-			rows[j] = schemas.BinRow{
-				Borehole: id, Bin: int64(j), Depth: float64(j) * 0.2,
-				GRA: 1.7 + 0.25*rng.NormFloat64(), MS: math.Exp(2.4+rng.NormFloat64()) - 5,
-				NGR: 25 + 10*rng.NormFloat64(), R: 3 + 250*rng.Float64(), G: 3 + 250*rng.Float64(),
-				B: 3 + 250*rng.Float64(), Principal: "clay",
-			}
+		tab := production
+		tab.Rows = make([]schemas.BinRow, bins)
+		for j := range tab.Rows {
+			// gra, ms, ngr, r, g, b
+			v := []float64{1.7 + 0.25*rng.NormFloat64(), math.Exp(2.4+rng.NormFloat64()) - 5,
+				25 + 10*rng.NormFloat64(), 3 + 250*rng.Float64(), 3 + 250*rng.Float64(), 3 + 250*rng.Float64()}
+			tab.Rows[j] = schemas.BinRow{Borehole: id, Bin: int64(j), Depth: float64(j) * 0.2, Principal: "clay",
+				Values: v, Counts: []int32{10, 10, 2, 40}}
 		}
-		b, err := schemas.WriteParquet(rows)
-		if err != nil {
-			t.Fatal(err)
-		}
-		back, err := schemas.ReadParquet[schemas.BinRow](b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, Borehole{ID: id, Rows: back})
+		out = append(out, Borehole{ID: id, Bins: roundTrip(t, &tab)})
 	}
 	return out
 }
 
+func roundTrip(t *testing.T, tab *schemas.BinTable) *schemas.BinTable {
+	t.Helper()
+	b, err := schemas.WriteBins(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := schemas.ReadBins(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back
+}
+
 var defaults = Fractions{Train: 0.70, Val: 0.15}
+
+// params are the defaults with the split changed.
+func params(seed int64, f Fractions) Params {
+	p := DefaultParams()
+	p.Seed, p.Fractions = seed, f
+	return p
+}
+
+func apply(t *testing.T, bs []Borehole, p Params) *Result {
+	t.Helper()
+	res, err := Apply(bs, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
 
 func TestSplitStableWhenAddingBoreholes(t *testing.T) {
 	tests := []struct {
@@ -58,16 +86,8 @@ func TestSplitStableWhenAddingBoreholes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			small := synthBoreholes(t, 0, 40, 3)
 			large := append(synthBoreholes(t, 0, 40, 3), synthBoreholes(t, 40, tc.added, 3)...)
-			before, err := Apply(small, tc.seed, tc.f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			after, err := Apply(large, tc.seed, tc.f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			was := splitOf(before)
-			now := splitOf(after)
+			was := splitOf(apply(t, small, params(tc.seed, tc.f)))
+			now := splitOf(apply(t, large, params(tc.seed, tc.f)))
 			for id, s := range was {
 				if now[id] != s {
 					t.Errorf("borehole %s moved from %s to %s when boreholes were added", id, s, now[id])
@@ -115,67 +135,115 @@ func TestFractionErrors(t *testing.T) {
 		{Fractions{Train: 0.7, Val: 0.5}, "train_frac + val_frac"},
 	}
 	for _, tc := range tests {
-		_, err := Apply(synthBoreholes(t, 0, 3, 2), 1, tc.f)
+		_, err := Apply(synthBoreholes(t, 0, 3, 2), params(1, tc.f))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("fractions %+v: error %v, want one naming %q", tc.f, err, tc.want)
 		}
 	}
 }
 
-func TestScalerRoundTrip(t *testing.T) {
-	res, err := Apply(synthBoreholes(t, 0, 30, 20), 1, defaults)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc, err := res.Scaler.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := Decode(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := []schemas.BinRow{
-		{GRA: 1.63, MS: 4, NGR: 18, R: 100, G: 100, B: 100},
-		{GRA: 2.71, MS: 423, NGR: 3.9, R: 40, G: 40, B: 40},
-		{GRA: 0.3, MS: -480, NGR: -2, R: 0, G: 255, B: 3},
-		{GRA: 4.0, MS: 9000, NGR: 0, R: 255, G: 0, B: 254},
-	}
-	for _, r := range rows {
-		x, err := sc.Transform(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x64 := make([]float64, len(x))
-		for i, v := range x {
-			x64[i] = float64(v)
-		}
-		back := sc.Inverse(x64)
-		for i, want := range raw(r) {
-			// float32 storage limits the precision of the round trip.
-			if math.Abs(back[i]-want) > 1e-5*math.Max(1, math.Abs(want)) {
-				t.Errorf("%s: %g → %g → %g", schemas.Features[i], want, x[i], back[i])
+// The default parameters must scale exactly as the six-feature code did
+// before features became parameters: the digest of the numeric content
+// of the three tables, computed with that code (commit 9a9195b) on this
+// fixture, so the production model's results stay the same.
+func TestDefaultContentUnchanged(t *testing.T) {
+	res := apply(t, synthBoreholes(t, 0, 30, 20), DefaultParams())
+	h := sha256.New()
+	for _, s := range []string{Train, Val, Test} {
+		for _, r := range res.Splits[s] {
+			fmt.Fprintf(h, "%s|%d|%s|%s|", r.Borehole, r.Bin, r.Split, r.Principal)
+			binary.Write(h, binary.LittleEndian, math.Float64bits(r.Depth))
+			for _, x := range r.X {
+				binary.Write(h, binary.LittleEndian, math.Float32bits(x))
 			}
 		}
+	}
+	if got, want := fmt.Sprintf("%x", h.Sum(nil)), "8dd80dc723b1f2075a7a88bf77cb0d8e686ad98ee36a0a1f3c61251ab1d55d18"; got != want {
+		t.Errorf("scaled content digest %s, want %s (the pre-parameter code's)", got, want)
+	}
+	if got := res.Scaler.Inputs(); !slices.Equal(got, DefaultFeatures) {
+		t.Errorf("inputs %v, want %v", got, DefaultFeatures)
+	}
+}
+
+// Each scaling mode, and an override, gives each feature its transform,
+// and the scaler maps values back through it.
+func TestScalerRoundTrip(t *testing.T) {
+	declared := []string{schemas.Identity, schemas.SignedLog, schemas.SignedLog, schemas.Log1p, schemas.Log1p, schemas.Log1p}
+	identity := slices.Repeat([]string{schemas.Identity}, 6)
+	tests := []struct {
+		name       string
+		scaling    string
+		transforms map[string]string
+		want       []string
+	}{
+		{"distribution", Distribution, nil, declared},
+		{"standard", Standard, nil, identity},
+		{"distribution with ms plain", Distribution, map[string]string{"ms": schemas.Identity},
+			[]string{schemas.Identity, schemas.Identity, schemas.SignedLog, schemas.Log1p, schemas.Log1p, schemas.Log1p}},
+		{"standard with ms signed log", Standard, map[string]string{"ms": schemas.SignedLog},
+			[]string{schemas.Identity, schemas.SignedLog, schemas.Identity, schemas.Identity, schemas.Identity, schemas.Identity}},
+	}
+	rows := [][]float64{
+		{1.63, 4, 18, 100, 100, 100},
+		{2.71, 423, 3.9, 40, 40, 40},
+		{0.3, -480, -2, 0, 255, 3},
+		{4.0, 9000, 0, 255, 0, 254},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := DefaultParams()
+			p.Scaling, p.Transforms = tc.scaling, tc.transforms
+			res := apply(t, synthBoreholes(t, 0, 30, 20), p)
+			enc, err := res.Scaler.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc, err := Decode(enc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, f := range sc.Features {
+				if f.Transform != tc.want[i] {
+					t.Errorf("%s: transform %s, want %s", f.Name, f.Transform, tc.want[i])
+				}
+			}
+			for _, r := range rows {
+				x, err := sc.Transform(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				x64 := make([]float64, len(x))
+				for i, v := range x {
+					x64[i] = float64(v)
+				}
+				for i, back := range sc.Inverse(x64) {
+					// float32 storage limits the precision of the round trip.
+					if math.Abs(back-r[i]) > 1e-5*math.Max(1, math.Abs(r[i])) {
+						t.Errorf("%s: %g → %g → %g", sc.Features[i].Name, r[i], x[i], back)
+					}
+				}
+			}
+		})
 	}
 }
 
 func TestScaledTrainIsStandardised(t *testing.T) {
-	res, err := Apply(synthBoreholes(t, 0, 30, 50), 1, defaults)
-	if err != nil {
-		t.Fatal(err)
-	}
-	train := res.Splits[Train]
-	for j, name := range schemas.Features {
-		var sum, sq float64
-		for _, r := range train {
-			sum += float64(r.X[j])
-			sq += float64(r.X[j]) * float64(r.X[j])
-		}
-		n := float64(len(train))
-		mean, std := sum/n, math.Sqrt(sq/n-(sum/n)*(sum/n))
-		if math.Abs(mean) > 1e-4 || math.Abs(std-1) > 1e-4 {
-			t.Errorf("%s on train: mean %g std %g, want 0 and 1", name, mean, std)
+	for _, scaling := range []string{Distribution, Standard} {
+		p := DefaultParams()
+		p.Scaling = scaling
+		train := apply(t, synthBoreholes(t, 0, 30, 50), p).Splits[Train]
+		for j, name := range DefaultFeatures {
+			var sum, sq float64
+			for _, r := range train {
+				sum += float64(r.X[j])
+				sq += float64(r.X[j]) * float64(r.X[j])
+			}
+			n := float64(len(train))
+			mean, std := sum/n, math.Sqrt(sq/n-(sum/n)*(sum/n))
+			if math.Abs(mean) > 1e-4 || math.Abs(std-1) > 1e-4 {
+				t.Errorf("%s, %s scaling, on train: mean %g std %g, want 0 and 1", name, scaling, mean, std)
+			}
 		}
 	}
 }
@@ -189,9 +257,10 @@ func TestScalerFittedOnTrainOnly(t *testing.T) {
 	var touched int
 	for i := range changed {
 		if Assign(changed[i].ID, 1, defaults) == Test {
-			for j := range changed[i].Rows {
-				changed[i].Rows[j].GRA += 1
-				changed[i].Rows[j].MS *= 10
+			for j := range changed[i].Bins.Rows {
+				v := changed[i].Bins.Rows[j].Values
+				v[0] += 1  // gra
+				v[1] *= 10 // ms
 			}
 			touched++
 		}
@@ -212,16 +281,14 @@ func TestScalerFittedOnTrainOnly(t *testing.T) {
 
 func encodeAll(t *testing.T, bs []Borehole) map[string][]byte {
 	t.Helper()
-	res, err := Apply(bs, 1, defaults)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := apply(t, bs, DefaultParams())
 	out := map[string][]byte{}
+	var err error
 	if out["scaler"], err = res.Scaler.Encode(); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{Train, Val, Test} {
-		if out[s], err = schemas.WriteParquet(res.Splits[s]); err != nil {
+		if out[s], err = schemas.WriteScaled(&schemas.ScaledTable{Features: res.Scaler.Inputs(), Rows: res.Splits[s]}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -231,10 +298,33 @@ func encodeAll(t *testing.T, bs []Borehole) map[string][]byte {
 func TestUnscalableValueNamesBin(t *testing.T) {
 	bs := synthBoreholes(t, 0, 20, 5)
 	for i := range bs {
-		bs[i].Rows[3].R = -2 // ln(1 + x) undefined
+		bs[i].Bins.Rows[3].Values[3] = -2 // r: ln(1 + x) undefined
 	}
-	_, err := Apply(bs, 1, defaults)
+	_, err := Apply(bs, DefaultParams())
 	if err == nil || !strings.Contains(err.Error(), "bin 3") || !strings.Contains(err.Error(), "r = -2") {
 		t.Fatalf("error %v, want one naming the bin and the value", err)
+	}
+}
+
+// Features are picked by name, in the order listed, from tables that
+// hold more (or fewer) columns.
+func TestFeatureSelection(t *testing.T) {
+	bs := synthBoreholes(t, 0, 30, 20)
+	p := DefaultParams()
+	p.Features = []string{"ngr", "gra"}
+	res := apply(t, bs, p)
+	full := apply(t, bs, DefaultParams())
+	if got := res.Scaler.Inputs(); !slices.Equal(got, []string{"ngr", "gra"}) {
+		t.Fatalf("inputs %v", got)
+	}
+	for i, r := range res.Splits[Test] {
+		if want := full.Splits[Test][i].X; r.X[0] != want[2] || r.X[1] != want[0] {
+			t.Fatalf("row %d: %v, want ngr and gra of %v", i, r.X, want)
+		}
+	}
+	p.Features = []string{"gra", "rsc_l"}
+	_, err := Apply(bs, p)
+	if err == nil || !strings.Contains(err.Error(), `"rsc_l"`) || !strings.Contains(err.Error(), "[gra, ms, ngr, r, g, b]") {
+		t.Errorf("missing column: error %v, want one naming rsc_l and the table's features", err)
 	}
 }
