@@ -27,7 +27,7 @@ func BenchmarkEpoch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, batch := cfg.Inputs, cfg.BatchSize
+	d, batch := cfg.Inputs(), cfg.BatchSize
 	noise := cfg.noiseDraws(rand.New(rand.NewPCG(1, 2)), batch)
 	if _, err := m.trainStep(x[:batch*d], batch, 0.1, noise.take()); err != nil { // compile outside the timing
 		b.Fatal(err)
@@ -75,7 +75,7 @@ func BenchmarkEpochStockLayers(b *testing.B) {
 		for i := len(cfg.Hidden) - 1; i >= 0; i-- {
 			h = block(ctx.Inf("dec%d", i), h, cfg.Hidden[i])
 		}
-		rec, kl := rowLosses(x, layers.Dense(ctx.In("out"), h, true, cfg.Inputs), mu, logVar)
+		rec, kl := rowLosses(x, layers.Dense(ctx.In("out"), h, true, cfg.Inputs()), mu, logVar)
 		loss := DivScalar(Add(ReduceAllSum(rec), MulScalar(ReduceAllSum(kl), 0.1)), float64(cfg.BatchSize))
 		opt.UpdateGraph(ctx, g, loss)
 		return loss
@@ -83,7 +83,7 @@ func BenchmarkEpochStockLayers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, batch := cfg.Inputs, cfg.BatchSize
+	d, batch := cfg.Inputs(), cfg.BatchSize
 	batchAt := func(s int) *tensors.Tensor {
 		return tensors.FromFlatDataAndDimensions(x[s*batch*d:(s+1)*batch*d], batch, d)
 	}

@@ -21,7 +21,7 @@ import (
 // random state, no metric variables (whose names carry random UUIDs) and
 // no timestamps, so equal training gives equal bytes.
 const (
-	checkpointFormat = "litho-vae-checkpoint/1"
+	checkpointFormat = "litho-vae-checkpoint/2" // 2: the config names the input features
 	checkpointMagic  = checkpointFormat + "\n"
 )
 

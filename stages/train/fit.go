@@ -27,7 +27,7 @@ type Result struct {
 	StoppedEarly bool
 }
 
-// Fit trains a VAE on train (rows × cfg.Inputs, row-major) and watches
+// Fit trains a VAE on train (rows × cfg.Inputs(), row-major) and watches
 // the validation loss on val. onEpoch, if not nil, sees each epoch and
 // its wall seconds as it ends. The weights returned are those of the last
 // epoch run.
@@ -36,8 +36,8 @@ func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val [
 	if err != nil {
 		return nil, err
 	}
-	if len(train)%cfg.Inputs != 0 || len(val)%cfg.Inputs != 0 {
-		return nil, fmt.Errorf("train/val data is not a whole number of %d-feature rows", cfg.Inputs)
+	if len(train)%cfg.Inputs() != 0 || len(val)%cfg.Inputs() != 0 {
+		return nil, fmt.Errorf("train/val data is not a whole number of %d-feature rows", cfg.Inputs())
 	}
 	ep, err := newEpochs(m, train)
 	if err != nil {
@@ -87,12 +87,12 @@ type epochs struct {
 
 func newEpochs(m *Model, train []float32) (*epochs, error) {
 	cfg := m.Config
-	n := len(train) / cfg.Inputs
+	n := len(train) / cfg.Inputs()
 	if n < 2 {
 		return nil, fmt.Errorf("need at least 2 training rows, got %d", n)
 	}
 	rows := min(cfg.BatchSize, n)
-	ep := &epochs{m: m, train: train, perm: make([]int, n), batch: make([]float32, rows*cfg.Inputs), rows: rows,
+	ep := &epochs{m: m, train: train, perm: make([]int, n), batch: make([]float32, rows*cfg.Inputs()), rows: rows,
 		// Our own seeded shuffle (GoMLX's in-memory dataset ignores its
 		// seed) and noise, each from its own stream.
 		shuffle: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6c6974686f)),
@@ -109,7 +109,7 @@ func newEpochs(m *Model, train []float32) (*epochs, error) {
 // batch of one row cannot be batch-normalised, and one shape means one
 // compiled graph. The shuffle rotates the rows left out.
 func (ep *epochs) run(ctx context.Context, beta float64) (float64, error) {
-	d := ep.m.Config.Inputs
+	d := ep.m.Config.Inputs()
 	ep.shuffle.Shuffle(len(ep.perm), func(i, j int) { ep.perm[i], ep.perm[j] = ep.perm[j], ep.perm[i] })
 	steps := len(ep.perm) / ep.rows
 	var sum float64

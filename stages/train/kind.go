@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,8 +13,9 @@ import (
 
 // Version enters every key of the train stage; bump it when training,
 // the checkpoint format or an output's encoding changes results (3: the
-// history lost its seconds column).
-const Version = "3/" + schemas.ScaledVersion + "/" + checkpointFormat
+// history lost its seconds column; 4: the model's width and feature
+// names come from the scaled table, and the checkpoint records them).
+const Version = "4/" + schemas.ScaledVersion + "/" + checkpointFormat
 
 // Kind is the train stage: fit the VAE on the scaled train table, watch
 // the validation table, write checkpoint, history and curve.
@@ -56,12 +58,12 @@ func (p Params) Check() error {
 func run(ctx context.Context, x *dag.Exec) error {
 	p := dag.ParamsOf[Params](x)
 	cfg := p.Config
-	cfg.Inputs = len(schemas.Features)
-	train, err := ReadTable(ctx, x, "train", cfg.Inputs)
+	train, err := ReadTable(ctx, x, "train", nil)
 	if err != nil {
 		return err
 	}
-	val, err := ReadTable(ctx, x, "val", cfg.Inputs)
+	cfg.Features = train.Features
+	val, err := ReadTable(ctx, x, "val", cfg.Features)
 	if err != nil {
 		return err
 	}
@@ -86,6 +88,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 	if err != nil {
 		return err
 	}
+	x.Note("parameters", strconv.Itoa(res.Model.Parameters()))
 	return putResults(ctx, x, res)
 }
 
@@ -100,6 +103,7 @@ func putResults(ctx context.Context, x *dag.Exec, res *Result) error {
 		}
 	}
 	last := res.History[len(res.History)-1]
+	x.Summary("%d inputs (%s), %d parameters", res.Model.Config.Inputs(), strings.Join(res.Model.Config.Features, " "), res.Model.Parameters())
 	x.Summary("%d epochs (early stop: %v), train loss %.4f, val loss %.4f, %.2f s/epoch",
 		last.Epoch, res.StoppedEarly, last.TrainLoss, last.ValLoss, noteTimings(x, res.Seconds))
 	return nil
@@ -146,13 +150,14 @@ func noteTimings(x *dag.Exec, seconds []float64) float64 {
 
 // Table is a scaled table as model input: X holds rows × features.
 type Table struct {
-	Rows []schemas.ScaledRow
-	X    []float32
+	Features []string
+	Rows     []schemas.ScaledRow
+	X        []float32
 }
 
-// ReadTable reads a ScaledRow Parquet input and flattens its features,
-// checking every row has the model's number of features.
-func ReadTable(ctx context.Context, x *dag.Exec, name string, features int) (*Table, error) {
+// ReadTable reads a scaled table input and flattens its features; see
+// DecodeTable.
+func ReadTable(ctx context.Context, x *dag.Exec, name string, features []string) (*Table, error) {
 	b, err := x.Read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("input %s: %w", name, err)
@@ -160,17 +165,24 @@ func ReadTable(ctx context.Context, x *dag.Exec, name string, features int) (*Ta
 	return DecodeTable(name, b, features)
 }
 
-// DecodeTable is ReadTable's work on Parquet bytes.
-func DecodeTable(name string, b []byte, features int) (*Table, error) {
-	rows, err := schemas.ReadParquet[schemas.ScaledRow](b)
+// DecodeTable is ReadTable's work on Parquet bytes. A table whose
+// features are not features (names and order) is refused, unless
+// features is nil: the first table train reads sets the model's.
+func DecodeTable(name string, b []byte, features []string) (*Table, error) {
+	st, err := schemas.ReadScaled(b)
 	if err != nil {
 		return nil, fmt.Errorf("input %s: %w", name, err)
 	}
-	t := &Table{Rows: rows, X: make([]float32, 0, len(rows)*features)}
-	for i, r := range rows {
-		if len(r.X) != features {
+	if features != nil && !slices.Equal(st.Features, features) {
+		return nil, fmt.Errorf("input %s: its features [%s] differ from the model's [%s]",
+			name, strings.Join(st.Features, ", "), strings.Join(features, ", "))
+	}
+	d := len(st.Features)
+	t := &Table{Features: st.Features, Rows: st.Rows, X: make([]float32, 0, len(st.Rows)*d)}
+	for i, r := range st.Rows {
+		if len(r.X) != d {
 			return nil, fmt.Errorf("input %s row %d (borehole %s bin %d): %d features, want %d",
-				name, i+1, r.Borehole, r.Bin, len(r.X), features)
+				name, i+1, r.Borehole, r.Bin, len(r.X), d)
 		}
 		t.X = append(t.X, r.X...)
 	}

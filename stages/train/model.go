@@ -19,27 +19,29 @@ import (
 // one place. The checkpoint stores it, so a model can be rebuilt from the
 // checkpoint alone.
 //
-// The param tags make all but Inputs (fixed by the schema) parameters of
-// the train stage.
+// The param tags make all but Features parameters of the train stage:
+// the features are the scaled table's, in its order, and set the width
+// of the input and output layers.
 type Config struct {
-	Inputs       int     `json:"inputs"`
-	LatentDim    int     `json:"latent_dim" param:"latent_dim" doc:"latent dimensions"`
-	Hidden       []int   `json:"hidden" param:"hidden" doc:"hidden layer sizes, encoder order"`
-	Dropout      float64 `json:"dropout" param:"dropout" doc:"dropout rate of hidden layers"`
-	BetaStart    float64 `json:"beta_start" param:"beta_start" doc:"KL weight at epoch 1"`
-	BetaEnd      float64 `json:"beta_end" param:"beta_end" doc:"KL weight after annealing"`
-	AnnealEpochs int     `json:"anneal_epochs" param:"anneal_epochs" doc:"epochs of linear β annealing"`
-	MaxEpochs    int     `json:"max_epochs" param:"max_epochs" doc:"most epochs to train"`
-	Patience     int     `json:"patience" param:"patience" doc:"epochs without validation improvement (after annealing) before stopping"`
-	BatchSize    int     `json:"batch_size" param:"batch_size" doc:"rows per optimiser step"`
-	LearningRate float64 `json:"learning_rate" param:"learning_rate" doc:"Adam learning rate"`
-	Seed         int64   `json:"seed" param:"seed" doc:"seed of initialisation, shuffling, dropout and sampling"`
+	Features     []string `json:"features"`
+	LatentDim    int      `json:"latent_dim" param:"latent_dim" doc:"latent dimensions"`
+	Hidden       []int    `json:"hidden" param:"hidden" doc:"hidden layer sizes, encoder order"`
+	Dropout      float64  `json:"dropout" param:"dropout" doc:"dropout rate of hidden layers"`
+	BetaStart    float64  `json:"beta_start" param:"beta_start" doc:"KL weight at epoch 1"`
+	BetaEnd      float64  `json:"beta_end" param:"beta_end" doc:"KL weight after annealing"`
+	AnnealEpochs int      `json:"anneal_epochs" param:"anneal_epochs" doc:"epochs of linear β annealing"`
+	MaxEpochs    int      `json:"max_epochs" param:"max_epochs" doc:"most epochs to train"`
+	Patience     int      `json:"patience" param:"patience" doc:"epochs without validation improvement (after annealing) before stopping"`
+	BatchSize    int      `json:"batch_size" param:"batch_size" doc:"rows per optimiser step"`
+	LearningRate float64  `json:"learning_rate" param:"learning_rate" doc:"Adam learning rate"`
+	Seed         int64    `json:"seed" param:"seed" doc:"seed of initialisation, shuffling, dropout and sampling"`
 }
 
-// Default is the configuration of DESIGN.md §1.
+// Default is the configuration of DESIGN.md §1, on the production
+// model's six features (scale's default).
 func Default() Config {
 	return Config{
-		Inputs: 6, LatentDim: 10, Hidden: []int{32, 16}, Dropout: 0.1,
+		Features: []string{"gra", "ms", "ngr", "r", "g", "b"}, LatentDim: 10, Hidden: []int{32, 16}, Dropout: 0.1,
 		BetaStart: 0.001, BetaEnd: 0.5, AnnealEpochs: 50, MaxEpochs: 100, Patience: 15,
 		BatchSize: 256, LearningRate: 1e-3, Seed: 1,
 	}
@@ -49,8 +51,8 @@ func Default() Config {
 // pipeline parameter name.
 func (c Config) Check() error {
 	switch {
-	case c.Inputs < 1:
-		return fmt.Errorf("model needs at least one input feature, got %d", c.Inputs)
+	case len(c.Features) == 0:
+		return fmt.Errorf("model needs at least one input feature")
 	case c.LatentDim < 1:
 		return dag.ParamErrorf("latent_dim", "must be at least 1, got %d", c.LatentDim)
 	case len(c.Hidden) == 0:
@@ -79,6 +81,9 @@ func (c Config) Check() error {
 	}
 	return nil
 }
+
+// Inputs is the width of the model's input (and output) layer.
+func (c Config) Inputs() int { return len(c.Features) }
 
 // Beta is the KL weight of an epoch (0-based): linear from BetaStart to
 // BetaEnd over the first AnnealEpochs epochs, then BetaEnd.
@@ -128,7 +133,7 @@ func (c Config) decode(ctx *context.Context, z *Node, n *noise) *Node {
 	for i := len(c.Hidden) - 1; i >= 0; i-- {
 		h = c.block(ctx.Inf("hidden_%d", i), h, c.Hidden[i], n.mask(2*len(c.Hidden)-1-i))
 	}
-	return dense(ctx.In("output"), h, c.Inputs)
+	return dense(ctx.In("output"), h, c.Inputs())
 }
 
 // mask returns the dropout mask of block i, nil for none.

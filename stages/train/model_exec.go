@@ -62,7 +62,7 @@ func Load(backend backends.Backend, checkpoint []byte) (*Model, error) {
 	}
 	// Build the inference graph now: a variable it needs that the
 	// checkpoint lacks would otherwise be initialised at random, silently.
-	if _, err := m.Infer(make([]float32, cfg.Inputs)); err != nil {
+	if _, err := m.Infer(make([]float32, cfg.Inputs())); err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	for v := range m.ctx.IterVariables() {
@@ -71,6 +71,21 @@ func Load(backend backends.Backend, checkpoint []byte) (*Model, error) {
 		}
 	}
 	return m, nil
+}
+
+// Parameters counts the model's trainable values: the dense layers'
+// weights and biases and the batch-norm scales and offsets, not the
+// batch-norm running statistics (DESIGN.md §1b: 2,102 for six inputs,
+// hidden 32/16 and latent 8). The variables exist once the model has
+// trained a step or been loaded.
+func (m *Model) Parameters() int {
+	n := 0
+	for v := range m.ctx.IterVariables() {
+		if v.Trainable && strings.HasPrefix(v.Scope(), "/"+modelScope) {
+			n += v.Shape().Size()
+		}
+	}
+	return n
 }
 
 // Checkpoint encodes the model's current weights.
@@ -118,7 +133,7 @@ func (m *Model) trainStep(x []float32, rows int, beta float64, noise []any) (los
 		}
 	}
 	defer recoverError(&err, "training step")
-	args := []any{tensors.FromFlatDataAndDimensions(x, rows, m.Config.Inputs), float32(beta)}
+	args := []any{tensors.FromFlatDataAndDimensions(x, rows, m.Config.Inputs()), float32(beta)}
 	out, err := m.step.Exec(append(args, noise...)...)
 	if err != nil {
 		return 0, fmt.Errorf("training step: %w", err)
@@ -203,7 +218,7 @@ func (in *Inference) Loss(beta float64) float64 {
 // statistics, z = μ) over x [rows, inputs].
 func (m *Model) Infer(x []float32) (res *Inference, err error) {
 	defer recoverError(&err, "inference")
-	d, L := m.Config.Inputs, m.Config.LatentDim
+	d, L := m.Config.Inputs(), m.Config.LatentDim
 	if len(x)%d != 0 {
 		return nil, fmt.Errorf("inference: %d values is not a whole number of %d-feature rows", len(x), d)
 	}

@@ -3,11 +3,14 @@ package train
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 
 	"litho/dag"
 	"litho/schemas"
@@ -168,7 +171,8 @@ func TestCheckpointRoundTrip(t *testing.T) {
 			if len(got.Mu) != 3000*cfg.LatentDim || !slices.Equal(got.Mu, want.Mu) {
 				t.Fatal("embedding from the reloaded checkpoint differs from the trained model's")
 			}
-			if !slices.Equal(loaded.Config.Hidden, cfg.Hidden) || loaded.Config.LatentDim != cfg.LatentDim {
+			if !slices.Equal(loaded.Config.Hidden, cfg.Hidden) || loaded.Config.LatentDim != cfg.LatentDim ||
+				!slices.Equal(loaded.Config.Features, cfg.Features) {
 				t.Errorf("config not restored: %+v", loaded.Config)
 			}
 			again, err := loaded.Checkpoint()
@@ -215,6 +219,7 @@ func TestConfigErrorsNameParameter(t *testing.T) {
 		{func(c *Config) { c.MaxEpochs = 0 }, "max_epochs"},
 		{func(c *Config) { c.Patience = 0 }, "patience"},
 		{func(c *Config) { c.LearningRate = math.NaN() }, "learning_rate"},
+		{func(c *Config) { c.Features = nil }, "input feature"},
 	}
 	for _, tc := range tests {
 		c := Default()
@@ -294,20 +299,87 @@ func TestCurveIsReproduciblePNG(t *testing.T) {
 }
 
 func TestDecodeTableNamesBadRow(t *testing.T) {
-	rows := []schemas.ScaledRow{
-		{Borehole: "U1", Bin: 1, X: make([]float32, 6)},
-		{Borehole: "U1", Bin: 2, X: make([]float32, 5)},
-	}
-	b, err := schemas.WriteParquet(rows)
-	if err != nil {
+	// A row shorter than the table's features, as only a foreign writer
+	// could make (WriteScaled refuses it).
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[schemas.ScaledRow](&buf, parquet.KeyValueMetadata(schemas.FeaturesKey, `["gra","ms"]`))
+	if _, err := w.Write([]schemas.ScaledRow{{Borehole: "U1", Bin: 1, X: make([]float32, 2)}, {Borehole: "U1", Bin: 2, X: make([]float32, 1)}}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = DecodeTable("train", b, 6)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := DecodeTable("train", buf.Bytes(), nil)
 	if err == nil || !strings.Contains(err.Error(), "row 2") || !strings.Contains(err.Error(), "bin 2") {
 		t.Fatalf("error %v, want one naming row 2, bin 2", err)
 	}
-	if _, err := DecodeTable("train", []byte("not parquet"), 6); err == nil || !strings.Contains(err.Error(), "input train") {
+	if _, err := DecodeTable("train", []byte("not parquet"), nil); err == nil || !strings.Contains(err.Error(), "input train") {
 		t.Fatalf("error %v, want one naming the input", err)
+	}
+}
+
+// A table is read with the features it names, and refused where they are
+// not the model's, in names or order.
+func TestDecodeTableChecksFeatures(t *testing.T) {
+	b, err := schemas.WriteScaled(&schemas.ScaledTable{Features: []string{"gra", "ms"},
+		Rows: []schemas.ScaledRow{{Borehole: "U1", Bin: 1, X: []float32{1, 2}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range [][]string{nil, {"gra", "ms"}} {
+		tab, err := DecodeTable("val", b, want)
+		if err != nil || !slices.Equal(tab.Features, []string{"gra", "ms"}) || !slices.Equal(tab.X, []float32{1, 2}) {
+			t.Errorf("want %v: table %+v, error %v", want, tab, err)
+		}
+	}
+	for _, model := range [][]string{{"ms", "gra"}, {"gra", "ms", "ngr"}} {
+		_, err := DecodeTable("val", b, model)
+		if err == nil || !strings.Contains(err.Error(), "[gra, ms]") || !strings.Contains(err.Error(), "["+strings.Join(model, ", ")+"]") {
+			t.Errorf("model %v: error %v, want one naming both lists", model, err)
+		}
+	}
+}
+
+// The parameter count of DESIGN.md §1b (dense weights and biases, batch-
+// norm scales and offsets) for models of several widths.
+func TestParameterCount(t *testing.T) {
+	tests := []struct {
+		name   string
+		inputs int
+		latent int
+		want   int
+	}{
+		{"v2.6: six inputs, latent 8", 6, 8, 2102},
+		{"production: six inputs, latent 10", 6, 10, 2202},
+		{"v2.2: 18 inputs, latent 8", 18, 8, 2882},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := small()
+			cfg.Features, cfg.LatentDim, cfg.MaxEpochs = make([]string, tc.inputs), tc.latent, 1
+			for i := range cfg.Features {
+				cfg.Features[i] = fmt.Sprint("f", i)
+			}
+			x := make([]float32, 64*tc.inputs)
+			for i := range x {
+				x[i] = float32(i%7) - 3
+			}
+			res := fit(t, cfg, x, nil)
+			if got := res.Model.Parameters(); got != tc.want {
+				t.Errorf("trained model: %d parameters, want %d", got, tc.want)
+			}
+			ckpt, err := res.Model.Checkpoint()
+			if err != nil {
+				t.Fatal(err)
+			}
+			loaded, err := Load(goBackend(t).Engine, ckpt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := loaded.Parameters(); got != tc.want {
+				t.Errorf("loaded model: %d parameters, want %d", got, tc.want)
+			}
+		})
 	}
 }
 
