@@ -1,14 +1,17 @@
 // Package bin averages each borehole's measurements in depth bins and
 // inner-joins the instruments, exactly as the published method does:
 // bin = round-half-to-even(depth / size) on float64 (numpy's rounding),
-// the mean of each measurement in the bin, the most frequent Principal
-// with ties to the alphabetically first (pandas' mode()[0]), an inner join
-// on the bin over the listed instruments, then the range filters on the
-// bin means.
+// the mean of each measurement in the bin as pandas' groupby mean computes
+// it, the bin's label from the first joined instrument (the most frequent
+// Principal with ties to the alphabetically first, pandas' mode()[0], or
+// the first row's), an inner join on the bin over the joined instruments,
+// then each feature's declared plausible range on the bin means.
 package bin
 
 import (
 	"cmp"
+	"errors"
+	"fmt"
 	"math"
 	"slices"
 
@@ -17,100 +20,140 @@ import (
 )
 
 // Params are the binning rule's settings, the bin stage's parameters.
+// Which instruments are joined is not a parameter: the stage joins the
+// inputs the pipeline connects.
 type Params struct {
-	Size float64 `param:"size" doc:"bin size in metres"`
-	// Instruments to join, from "gra", "ms", "ngr", "rgb". The bin's
-	// Principal is the mode of the first listed instrument's labels (the
-	// left table of the original pipeline's merges).
-	Instruments []string `param:"instruments" doc:"instruments to inner-join; the first one's labels give Principal"`
-	// Kept bins have mean GRA in [GRAMin, GRAMax] and mean R, G and B in
-	// [RGBMin, RGBMax].
-	GRAMin float64 `param:"gra_min" doc:"lowest kept mean bulk density, g/cm³"`
-	GRAMax float64 `param:"gra_max" doc:"highest kept mean bulk density, g/cm³"`
-	RGBMin float64 `param:"rgb_min" doc:"lowest kept mean R, G or B"`
-	RGBMax float64 `param:"rgb_max" doc:"highest kept mean R, G or B"`
+	Size  float64 `param:"size" doc:"bin size in metres (the MAD model bins at 0.05)"`
+	Label string  `param:"label" doc:"a bin's Principal: \"mode\" (most frequent, ties to the alphabetically first) or \"first\" (the first row's, as the seed's v1)"`
 }
 
-// agg is one instrument's summary of one bin.
-type agg struct {
-	bin   int64
-	n     int32
-	mean  [3]float64
-	label string
+// Label rules.
+const (
+	LabelMode  = "mode"
+	LabelFirst = "first"
+)
+
+// Check reports a bin size or label rule that cannot work.
+func (p Params) Check() error {
+	var errs []error
+	if !(p.Size > 0) || math.IsInf(p.Size, 0) {
+		errs = append(errs, dag.ParamErrorf("size", "must be a positive number of metres, got %v", p.Size))
+	}
+	if err := dag.OneOf("label", p.Label, LabelMode, LabelFirst); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
-// Compute bins one borehole. tables holds each listed instrument's rows
-// (schemas.MeasureRow, in any order). Rows come back sorted by bin;
-// features of instruments not listed are NaN with count 0.
-func Compute(borehole string, p Params, tables map[string][]schemas.MeasureRow) ([]schemas.BinRow, error) {
+// Columns lists the features a bin table of the connected instruments
+// has, in its column order: each instrument's measurements as declared,
+// instruments in schemas.LILYFiles order. Names that are not declared
+// instruments have none.
+func Columns(connected []string) []string {
+	var out []string
+	for _, f := range joined(connected) {
+		for _, m := range f.Measures {
+			out = append(out, m.Field)
+		}
+	}
+	return out
+}
+
+// joined is the declared files of the named instruments, in
+// schemas.LILYFiles order: the join's order, whose first gives the label.
+func joined(instruments []string) []*schemas.LILYFile {
+	var out []*schemas.LILYFile
+	for _, f := range schemas.LILYFiles {
+		if slices.Contains(instruments, f.Instrument) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Compute bins one borehole. tables holds each joined instrument's rows
+// (schemas.MeasureRow, in ingest's order); the instruments are joined in
+// schemas.LILYFiles order whatever the order of the list. Rows come back
+// sorted by bin.
+func Compute(borehole string, p Params, instruments []string, tables map[string][]schemas.MeasureRow) (*schemas.BinTable, error) {
 	if err := p.Check(); err != nil {
 		return nil, err
 	}
-	aggs := make([][]agg, len(p.Instruments))
-	for i, inst := range p.Instruments {
-		aggs[i] = aggregate(tables[inst], p.Size)
+	files, err := checkInstruments(instruments)
+	if err != nil {
+		return nil, err
 	}
+	t := &schemas.BinTable{Features: Columns(instruments)}
+	aggs := make([][]agg, len(files))
+	for i, f := range files {
+		t.Instruments = append(t.Instruments, f.Instrument)
+		rule := ""
+		if i == 0 {
+			rule = p.Label // only the first instrument's labels are used
+		}
+		aggs[i] = aggregate(tables[f.Instrument], p.Size, len(f.Measures), rule)
+	}
+	t.Rows = assemble(borehole, p.Size, files, aggs)
+	return t, nil
+}
+
+// checkInstruments rejects an empty, unknown or repeated instrument.
+func checkInstruments(instruments []string) ([]*schemas.LILYFile, error) {
+	if len(instruments) == 0 {
+		return nil, errors.New("no instrument to bin")
+	}
+	for i, inst := range instruments {
+		if _, ok := schemas.LILYFileFor(inst); !ok {
+			return nil, fmt.Errorf("unknown instrument %q", inst)
+		}
+		if slices.Contains(instruments[:i], inst) {
+			return nil, fmt.Errorf("instrument %q listed twice", inst)
+		}
+	}
+	return joined(instruments), nil
+}
+
+// assemble makes the rows of the bins every instrument has whose means
+// lie in their declared ranges. Values and counts of all rows share two
+// arrays, so a borehole costs a few allocations, not two per bin.
+func assemble(borehole string, size float64, files []*schemas.LILYFile, aggs [][]agg) []schemas.BinRow {
+	var measures []schemas.Measurement
+	for _, f := range files {
+		measures = append(measures, f.Measures...)
+	}
+	most := len(aggs[0])
+	for _, a := range aggs {
+		most = min(most, len(a))
+	}
+	values := make([]float64, 0, most*len(measures))
+	counts := make([]int32, 0, most*len(files))
 	var out []schemas.BinRow
 	join(aggs, func(bins []*agg) {
-		row := schemas.BinRow{
-			Borehole: borehole, Bin: bins[0].bin, Depth: float64(bins[0].bin) * p.Size,
-			GRA: math.NaN(), MS: math.NaN(), NGR: math.NaN(), R: math.NaN(), G: math.NaN(), B: math.NaN(),
-			Principal: bins[0].label,
+		start := len(values)
+		for i, a := range bins {
+			values = append(values, a.mean[:len(files[i].Measures)]...)
 		}
-		for i, inst := range p.Instruments {
-			a := bins[i]
-			switch inst {
-			case "gra":
-				row.GRA, row.NGRA = a.mean[0], a.n
-			case "ms":
-				row.MS, row.NMS = a.mean[0], a.n
-			case "ngr":
-				row.NGR, row.NNGR = a.mean[0], a.n
-			case "rgb":
-				row.R, row.G, row.B, row.NRGB = a.mean[0], a.mean[1], a.mean[2], a.n
-			}
+		v := values[start:len(values):len(values)]
+		if !inRanges(v, measures) {
+			values = values[:start]
+			return
 		}
-		if p.keep(row) {
-			out = append(out, row)
+		n := len(counts)
+		for _, a := range bins {
+			counts = append(counts, a.n)
 		}
+		out = append(out, schemas.BinRow{Borehole: borehole, Bin: bins[0].bin, Depth: float64(bins[0].bin) * size,
+			Principal: bins[0].label, Values: v, Counts: counts[n:len(counts):len(counts)]})
 	})
-	return out, nil
+	return out
 }
 
-// Instruments are the instrument names binning knows.
-var Instruments = []string{"gra", "ms", "ngr", "rgb"}
-
-// Check reports a bin size or instrument list that cannot work.
-func (p Params) Check() error {
-	if !(p.Size > 0) || math.IsInf(p.Size, 0) {
-		return dag.ParamErrorf("size", "must be a positive number of metres, got %v", p.Size)
-	}
-	if len(p.Instruments) == 0 {
-		return dag.ParamErrorf("instruments", "list at least one of %v", Instruments)
-	}
-	seen := map[string]bool{}
-	for _, inst := range p.Instruments {
-		if !slices.Contains(Instruments, inst) {
-			return dag.ParamErrorf("instruments", "unknown instrument %q (known: %v)", inst, Instruments)
-		}
-		if seen[inst] {
-			return dag.ParamErrorf("instruments", "%q listed twice", inst)
-		}
-		seen[inst] = true
-	}
-	return nil
-}
-
-// keep applies the range filters to the listed instruments' means.
-func (p Params) keep(r schemas.BinRow) bool {
-	if slices.Contains(p.Instruments, "gra") && !(r.GRA >= p.GRAMin && r.GRA <= p.GRAMax) {
-		return false
-	}
-	if slices.Contains(p.Instruments, "rgb") {
-		for _, v := range [...]float64{r.R, r.G, r.B} {
-			if !(v >= p.RGBMin && v <= p.RGBMax) {
-				return false
-			}
+// inRanges reports whether every mean lies in its feature's declared
+// range (a NaN never does).
+func inRanges(values []float64, measures []schemas.Measurement) bool {
+	for i, v := range values {
+		if !(v >= measures[i].Min && v <= measures[i].Max) {
+			return false
 		}
 	}
 	return true
@@ -122,10 +165,21 @@ func Index(depth, size float64) int64 {
 	return int64(math.RoundToEven(depth / size))
 }
 
-// aggregate summarises rows per bin, sorted by bin.
-func aggregate(rows []schemas.MeasureRow, size float64) []agg {
+// agg is one instrument's summary of one bin.
+type agg struct {
+	bin   int64
+	n     int32
+	mean  [3]float64
+	label string
+}
+
+// aggregate summarises rows per bin, sorted by bin: the means of the
+// first values measurements and, by the label rule ("" for none), the
+// label.
+func aggregate(rows []schemas.MeasureRow, size float64, values int, rule string) []agg {
 	// Rounding is monotonic, so rows sorted by depth (ingest's order) are
-	// grouped by bin already; sort the bin indexes otherwise.
+	// grouped by bin already; sort the bin indexes otherwise, stably, so
+	// a bin's rows keep their order (the "first" rule).
 	idx := make([]int64, len(rows))
 	order := make([]int, len(rows))
 	for i := range rows {
@@ -138,20 +192,45 @@ func aggregate(rows []schemas.MeasureRow, size float64) []agg {
 	var out []agg
 	counts := map[string]int{}
 	for start := 0; start < len(order); {
-		end := start
 		b := idx[order[start]]
-		var sum [3]float64
-		clear(counts)
-		for ; end < len(order) && idx[order[end]] == b; end++ {
-			r := &rows[order[end]]
-			sum[0] += r.V0
-			sum[1] += r.V1
-			sum[2] += r.V2
-			counts[r.Principal]++
+		end := start
+		for end < len(order) && idx[order[end]] == b {
+			end++
 		}
-		n := float64(end - start)
-		out = append(out, agg{bin: b, n: int32(end - start), mean: [3]float64{sum[0] / n, sum[1] / n, sum[2] / n}, label: mode(counts)})
+		bin := order[start:end]
+		a := agg{bin: b, n: int32(len(bin)), mean: means(rows, bin, values)}
+		switch rule {
+		case LabelFirst:
+			a.label = rows[bin[0]].Principal
+		case LabelMode:
+			clear(counts)
+			for _, i := range bin {
+				counts[rows[i].Principal]++
+			}
+			a.label = mode(counts)
+		}
+		out = append(out, a)
 		start = end
+	}
+	return out
+}
+
+// means averages the first values measurements over the rows of one bin
+// as pandas' groupby mean does: a Kahan-compensated sum in row order,
+// divided by the count. A plain sum differs from it in the last digits.
+func means(rows []schemas.MeasureRow, bin []int, values int) [3]float64 {
+	var sum, comp, out [3]float64
+	for _, i := range bin {
+		v := [3]float64{rows[i].V0, rows[i].V1, rows[i].V2}
+		for j := range values {
+			y := v[j] - comp[j]
+			t := sum[j] + y
+			comp[j] = t - sum[j] - y
+			sum[j] = t
+		}
+	}
+	for j := range values {
+		out[j] = sum[j] / float64(len(bin))
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +15,7 @@ import (
 	"litho/stages/synth"
 )
 
-// ingestDir runs the real ingest over the four CSV files of dir and
+// ingestDir runs the real ingest over the LILY files of dir and
 // returns each instrument's rows per borehole, read back from Parquet.
 func ingestDir(t testing.TB, dir string) map[string]map[string][]schemas.MeasureRow {
 	t.Helper()
@@ -39,12 +40,11 @@ func ingestDir(t testing.TB, dir string) map[string]map[string][]schemas.Measure
 	return out
 }
 
-func defaults(instruments ...string) Params {
-	if len(instruments) == 0 {
-		instruments = Instruments
-	}
-	return Params{Size: 0.2, Instruments: instruments, GRAMin: 0.3, GRAMax: 4, RGBMin: 0, RGBMax: 255}
-}
+// defaults are the bin kind's parameters.
+func defaults() Params { return Kind().Params.(Params) }
+
+// four are the production model's instruments.
+var four = []string{"gra", "ms", "ngr", "rgb"}
 
 // The fixture's bins recomputed by hand: bin 0 holds depths 0.000–0.100
 // (0.100/0.2 = 0.5 rounds to even 0), bin 2 holds 0.400–0.500 (2.5 → 2).
@@ -52,47 +52,52 @@ func defaults(instruments ...string) Params {
 // bin 6's mean R is 300 (filtered).
 func TestComputeByHand(t *testing.T) {
 	data := ingestDir(t, "testdata")
+	rgb := []string{"gra", "ms", "ngr", "r", "g", "b"}
 	cases := []struct {
 		name        string
 		instruments []string
 		borehole    string
+		features    []string
 		want        []schemas.BinRow
 	}{
-		{"all four", nil, "1-U1-A", []schemas.BinRow{
+		{"all four", four, "1-U1-A", rgb, []schemas.BinRow{
 			{Borehole: "1-U1-A", Bin: 0, Depth: 0,
-				GRA: mean(1.50, 1.60, 1.70, 1.80), MS: mean(10.0, 14), NGR: mean(20.0, 22),
-				R: mean(100.0, 110, 120), G: mean(90.0, 95, 100), B: mean(80.0, 80, 83),
+				Values: []float64{mean(1.50, 1.60, 1.70, 1.80), mean(10.0, 14), mean(20.0, 22),
+					mean(100.0, 110, 120), mean(90.0, 95, 100), mean(80.0, 80, 83)},
 				Principal: "clay", // 2 ooze, 2 clay: the tie goes to the alphabetically first
-				NGRA:      4, NMS: 2, NNGR: 2, NRGB: 3},
+				Counts:    []int32{4, 2, 2, 3}},
 			{Borehole: "1-U1-A", Bin: 2, Depth: depth(2),
-				GRA: mean(2.20, 2.10), MS: mean(-3.0, 5), NGR: 30,
-				R: mean(50.0, 52), G: mean(40.0, 44), B: mean(30.0, 31),
-				Principal: "sand", NGRA: 2, NMS: 2, NNGR: 1, NRGB: 2},
+				Values:    []float64{mean(2.20, 2.10), mean(-3.0, 5), 30, mean(50.0, 52), mean(40.0, 44), mean(30.0, 31)},
+				Principal: "sand", Counts: []int32{2, 2, 1, 2}},
 		}},
-		{"no RGB in the borehole", nil, "2-U2-B", nil},
-		{"GRA alone", []string{"gra"}, "1-U1-A", []schemas.BinRow{
-			{Borehole: "1-U1-A", Bin: 0, Depth: 0, GRA: mean(1.50, 1.60, 1.70, 1.80), Principal: "clay", NGRA: 4},
-			{Borehole: "1-U1-A", Bin: 1, Depth: depth(1), GRA: mean(2.00, 1.90), Principal: "clay", NGRA: 2},
-			{Borehole: "1-U1-A", Bin: 2, Depth: depth(2), GRA: mean(2.20, 2.10), Principal: "sand", NGRA: 2},
-			{Borehole: "1-U1-A", Bin: 4, Depth: depth(4), GRA: 1.30, Principal: "silt", NGRA: 1},
-			{Borehole: "1-U1-A", Bin: 6, Depth: depth(6), GRA: 1.55, Principal: "silt", NGRA: 1},
+		{"no RGB in the borehole", four, "2-U2-B", rgb, nil},
+		{"GRA alone", []string{"gra"}, "1-U1-A", []string{"gra"}, []schemas.BinRow{
+			{Borehole: "1-U1-A", Bin: 0, Depth: 0, Values: []float64{mean(1.50, 1.60, 1.70, 1.80)}, Principal: "clay", Counts: []int32{4}},
+			{Borehole: "1-U1-A", Bin: 1, Depth: depth(1), Values: []float64{mean(2.00, 1.90)}, Principal: "clay", Counts: []int32{2}},
+			{Borehole: "1-U1-A", Bin: 2, Depth: depth(2), Values: []float64{mean(2.20, 2.10)}, Principal: "sand", Counts: []int32{2}},
+			{Borehole: "1-U1-A", Bin: 4, Depth: depth(4), Values: []float64{1.30}, Principal: "silt", Counts: []int32{1}},
+			{Borehole: "1-U1-A", Bin: 6, Depth: depth(6), Values: []float64{1.55}, Principal: "silt", Counts: []int32{1}},
 		}},
-		{"MS first gives the label", []string{"ms", "gra"}, "1-U1-A", []schemas.BinRow{
-			{Borehole: "1-U1-A", Bin: 0, Depth: 0, GRA: mean(1.50, 1.60, 1.70, 1.80), MS: 12, Principal: "clay", NGRA: 4, NMS: 2},
-			{Borehole: "1-U1-A", Bin: 1, Depth: depth(1), GRA: mean(2.00, 1.90), MS: 20, Principal: "clay", NGRA: 2, NMS: 1},
-			{Borehole: "1-U1-A", Bin: 2, Depth: depth(2), GRA: mean(2.20, 2.10), MS: 1, Principal: "sand", NGRA: 2, NMS: 2},
-			{Borehole: "1-U1-A", Bin: 6, Depth: depth(6), GRA: 1.55, MS: 30, Principal: "silt", NGRA: 1, NMS: 1},
+		// The join's order is the declarations', whatever the list's: GRA
+		// comes first and gives the label.
+		{"MS listed first", []string{"ms", "gra"}, "1-U1-A", []string{"gra", "ms"}, []schemas.BinRow{
+			{Borehole: "1-U1-A", Bin: 0, Depth: 0, Values: []float64{mean(1.50, 1.60, 1.70, 1.80), 12}, Principal: "clay", Counts: []int32{4, 2}},
+			{Borehole: "1-U1-A", Bin: 1, Depth: depth(1), Values: []float64{mean(2.00, 1.90), 20}, Principal: "clay", Counts: []int32{2, 1}},
+			{Borehole: "1-U1-A", Bin: 2, Depth: depth(2), Values: []float64{mean(2.20, 2.10), 1}, Principal: "sand", Counts: []int32{2, 2}},
+			{Borehole: "1-U1-A", Bin: 6, Depth: depth(6), Values: []float64{1.55, 30}, Principal: "silt", Counts: []int32{1, 1}},
 		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := Compute(c.borehole, defaults(c.instruments...), data[c.borehole])
+			got, err := Compute(c.borehole, defaults(), c.instruments, data[c.borehole])
 			if err != nil {
 				t.Fatal(err)
 			}
-			fillUnlisted(c.want, defaults(c.instruments...).Instruments)
-			// %v prints floats in their shortest exact form and NaN as NaN.
-			if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", c.want); g != w {
+			if !slices.Equal(got.Features, c.features) {
+				t.Errorf("features %v, want %v", got.Features, c.features)
+			}
+			// %v prints floats in their shortest exact form.
+			if g, w := fmt.Sprintf("%+v", got.Rows), fmt.Sprintf("%+v", c.want); g != w {
 				t.Errorf("bins:\n got %s\nwant %s", g, w)
 			}
 		})
@@ -127,51 +132,41 @@ func TestIndex(t *testing.T) {
 }
 
 func TestParamErrors(t *testing.T) {
+	ok := defaults()
 	cases := []struct {
-		p    Params
-		want string
+		p           Params
+		instruments []string
+		want        string
 	}{
-		{Params{Size: 0, Instruments: Instruments}, "parameter size"},
-		{Params{Size: math.Inf(1), Instruments: Instruments}, "parameter size"},
-		{Params{Size: 0.2}, "parameter instruments: list at least one"},
-		{Params{Size: 0.2, Instruments: []string{"gra", "xrf"}}, `unknown instrument "xrf"`},
-		{Params{Size: 0.2, Instruments: []string{"gra", "gra"}}, `"gra" listed twice`},
+		{Params{Size: 0, Label: LabelMode}, four, "parameter size"},
+		{Params{Size: math.Inf(1), Label: LabelMode}, four, "parameter size"},
+		{Params{Size: 0.2, Label: "median"}, four, `parameter label: must be one of [mode first], got "median"`},
+		{Params{Size: -1}, four, "parameter label"},
+		{ok, nil, "no instrument to bin"},
+		{ok, []string{"gra", "xrf"}, `unknown instrument "xrf"`},
+		{ok, []string{"gra", "gra"}, `"gra" listed twice`},
 	}
 	for _, c := range cases {
-		_, err := Compute("b", c.p, nil)
+		_, err := Compute("b", c.p, c.instruments, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%+v: error %v, want %q", c.p, err, c.want)
+			t.Errorf("%+v %v: error %v, want %q", c.p, c.instruments, err, c.want)
 		}
 	}
 }
 
-// fillUnlisted sets the features of instruments not listed to NaN, as
-// Compute leaves them.
-func fillUnlisted(rows []schemas.BinRow, listed []string) {
-	has := map[string]bool{}
-	for _, inst := range listed {
-		has[inst] = true
-	}
-	for i := range rows {
-		r := &rows[i]
-		for inst, fs := range map[string][]*float64{"gra": {&r.GRA}, "ms": {&r.MS}, "ngr": {&r.NGR}, "rgb": {&r.R, &r.G, &r.B}} {
-			if !has[inst] {
-				for _, f := range fs {
-					*f = math.NaN()
-				}
-			}
-		}
-	}
-}
-
-// mean and depth use float64 arithmetic at run time, as binning does (Go
-// would evaluate constant expressions exactly).
+// mean is pandas' groupby mean (pandas/_libs/groupby.pyx, group_mean):
+// a Kahan-compensated sum in row order over the count. It and depth use
+// float64 arithmetic at run time, as binning does (Go would evaluate
+// constant expressions exactly).
 func mean(v ...float64) float64 {
-	s := 0.0
+	sum, comp := 0.0, 0.0
 	for _, x := range v {
-		s += x
+		y := x - comp
+		t := sum + y
+		comp = t - sum - y
+		sum = t
 	}
-	return s / float64(len(v))
+	return sum / float64(len(v))
 }
 
 func depth(bin int64) float64 {
@@ -180,73 +175,89 @@ func depth(bin int64) float64 {
 }
 
 // On generated data, the bins of each borehole are exactly the bin keys
-// present in every instrument whose means pass the range filters,
-// counted here with maps instead of the merge join.
+// present in every joined instrument whose means pass the declared
+// ranges, counted here with maps instead of the merge join.
 func TestBinCountIsJoinedKeysAfterFilter(t *testing.T) {
 	dir := t.TempDir()
 	if err := synth.WriteDir(context.Background(), dir, 8, 4); err != nil {
 		t.Fatal(err)
 	}
 	data := ingestDir(t, dir)
-	p := defaults()
-	total := 0
-	for borehole, tables := range data {
-		got, err := Compute(borehole, p, tables)
-		if err != nil {
-			t.Fatal(err)
-		}
-		type acc struct {
-			sum [3]float64
-			n   int
-		}
-		perInst := map[string]map[int64]*acc{}
-		for _, inst := range p.Instruments {
-			perInst[inst] = map[int64]*acc{}
-			for _, r := range tables[inst] {
-				k := int64(math.RoundToEven(r.Depth / p.Size))
-				a := perInst[inst][k]
-				if a == nil {
-					a = &acc{}
-					perInst[inst][k] = a
+	cases := []struct {
+		instruments []string
+		least       int // bins over all boreholes, for the check to prove something
+	}{
+		{four, 100},
+		{[]string{"gra", "rsc", "msp"}, 0},
+		{[]string{"mad", "pwc", "tcon"}, 0},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.instruments, "+"), func(t *testing.T) {
+			total := 0
+			for borehole, tables := range data {
+				got, err := Compute(borehole, defaults(), c.instruments, tables)
+				if err != nil {
+					t.Fatal(err)
 				}
-				a.sum[0] += r.V0
-				a.sum[1] += r.V1
-				a.sum[2] += r.V2
-				a.n++
+				want := joinedKeys(tables, c.instruments, defaults().Size)
+				if len(got.Rows) != want {
+					t.Errorf("%s: %d bins, want %d", borehole, len(got.Rows), want)
+				}
+				for i := 1; i < len(got.Rows); i++ {
+					if got.Rows[i].Bin <= got.Rows[i-1].Bin {
+						t.Errorf("%s: bins out of order at %d", borehole, i)
+					}
+				}
+				total += want
 			}
+			if total < c.least {
+				t.Errorf("only %d bins over the generated boreholes: the check proves little", total)
+			}
+		})
+	}
+}
+
+// joinedKeys counts the bins present in every instrument's rows whose
+// means lie in the declared ranges.
+func joinedKeys(tables map[string][]schemas.MeasureRow, instruments []string, size float64) int {
+	type acc struct {
+		sum [3]float64
+		n   int
+	}
+	perInst := map[string]map[int64]*acc{}
+	for _, inst := range instruments {
+		perInst[inst] = map[int64]*acc{}
+		for _, r := range tables[inst] {
+			k := int64(math.RoundToEven(r.Depth / size))
+			a := perInst[inst][k]
+			if a == nil {
+				a = &acc{}
+				perInst[inst][k] = a
+			}
+			a.sum[0] += r.V0
+			a.sum[1] += r.V1
+			a.sum[2] += r.V2
+			a.n++
 		}
-		want := 0
-	keys:
-		for k, g := range perInst["gra"] {
-			for _, inst := range p.Instruments {
-				if perInst[inst][k] == nil {
+	}
+	want := 0
+keys:
+	for k := range perInst[instruments[0]] {
+		for _, inst := range instruments {
+			a := perInst[inst][k]
+			if a == nil {
+				continue keys
+			}
+			f, _ := schemas.LILYFileFor(inst)
+			for i, m := range f.Measures {
+				if v := a.sum[i] / float64(a.n); v < m.Min || v > m.Max {
 					continue keys
 				}
 			}
-			if m := g.sum[0] / float64(g.n); m < 0.3 || m > 4 {
-				continue
-			}
-			c := perInst["rgb"][k]
-			for i := range 3 {
-				if m := c.sum[i] / float64(c.n); m < 0 || m > 255 {
-					continue keys
-				}
-			}
-			want++
 		}
-		if len(got) != want {
-			t.Errorf("%s: %d bins, want %d", borehole, len(got), want)
-		}
-		for i := 1; i < len(got); i++ {
-			if got[i].Bin <= got[i-1].Bin {
-				t.Errorf("%s: bins out of order at %d", borehole, i)
-			}
-		}
-		total += want
+		want++
 	}
-	if total < 100 {
-		t.Errorf("only %d bins over the generated boreholes: the check proves little", total)
-	}
+	return want
 }
 
 // The column reader gives the fields binning uses exactly as the generic
@@ -263,20 +274,28 @@ func TestReadMeasures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := readMeasures(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(rows) {
-		t.Fatalf("%d rows, want %d", len(got), len(rows))
-	}
-	for i, w := range rows {
-		w.Section = ""
-		if got[i] != w {
-			t.Fatalf("row %d: %+v, want %+v", i, got[i], w)
+	for values := 1; values <= 3; values++ {
+		got, err := readMeasures(b, values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(rows) {
+			t.Fatalf("%d rows, want %d", len(got), len(rows))
+		}
+		for i, w := range rows {
+			w.Section = ""
+			if values < 3 {
+				w.V2 = 0 // columns past the instrument's measurements stay unread
+			}
+			if values < 2 {
+				w.V1 = 0
+			}
+			if got[i] != w {
+				t.Fatalf("%d values, row %d: %+v, want %+v", values, i, got[i], w)
+			}
 		}
 	}
-	if _, err := readMeasures([]byte("not parquet")); err == nil {
+	if _, err := readMeasures([]byte("not parquet"), 3); err == nil {
 		t.Error("garbage read without error")
 	}
 }

@@ -2,64 +2,86 @@ package bin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"litho/artifacts"
 	"litho/dag"
 	"litho/schemas"
 )
 
-// Kind is the bin stage. It maps over boreholes: each borehole's bins
-// depend only on that borehole's ingested tables, so editing one borehole
-// re-bins it alone. A borehole with no bin in every listed instrument
-// (for example no RGB) writes no partition.
+// Kind is the bin stage. It has one optional input per declared
+// instrument and joins those the pipeline connects, so a pipeline of
+// GRA, MS and NGR never reads the RGB tables and adding an instrument to
+// one bin instance leaves the others cached. It maps over boreholes: each
+// borehole's bins depend only on that borehole's ingested tables, so
+// editing one borehole re-bins it alone. A borehole that lacks one of the
+// connected instruments writes no partition.
 func Kind() *dag.Kind {
 	k := &dag.Kind{
-		Name:    "bin",
-		Version: "bin/1 " + schemas.MeasureVersion + " " + schemas.BinVersion,
-		Doc:     "Average each borehole's measurements in depth bins and inner-join the instruments.",
-		Params:  Params{Size: 0.2, Instruments: Instruments, GRAMin: 0.3, GRAMax: 4.0, RGBMin: 0.0, RGBMax: 255.0},
-		Outputs: []dag.OutputSpec{{Name: "bins", MediaType: schemas.MediaParquet, Partitioned: true}},
-		Run:     run,
+		Name: "bin",
+		// LILYVersion covers the declared ranges the filters apply.
+		Version:     "bin/2 " + schemas.LILYVersion + " " + schemas.MeasureVersion + " " + schemas.BinVersion,
+		Doc:         "Average each borehole's measurements in depth bins and inner-join the connected instruments.",
+		Params:      Params{Size: 0.2, Label: LabelMode},
+		Outputs:     []dag.OutputSpec{{Name: "bins", MediaType: schemas.MediaParquet, Partitioned: true}},
+		Run:         run,
+		CheckWiring: checkWiring,
 	}
-	for _, inst := range Instruments {
-		k.Inputs = append(k.Inputs, dag.InputSpec{Name: inst, Map: true, Optional: true})
+	for _, f := range schemas.LILYFiles {
+		k.Inputs = append(k.Inputs, dag.InputSpec{Name: f.Instrument, Map: true, Optional: true})
 	}
 	return k
 }
 
+// checkWiring refuses a bin stage with nothing to join, which would
+// otherwise run no partition and yield an empty table silently.
+func checkWiring(n *dag.Node, _ map[string]*dag.Node) error {
+	if len(n.Inputs) == 0 {
+		return fmt.Errorf("connect at least one instrument input (%v)", instrumentNames())
+	}
+	return nil
+}
+
+func instrumentNames() []string {
+	var out []string
+	for _, f := range schemas.LILYFiles {
+		out = append(out, f.Instrument)
+	}
+	return out
+}
+
 func run(ctx context.Context, x *dag.Exec) error {
 	p := dag.ParamsOf[Params](x)
-	tables := map[string][]schemas.MeasureRow{}
-	for _, inst := range p.Instruments {
-		if !x.Connected(inst) {
-			return fmt.Errorf("parameter instruments lists %q but input %s is not connected", inst, inst)
+	// The connected instruments, in the join's order.
+	var files []*schemas.LILYFile
+	var instruments []string
+	for _, f := range schemas.LILYFiles {
+		if !x.Connected(f.Instrument) {
+			continue // never read: the pipeline does not join it
 		}
-		if !x.HasInput(inst) {
+		if !x.HasInput(f.Instrument) {
 			return nil // this borehole lacks an instrument: the join is empty
 		}
+		files = append(files, f)
+		instruments = append(instruments, f.Instrument)
 	}
-	for _, inst := range p.Instruments {
-		b, err := x.Read(ctx, inst)
-		if errors.Is(err, artifacts.ErrNotFound) {
-			return nil // this borehole lacks an instrument: the join is empty
-		}
+	tables := make(map[string][]schemas.MeasureRow, len(files))
+	for _, f := range files {
+		b, err := x.Read(ctx, f.Instrument)
 		if err != nil {
-			return fmt.Errorf("bin %s: read %s: %w", x.Partition, inst, err)
+			return fmt.Errorf("bin %s: read %s: %w", x.Partition, f.Instrument, err)
 		}
-		if tables[inst], err = readMeasures(b); err != nil {
-			return fmt.Errorf("bin %s: %s: %w", x.Partition, inst, err)
+		if tables[f.Instrument], err = readMeasures(b, len(f.Measures)); err != nil {
+			return fmt.Errorf("bin %s: %s: %w", x.Partition, f.Instrument, err)
 		}
 	}
-	rows, err := Compute(x.Partition, p, tables)
+	t, err := Compute(x.Partition, p, instruments, tables)
 	if err != nil {
 		return fmt.Errorf("bin %s: %w", x.Partition, err)
 	}
-	if len(rows) == 0 {
+	if len(t.Rows) == 0 {
 		return nil
 	}
-	b, err := schemas.WriteParquet(rows)
+	b, err := schemas.WriteBins(t)
 	if err != nil {
 		return fmt.Errorf("bin %s: %w", x.Partition, err)
 	}

@@ -11,11 +11,12 @@ import (
 	"litho/schemas"
 )
 
-// readMeasures decodes the columns binning uses (depth, the three values
-// and Principal) from an ingest table, column by column: several times
-// faster than reconstructing whole rows through reflection. The other
-// fields of the returned rows are left zero.
-func readMeasures(b []byte) ([]schemas.MeasureRow, error) {
+// readMeasures decodes the columns binning uses (depth, the first values
+// of V0–V2 and Principal) from an ingest table, column by column: several
+// times faster than reconstructing whole rows through reflection, and a
+// one-measurement instrument skips two columns. The other fields of the
+// returned rows are left zero.
+func readMeasures(b []byte, values int) ([]schemas.MeasureRow, error) {
 	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return nil, fmt.Errorf("read parquet: %w", err)
@@ -31,7 +32,7 @@ func readMeasures(b []byte) ([]schemas.MeasureRow, error) {
 		{"v2", func(r *schemas.MeasureRow, v float64) { r.V2 = v }},
 	}
 	buf := make([]float64, 0, 4096)
-	for _, c := range floats {
+	for _, c := range floats[:1+values] {
 		col, ok := f.Schema().Lookup(c.name)
 		if !ok {
 			return nil, fmt.Errorf("read parquet: no column %s (not an ingest table)", c.name)
