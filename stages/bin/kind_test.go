@@ -160,6 +160,25 @@ func TestStageJoinsConnected(t *testing.T) {
 	}
 }
 
+// Adding an instance that also joins RSC leaves the first one cached, and
+// the new one writes nothing for the borehole without RSC: a partition
+// whose joined input is missing is not the partition of a stage that
+// does not join it.
+func TestStageAddedInstance(t *testing.T) {
+	store, _, tmp := newStore(t)
+	src := "source \"tables\" {}\n" + binStage("physical", "gra", "ms")
+	stageRun(t, store, tmp, src)
+	events := stageRun(t, store, tmp, src+binStage("colour", "gra", "ms", "rsc"))
+	for _, e := range events {
+		if e.Stage == "physical" && e.Status != dag.StatusCached {
+			t.Errorf("physical/%s: %s, want cached", e.Partition, e.Status)
+		}
+	}
+	if parts := binParts(t, store, events, "colour", []string{"gra", "ms", "rsc_l", "rsc_a", "rsc_b"}); !slices.Equal(parts, []string{"A"}) {
+		t.Errorf("colour wrote bins for %v, want [A]", parts)
+	}
+}
+
 // Bad bin stages are diagnostics at parse time, before anything runs.
 func TestStageDiagnostics(t *testing.T) {
 	cases := []struct {
