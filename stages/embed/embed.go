@@ -22,7 +22,7 @@ var splits = []string{"train", "val", "test"}
 func Kind() *dag.Kind {
 	return &dag.Kind{
 		Name:    "embed",
-		Version: "1/" + train.Version + "/" + schemas.LatentVersion,
+		Version: "2/" + train.Version + "/" + schemas.LatentVersion,
 		Doc:     "encode every bin to its latent mean μ (inference mode) and summarise the latent space",
 		Inputs:  []dag.InputSpec{{Name: "model"}, {Name: "train"}, {Name: "val"}, {Name: "test"}},
 		Outputs: []dag.OutputSpec{
@@ -65,13 +65,15 @@ func run(ctx context.Context, x *dag.Exec) error {
 	x.Note("backend", "go")
 	x.Summary("%d bins embedded; %d of %d latent dimensions active (std ≥ %.1f), effective dimension %.2f",
 		stats.Rows, stats.Active, len(stats.Std), schemas.CollapsedStd, stats.EffectiveDim)
+	x.Summary("model: %d parameters, %d inputs", stats.Model.Parameters, len(stats.Model.Features))
 	return nil
 }
 
 // Embed encodes the rows of the scaled tables (Parquet bytes by split
 // name) with the checkpointed model on the pure-Go backend, so the latent
-// table is bit-reproducible whatever trained the model. Rows come out
-// sorted by (borehole, bin).
+// table is bit-reproducible whatever trained the model. A table whose
+// features are not the model's is refused. Rows come out sorted by
+// (borehole, bin).
 func Embed(checkpoint []byte, tables map[string][]byte) ([]schemas.LatentRow, *Stats, error) {
 	backend, err := train.NewBackend("go")
 	if err != nil {
@@ -84,7 +86,7 @@ func Embed(checkpoint []byte, tables map[string][]byte) ([]schemas.LatentRow, *S
 	}
 	var out []schemas.LatentRow
 	for _, s := range splits {
-		t, err := train.DecodeTable(s, tables[s], model.Config.Inputs)
+		t, err := train.DecodeTable(s, tables[s], model.Config.Features)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -103,7 +105,9 @@ func Embed(checkpoint []byte, tables map[string][]byte) ([]schemas.LatentRow, *S
 	slices.SortStableFunc(out, func(a, b schemas.LatentRow) int {
 		return cmp.Or(cmp.Compare(a.Borehole, b.Borehole), cmp.Compare(a.Bin, b.Bin))
 	})
-	return out, Summarise(out, model.Config.LatentDim), nil
+	stats := Summarise(out, model.Config.LatentDim)
+	stats.Model = Model{Parameters: model.Parameters(), Features: model.Config.Features}
+	return out, stats, nil
 }
 
 // Stats summarises the latent space over all embedded bins.
@@ -117,6 +121,14 @@ type Stats struct {
 	// per-dimension variances: the number of equally used dimensions
 	// that would spread the variance the same way.
 	EffectiveDim float64 `json:"effective_dim"`
+	Model        Model   `json:"model"`
+}
+
+// Model describes the encoder that embedded the bins; evaluate copies it
+// into the metrics.
+type Model struct {
+	Parameters int      `json:"parameters"` // trainable values (DESIGN.md §1b)
+	Features   []string `json:"features"`   // its inputs, in order
 }
 
 // Summarise computes Stats of rows with dim-dimensional Z.

@@ -14,9 +14,15 @@ import (
 	"litho/stages/train"
 )
 
+// features are the production model's six inputs.
+var features = train.Default().Features
+
 // tables makes scaled tables of a few boreholes per split, as real
 // Parquet bytes, with rows interleaved across splits by borehole name.
-func tables(t *testing.T) map[string][]byte {
+func tables(t *testing.T) map[string][]byte { return tablesOf(t, features) }
+
+// tablesOf is tables with the given feature names.
+func tablesOf(t *testing.T, names []string) map[string][]byte {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	out := map[string][]byte{}
@@ -25,7 +31,7 @@ func tables(t *testing.T) map[string][]byte {
 		for b := range 3 {
 			id := fmt.Sprintf("U13%d%d-A", b, si) // boreholes of the splits interleave when sorted
 			for bin := range 150 {
-				x := make([]float32, 6)
+				x := make([]float32, len(names))
 				for j := range x {
 					x[j] = float32(rng.NormFloat64())
 				}
@@ -33,7 +39,7 @@ func tables(t *testing.T) map[string][]byte {
 					Split: s, Principal: "clay", X: x})
 			}
 		}
-		b, err := schemas.WriteParquet(rows)
+		b, err := schemas.WriteScaled(&schemas.ScaledTable{Features: names, Rows: rows})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,12 +50,12 @@ func tables(t *testing.T) map[string][]byte {
 
 func trained(t *testing.T, tabs map[string][]byte) (*train.Model, []byte) {
 	t.Helper()
-	tr, err := train.DecodeTable("train", tabs["train"], 6)
+	tr, err := train.DecodeTable("train", tabs["train"], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := train.Default()
-	cfg.MaxEpochs, cfg.BatchSize = 2, 64
+	cfg.Features, cfg.MaxEpochs, cfg.BatchSize = tr.Features, 2, 64
 	b, err := train.NewBackend("go")
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +92,7 @@ func TestEmbedEveryBinInInferenceMode(t *testing.T) {
 	}
 	// μ of the trained model itself, in inference mode, split by split.
 	for _, s := range splits {
-		tab, err := train.DecodeTable(s, tabs[s], 6)
+		tab, err := train.DecodeTable(s, tabs[s], features)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,6 +110,38 @@ func TestEmbedEveryBinInInferenceMode(t *testing.T) {
 	again, _, err := Embed(ckpt, tabs)
 	if err != nil || !slices.EqualFunc(latent, again, func(a, b schemas.LatentRow) bool { return slices.Equal(a.Z, b.Z) }) {
 		t.Errorf("embedding twice differs (err %v)", err)
+	}
+	if stats.Model.Parameters != 2202 || !slices.Equal(stats.Model.Features, features) {
+		t.Errorf("stats model %+v, want 2,202 parameters on %v", stats.Model, features)
+	}
+}
+
+// A model refuses tables of other features, even of its width, naming
+// both lists; one trained on them embeds them.
+func TestEmbedRefusesOtherFeatures(t *testing.T) {
+	_, ckpt := trained(t, tables(t))
+	tests := []struct {
+		name  string
+		names []string
+	}{
+		{"reordered", []string{"ms", "gra", "ngr", "r", "g", "b"}},
+		{"v1", []string{"gra", "ms", "ngr"}},
+		{"context", []string{"gra@-1", "gra", "gra@+1", "ms@-1", "ms", "ms@+1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			other := tablesOf(t, tc.names)
+			_, _, err := Embed(ckpt, other)
+			if err == nil || !strings.Contains(err.Error(), "["+strings.Join(tc.names, ", ")+"]") ||
+				!strings.Contains(err.Error(), "[gra, ms, ngr, r, g, b]") {
+				t.Fatalf("error %v, want one naming the table's and the model's features", err)
+			}
+			_, own := trained(t, other)
+			_, stats, err := Embed(own, other)
+			if err != nil || !slices.Equal(stats.Model.Features, tc.names) {
+				t.Errorf("own model: stats %+v, error %v", stats, err)
+			}
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package embed_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -68,16 +69,17 @@ func writeBoreholes(t *testing.T, dir string, n int, shiftTest float64) {
 	for i := range n {
 		id := fmt.Sprintf("U%04d-A", 1300+i)
 		rng := rand.New(rand.NewPCG(uint64(i), 9))
-		rows := make([]schemas.BinRow, 40)
-		for j := range rows {
-			rows[j] = schemas.BinRow{Borehole: id, Bin: int64(j), Depth: float64(j) * 0.2,
-				GRA: 1.7 + 0.25*rng.NormFloat64(), MS: 20 + 10*rng.Float64(), NGR: 25 + 5*rng.NormFloat64(),
-				R: 20 + 200*rng.Float64(), G: 20 + 200*rng.Float64(), B: 20 + 200*rng.Float64(), Principal: "clay"}
+		tab := &schemas.BinTable{Features: scale.DefaultFeatures, Instruments: []string{"gra", "ms", "ngr", "rgb"}}
+		for j := range 40 {
+			v := []float64{1.7 + 0.25*rng.NormFloat64(), 20 + 10*rng.Float64(), 25 + 5*rng.NormFloat64(),
+				20 + 200*rng.Float64(), 20 + 200*rng.Float64(), 20 + 200*rng.Float64()}
 			if scale.Assign(id, 1, scale.Fractions{Train: 0.70, Val: 0.15}) == scale.Test {
-				rows[j].GRA += shiftTest
+				v[0] += shiftTest
 			}
+			tab.Rows = append(tab.Rows, schemas.BinRow{Borehole: id, Bin: int64(j), Depth: float64(j) * 0.2,
+				Principal: "clay", Values: v, Counts: []int32{1, 1, 1, 1}})
 		}
-		b, err := schemas.WriteParquet(rows)
+		b, err := schemas.WriteBins(tab)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,5 +130,51 @@ func TestChangeInTestBoreholesKeepsTrainCached(t *testing.T) {
 	}
 	if third := run(); !slices.Contains([]string{dag.StatusCached, dag.StatusCutoff}, third["source"]) || third["train"] != dag.StatusCached || third["embed"] != dag.StatusCached {
 		t.Errorf("unchanged rerun: %v, want everything cached", third)
+	}
+}
+
+// Scale's features and context set the model's width end to end: train
+// takes it from the scaled table, embed's stats name the inputs.
+func TestPipelineOfAnyWidth(t *testing.T) {
+	dir := t.TempDir()
+	writeBoreholes(t, dir, 20, 0)
+	local, err := artifacts.OpenLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := artifacts.NewStore(local)
+	reg := dag.NewRegistry(binsSource(), scale.Kind(), train.Kind(), embed.Kind())
+	tests := []struct {
+		sets []string
+		want []string
+	}{
+		{[]string{`scale.features=["ngr","gra"]`}, []string{"ngr", "gra"}},
+		{[]string{`scale.features=["gra","ms"]`, "scale.context=1"}, []string{"gra@-1", "gra", "gra@+1", "ms@-1", "ms", "ms@+1"}},
+	}
+	for _, tc := range tests {
+		p, err := dag.Parse("test.hcl", []byte(fmt.Sprintf(pipeline, dir)), reg, tc.sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &dag.Runner{Store: store, Fingerprints: artifacts.NewFingerprinter(""), Jobs: 2, TempBase: local.TempDir()}
+		res, err := r.Run(context.Background(), p, dag.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stats embed.Stats
+		for _, e := range res.Events {
+			if e.Stage == "embed" {
+				b, err := store.ReadAll(context.Background(), artifacts.Digest(e.Outputs["stats"]))
+				if err == nil {
+					err = json.Unmarshal(b, &stats)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if !slices.Equal(stats.Model.Features, tc.want) || stats.Model.Parameters == 0 {
+			t.Errorf("%v: embedded by a model of %+v, want inputs %v", tc.sets, stats.Model, tc.want)
+		}
 	}
 }
