@@ -3,9 +3,10 @@
 // pictures and one self-contained HTML report.
 //
 // Inputs: latent (schemas.LatentRow Parquet), assignments
-// (schemas.AssignmentRow Parquet from the cluster stage) and bins (the
-// partitioned schemas.BinRow Parquet of the bin stage, one partition per
-// borehole, read only for the down-hole pictures).
+// (schemas.AssignmentRow Parquet from the cluster stage), bins (the
+// partitioned schemas.BinTable Parquet of the bin stage, one partition
+// per borehole, read only for the down-hole pictures) and, optionally,
+// stats (embed's JSON, read for the model's size and inputs).
 //
 // # metrics.json (schema "litho.metrics/1")
 //
@@ -17,6 +18,7 @@
 //	  "lithologies": 90,            distinct Principal values among them
 //	  "silhouette_sample": 10000,   rows in the seeded silhouette sample
 //	  "latent": {"dim": 10, "std": [...], "active_dims": 4, "collapse_threshold": 0.1},
+//	  "model": {"parameters": 2202, "features": ["gra", ...]},   with the stats input only
 //	  "methods": {                  method → "k<k>" → score
 //	    "gmm": {"k18": {
 //	      "k": 18,
@@ -32,7 +34,8 @@
 //
 // Flatten turns it into the flat keys that `litho check` gates and
 // `litho metrics` print: rows, boreholes, lithologies, silhouette_sample,
-// latent.dim, latent.active_dims, <method>.k<k>.{ari,silhouette,purity,
+// latent.dim, latent.active_dims, model.parameters, model.inputs (with the
+// stats input), <method>.k<k>.{ari,silhouette,purity,
 // entropy,clusters} (e.g. gmm.k18.ari) and best.<method>.{k,ari,silhouette}
 // (e.g. best.gmm.k).
 package evaluate
@@ -62,7 +65,7 @@ var Pictures = []struct{ Output, Title, Caption string }{
 	{"latent_lithology_plot", "Latent space by described lithology", "The silhouette sample projected on its first two principal components, coloured by the ten most frequent lithologies."},
 	{"latent_cluster_plot", "Latent space by cluster", "The same projection coloured by the clusters of the focus model."},
 	{"heatmap_plot", "Cluster × lithology", "Share of each cluster's bins described as each of the most frequent lithologies."},
-	{"logs_plot", "Down-hole logs", "GRA, MS and NGR against depth, the colour from R, G, B, the described lithology and the cluster of the focus model, for the evaluated boreholes with most bins."},
+	{"logs_plot", "Down-hole logs", "Each binned feature against depth (R, G, B as the colour), the described lithology and the cluster of the focus model, for the evaluated boreholes with most bins."},
 }
 
 // Kind returns the evaluate stage kind.
@@ -74,10 +77,10 @@ func Kind() *dag.Kind {
 	outputs = append(outputs, dag.OutputSpec{Name: "report", MediaType: schemas.MediaReport})
 	return &dag.Kind{
 		Name:    "evaluate",
-		Version: "evaluate/3+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion,
+		Version: "evaluate/4+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion,
 		Doc:     "ARI, silhouette and lithology composition of the clusters; pictures and an HTML report",
 		Params:  DefaultParams(),
-		Inputs:  []dag.InputSpec{{Name: "latent"}, {Name: "assignments"}, {Name: "bins"}},
+		Inputs:  []dag.InputSpec{{Name: "latent"}, {Name: "assignments"}, {Name: "bins"}, {Name: "stats", Optional: true}},
 		Outputs: outputs,
 		Run:     run,
 	}
@@ -106,7 +109,7 @@ func (p Params) Check() error {
 
 // BinsFunc returns the bins of a borehole; ok is false when the bins
 // input has no partition for it.
-type BinsFunc func(ctx context.Context, borehole string) (rows []schemas.BinRow, ok bool, err error)
+type BinsFunc func(ctx context.Context, borehole string) (bins *schemas.BinTable, ok bool, err error)
 
 // Outputs are the evaluate stage's artifacts.
 type Outputs struct {
@@ -130,7 +133,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 	if err != nil {
 		return err
 	}
-	bins := func(ctx context.Context, borehole string) ([]schemas.BinRow, bool, error) {
+	bins := func(ctx context.Context, borehole string) (*schemas.BinTable, bool, error) {
 		if _, found := slices.BinarySearch(parts, borehole); !found {
 			return nil, false, nil
 		}
@@ -138,13 +141,17 @@ func run(ctx context.Context, x *dag.Exec) error {
 		if err != nil {
 			return nil, false, err
 		}
-		rows, err := schemas.ReadParquet[schemas.BinRow](b)
+		t, err := schemas.ReadBins(b)
 		if err != nil {
 			return nil, false, fmt.Errorf("bins %s: %w", borehole, err)
 		}
-		return rows, true, nil
+		return t, true, nil
 	}
-	out, err := Evaluate(ctx, latent, assignments, bins, dag.ParamsOf[Params](x))
+	model, err := readModel(ctx, x)
+	if err != nil {
+		return err
+	}
+	out, err := Evaluate(ctx, latent, assignments, bins, model, dag.ParamsOf[Params](x))
 	if err != nil {
 		return err
 	}
@@ -166,6 +173,19 @@ func run(ctx context.Context, x *dag.Exec) error {
 	return nil
 }
 
+// readModel reads the model's description from embed's stats, nil when
+// the input is not connected.
+func readModel(ctx context.Context, x *dag.Exec) (*Model, error) {
+	if !x.HasInput("stats") {
+		return nil, nil
+	}
+	b, err := x.Read(ctx, "stats")
+	if err != nil {
+		return nil, err
+	}
+	return ParseModel(b)
+}
+
 func readTable[T any](ctx context.Context, x *dag.Exec, name string) ([]T, error) {
 	b, err := x.Read(ctx, name)
 	if err != nil {
@@ -178,13 +198,15 @@ func readTable[T any](ctx context.Context, x *dag.Exec, name string) ([]T, error
 	return rows, nil
 }
 
-// Evaluate computes metrics, pictures and the report.
-func Evaluate(ctx context.Context, latent []schemas.LatentRow, assignments []schemas.AssignmentRow, bins BinsFunc, p Params) (*Outputs, error) {
+// Evaluate computes metrics, pictures and the report; model, if not
+// nil, describes the encoder in the metrics.
+func Evaluate(ctx context.Context, latent []schemas.LatentRow, assignments []schemas.AssignmentRow, bins BinsFunc, model *Model, p Params) (*Outputs, error) {
 	d, err := Join(latent, assignments, p.Split)
 	if err != nil {
 		return nil, err
 	}
 	m := Compute(d, p.SilhouetteSample, uint64(p.Seed))
+	m.Model = model
 	focus, err := focusLabeling(d, m, p)
 	if err != nil {
 		return nil, err
@@ -232,15 +254,15 @@ func loadLogs(ctx context.Context, d *Data, focus Labeling, bins BinsFunc, n int
 		if len(logs) == n {
 			break
 		}
-		rows, ok, err := bins(ctx, bh)
+		t, ok, err := bins(ctx, bh)
 		if err != nil {
 			return nil, fmt.Errorf("bins %s: %w", bh, err)
 		}
-		if !ok || len(rows) == 0 {
+		if !ok || len(t.Rows) == 0 {
 			continue
 		}
-		slices.SortFunc(rows, func(a, b schemas.BinRow) int { return cmp.Compare(a.Bin, b.Bin) })
-		lg := BoreholeLog{Borehole: bh, Bins: rows, Clusters: map[int64]int{}}
+		slices.SortFunc(t.Rows, func(a, b schemas.BinRow) int { return cmp.Compare(a.Bin, b.Bin) })
+		lg := BoreholeLog{Borehole: bh, Bins: t, Clusters: map[int64]int{}}
 		for i, key := range d.Keys {
 			if key.Borehole == bh {
 				lg.Clusters[key.Bin] = focus.Labels[i]

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,24 +37,25 @@ var fixtureLiths = []lithology{
 // 10–30 bins of one lithology, measurements noisy around its typical
 // values, a 4-D latent vector derived from them. Boreholes 1–2 are
 // test, 3 val, 4 train.
-func fixture(seed uint64) (map[string][]schemas.BinRow, []schemas.LatentRow) {
+func fixture(seed uint64) (map[string]*schemas.BinTable, []schemas.LatentRow) {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	bins := map[string][]schemas.BinRow{}
+	bins := map[string]*schemas.BinTable{}
 	var latent []schemas.LatentRow
 	for h := 1; h <= 4; h++ {
 		bh := fmt.Sprintf("U10%02d-A", h)
 		split := map[int]string{1: "test", 2: "test", 3: "val", 4: "train"}[h]
+		t := &schemas.BinTable{Features: []string{"gra", "ms", "ngr", "r", "g", "b"}, Instruments: []string{"gra", "ms", "ngr", "rgb"}}
+		bins[bh] = t
 		bin := int64(10 * h)
 		for range 8 {
 			l := fixtureLiths[rng.IntN(len(fixtureLiths))]
 			for range 10 + rng.IntN(20) {
-				r := schemas.BinRow{Borehole: bh, Bin: bin, Depth: float64(bin) * 0.2,
-					GRA: l.gra + 0.05*rng.NormFloat64(), MS: l.ms * (1 + 0.2*rng.NormFloat64()), NGR: l.ngr + 3*rng.NormFloat64(),
-					R: l.grey + 5*rng.NormFloat64(), G: l.grey + 5*rng.NormFloat64(), B: l.grey + 5*rng.NormFloat64(), Principal: l.name,
-					NGRA: 8, NMS: 8, NNGR: 2, NRGB: 40}
-				bins[bh] = append(bins[bh], r)
-				z := []float32{float32((r.GRA - 1.7) / 0.25), float32((r.NGR - 30) / 15), float32((r.R - 60) / 30), float32(0.01 * rng.NormFloat64())}
-				latent = append(latent, schemas.LatentRow{Borehole: bh, Bin: bin, Depth: r.Depth, Split: split, Principal: l.name, Z: z})
+				gra, ms, ngr := l.gra+0.05*rng.NormFloat64(), l.ms*(1+0.2*rng.NormFloat64()), l.ngr+3*rng.NormFloat64()
+				r, g, b := l.grey+5*rng.NormFloat64(), l.grey+5*rng.NormFloat64(), l.grey+5*rng.NormFloat64()
+				t.Rows = append(t.Rows, schemas.BinRow{Borehole: bh, Bin: bin, Depth: float64(bin) * 0.2, Principal: l.name,
+					Values: []float64{gra, ms, ngr, r, g, b}, Counts: []int32{8, 8, 2, 40}})
+				z := []float32{float32((gra - 1.7) / 0.25), float32((ngr - 30) / 15), float32((r - 60) / 30), float32(0.01 * rng.NormFloat64())}
+				latent = append(latent, schemas.LatentRow{Borehole: bh, Bin: bin, Depth: float64(bin) * 0.2, Split: split, Principal: l.name, Z: z})
 				bin++
 			}
 		}
@@ -66,8 +68,14 @@ func pipeline(t *testing.T, seed uint64) (BinsFunc, []schemas.LatentRow, []schem
 	t.Helper()
 	binsByHole, latent := fixture(seed)
 	dir := t.TempDir()
-	for bh, rows := range binsByHole {
-		writeParquet(t, filepath.Join(dir, bh+".parquet"), rows)
+	for bh, tab := range binsByHole {
+		b, err := schemas.WriteBins(tab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, bh+".parquet"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cp := cluster.DefaultParams()
 	cp.Ks, cp.NInit = []int{3, 5, 6}, 3
@@ -83,7 +91,7 @@ func pipeline(t *testing.T, seed uint64) (BinsFunc, []schemas.LatentRow, []schem
 	if err != nil {
 		t.Fatal(err)
 	}
-	bins := func(_ context.Context, bh string) ([]schemas.BinRow, bool, error) {
+	bins := func(_ context.Context, bh string) (*schemas.BinTable, bool, error) {
 		b, err := os.ReadFile(filepath.Join(dir, bh+".parquet"))
 		if os.IsNotExist(err) {
 			return nil, false, nil
@@ -91,26 +99,15 @@ func pipeline(t *testing.T, seed uint64) (BinsFunc, []schemas.LatentRow, []schem
 		if err != nil {
 			return nil, false, err
 		}
-		rows, err := schemas.ReadParquet[schemas.BinRow](b)
-		return rows, err == nil, err
+		tab, err := schemas.ReadBins(b)
+		return tab, err == nil, err
 	}
 	return bins, latent, assign
 }
 
-func writeParquet[T any](t *testing.T, path string, rows []T) {
-	t.Helper()
-	b, err := schemas.WriteParquet(rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestEvaluateMetrics(t *testing.T) {
 	bins, latent, assign := pipeline(t, 1)
-	out, err := Evaluate(context.Background(), latent, assign, bins, DefaultParams())
+	out, err := Evaluate(context.Background(), latent, assign, bins, nil, DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,15 +146,97 @@ func TestEvaluateMetrics(t *testing.T) {
 	if out.Metrics.Boreholes != 2 {
 		t.Errorf("evaluated %d boreholes, want 2", out.Metrics.Boreholes)
 	}
+	if _, ok := flat["model.parameters"]; ok {
+		t.Error("metrics describe a model that no input described")
+	}
+}
+
+// With embed's stats, the metrics and the report name the model's size
+// and inputs.
+func TestEvaluateReportsModel(t *testing.T) {
+	bins, latent, assign := pipeline(t, 1)
+	model, err := ParseModel([]byte(`{"rows": 3, "model": {"parameters": 2102, "features": ["gra", "ms", "ngr", "r", "g", "b"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Evaluate(context.Background(), latent, assign, bins, model, DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat, err := Flatten(out.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flat["model.parameters"] != 2102 || flat["model.inputs"] != 6 {
+		t.Errorf("model.parameters %v, model.inputs %v, want 2102 and 6", flat["model.parameters"], flat["model.inputs"])
+	}
+	if want := "Model: 2102 parameters on 6 inputs (gra, ms, ngr, r, g, b)."; !strings.Contains(string(out.Report), want) {
+		t.Errorf("report lacks %q", want)
+	}
+	for _, bad := range []string{`{"rows": 3}`, `{"model": {"parameters": 0, "features": []}}`, `nope`} {
+		if _, err := ParseModel([]byte(bad)); err == nil || !strings.Contains(err.Error(), "stats") {
+			t.Errorf("%s: error %v, want one naming the stats", bad, err)
+		}
+	}
+}
+
+// The down-hole picture draws the features a bin table has: a curve per
+// feature, R, G and B as a colour strip when all three are there, then
+// lithology and cluster.
+func TestLogsPlotOfAnyFeatures(t *testing.T) {
+	tables, _ := fixture(1)
+	full := tables["U1001-A"]
+	tests := []struct {
+		name     string
+		features []string
+		tracks   []string
+	}{
+		{"production", full.Features, []string{"GRA g/cm³", "MS instr. units", "NGR cps", "colour", "lithology", "cluster"}},
+		{"v1", []string{"gra", "ms", "ngr"}, []string{"GRA g/cm³", "MS instr. units", "NGR cps", "lithology", "cluster"}},
+		{"RGB only", []string{"r", "g", "b"}, []string{"colour", "lithology", "cluster"}},
+		{"R without G, B", []string{"ngr", "r"}, []string{"NGR cps", "R", "lithology", "cluster"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sub := &schemas.BinTable{Features: tc.features, Rows: slices.Clone(full.Rows)}
+			for i, r := range sub.Rows {
+				sub.Rows[i].Values = nil
+				for _, f := range tc.features {
+					j, _ := full.Column(f)
+					sub.Rows[i].Values = append(sub.Rows[i].Values, r.Values[j])
+				}
+			}
+			lg := BoreholeLog{Borehole: "U1001-A", Bins: sub}
+			tracks, err := boreholeTracks(lg, map[string]int{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var titles []string
+			for _, p := range tracks {
+				_, title, _ := strings.Cut(p.Title.Text, "\n")
+				titles = append(titles, title)
+			}
+			if !slices.Equal(titles, tc.tracks) {
+				t.Errorf("tracks %q, want %q", titles, tc.tracks)
+			}
+			b, err := LogsPlot([]BoreholeLog{lg}, []string{"clay"}, map[string]int{"clay": 0}, "test")
+			if err == nil {
+				_, err = png.DecodeConfig(bytes.NewReader(b))
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
 }
 
 func TestEvaluateDeterministic(t *testing.T) {
 	bins, latent, assign := pipeline(t, 2)
-	a, err := Evaluate(context.Background(), latent, assign, bins, DefaultParams())
+	a, err := Evaluate(context.Background(), latent, assign, bins, nil, DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Evaluate(context.Background(), latent, assign, bins, DefaultParams())
+	b, err := Evaluate(context.Background(), latent, assign, bins, nil, DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +257,7 @@ var (
 
 func TestReportEmbedsEveryImage(t *testing.T) {
 	bins, latent, assign := pipeline(t, 3)
-	out, err := Evaluate(context.Background(), latent, assign, bins, DefaultParams())
+	out, err := Evaluate(context.Background(), latent, assign, bins, nil, DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +319,7 @@ func TestEvaluateBadInput(t *testing.T) {
 			if tt.assign != nil {
 				a = tt.assign(a)
 			}
-			_, err := Evaluate(context.Background(), latent, a, bins, p)
+			_, err := Evaluate(context.Background(), latent, a, bins, nil, p)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got %v, want an error containing %q", err, tt.want)
 			}

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -18,17 +19,23 @@ import (
 const binHalf = 0.1
 
 // BoreholeLog is what the down-hole picture shows of one borehole: its
-// binned measurements and the cluster of each evaluated bin.
+// binned measurements, sorted by depth, and the cluster of each
+// evaluated bin.
 type BoreholeLog struct {
 	Borehole string
-	Bins     []schemas.BinRow
+	Bins     *schemas.BinTable
 	Clusters map[int64]int // bin → cluster
 }
 
-// LogsPlot draws, for each borehole side by side, GRA, MS and NGR
-// against depth, a colour strip from R, G, B, the described lithology
-// and the cluster, plus a legend of the lithology colours. lithIndex
-// maps a lithology to its Data.Liths index (absent: "other").
+// colourFeatures are the features the colour strip is drawn from, rather
+// than as curves.
+var colourFeatures = []string{"r", "g", "b"}
+
+// LogsPlot draws, for each borehole side by side, each binned feature
+// against depth (R, G, B, when binned, as a colour strip instead), the
+// described lithology and the cluster, plus a legend of the lithology
+// colours. lithIndex maps a lithology to its Data.Liths index (absent:
+// "other").
 func LogsPlot(logs []BoreholeLog, liths []string, lithIndex map[string]int, title string) ([]byte, error) {
 	if len(logs) == 0 {
 		return nil, fmt.Errorf("logs plot: no boreholes")
@@ -46,21 +53,17 @@ func LogsPlot(logs []BoreholeLog, liths []string, lithIndex map[string]int, titl
 	return renderPNGWithSide([][]*plot.Plot{row}, lithLegend(liths, title), legendW, w, 9*vg.Inch)
 }
 
-// boreholeTracks makes the six tracks of one borehole; its bins are
-// sorted by depth.
+// boreholeTracks makes the tracks of one borehole: a curve per feature,
+// then the colour, lithology and cluster strips.
 func boreholeTracks(lg BoreholeLog, lithIndex map[string]int) ([]*plot.Plot, error) {
-	if len(lg.Bins) == 0 {
+	rows := lg.Bins.Rows
+	if len(rows) == 0 {
 		return nil, fmt.Errorf("no bins")
 	}
-	var gra, ms, ngr plotter.XYs
 	var top, bottom []float64
-	var rgb, lith, clus []color.Color
-	for _, b := range lg.Bins {
-		gra = append(gra, plotter.XY{X: b.GRA, Y: b.Depth})
-		ms = append(ms, plotter.XY{X: b.MS, Y: b.Depth})
-		ngr = append(ngr, plotter.XY{X: b.NGR, Y: b.Depth})
+	var lith, clus []color.Color
+	for _, b := range rows {
 		top, bottom = append(top, b.Depth-binHalf), append(bottom, b.Depth+binHalf)
-		rgb = append(rgb, color.RGBA{clampByte(b.R), clampByte(b.G), clampByte(b.B), 255})
 		l, ok := lithIndex[b.Principal]
 		if !ok {
 			l = colourLiths
@@ -72,29 +75,16 @@ func boreholeTracks(lg BoreholeLog, lithIndex map[string]int) ([]*plot.Plot, err
 			clus = append(clus, color.White)
 		}
 	}
-	var tracks []*plot.Plot
-	for _, t := range []struct {
-		name string
-		xys  plotter.XYs
-	}{{"GRA g/cm³", gra}, {"MS", ms}, {"NGR cps", ngr}} {
-		p := track(t.name)
-		line, err := plotter.NewLine(t.xys)
-		if err != nil {
-			return nil, err
-		}
-		line.Width = vg.Points(0.6)
-		p.Add(line)
-		// Spikes (MS near basalt, blemished NGR) would squash the rest of
-		// the log: the axis spans the central 99 % and the line is clipped.
-		if lo, hi, ok := robustRange(t.xys); ok {
-			p.X.Min, p.X.Max = lo, hi
-		}
-		tracks = append(tracks, p)
+	tracks, err := curveTracks(lg.Bins)
+	if err != nil {
+		return nil, err
 	}
-	for _, s := range []struct {
-		name   string
-		colors []color.Color
-	}{{"colour", rgb}, {"lithology", lith}, {"cluster", clus}} {
+	var strips []namedStrip
+	if rgb, ok := colourStrip(lg.Bins); ok {
+		strips = append(strips, namedStrip{"colour", rgb})
+	}
+	strips = append(strips, namedStrip{"lithology", lith}, namedStrip{"cluster", clus})
+	for _, s := range strips {
 		p := track(s.name)
 		p.Add(strip{top: top, bottom: bottom, colors: s.colors})
 		p.HideX()
@@ -110,6 +100,77 @@ func boreholeTracks(lg BoreholeLog, lithIndex map[string]int) ([]*plot.Plot, err
 		p.Y.Tick.Label.Font.Size = 0
 	}
 	return tracks, nil
+}
+
+// namedStrip is a strip track's title and its colour per bin.
+type namedStrip struct {
+	name   string
+	colors []color.Color
+}
+
+// curveTracks draws each feature of the table but the colour ones as a
+// curve against depth, titled with its name and unit.
+func curveTracks(t *schemas.BinTable) ([]*plot.Plot, error) {
+	colour := hasColour(t)
+	var tracks []*plot.Plot
+	for j, f := range t.Features {
+		if colour && slices.Contains(colourFeatures, f) {
+			continue
+		}
+		xys := make(plotter.XYs, len(t.Rows))
+		for i, b := range t.Rows {
+			xys[i] = plotter.XY{X: b.Values[j], Y: b.Depth}
+		}
+		p := track(trackName(f))
+		line, err := plotter.NewLine(xys)
+		if err != nil {
+			return nil, err
+		}
+		line.Width = vg.Points(0.6)
+		p.Add(line)
+		// Spikes (MS near basalt, blemished NGR) would squash the rest of
+		// the log: the axis spans the central 99 % and the line is clipped.
+		if lo, hi, ok := robustRange(xys); ok {
+			p.X.Min, p.X.Max = lo, hi
+		}
+		tracks = append(tracks, p)
+	}
+	return tracks, nil
+}
+
+// trackName is a feature's name in capitals and its unit: "GRA g/cm³".
+func trackName(feature string) string {
+	name := strings.ToUpper(feature)
+	if m, _, ok := schemas.Feature(feature); ok && m.Unit != "" {
+		name += " " + m.Unit
+	}
+	return name
+}
+
+// hasColour reports whether the table holds R, G and B.
+func hasColour(t *schemas.BinTable) bool {
+	for _, f := range colourFeatures {
+		if _, ok := t.Column(f); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// colourStrip is each bin's colour from its R, G, B means; ok is false
+// when the table lacks them.
+func colourStrip(t *schemas.BinTable) (colors []color.Color, ok bool) {
+	if !hasColour(t) {
+		return nil, false
+	}
+	var col [3]int
+	for i, f := range colourFeatures {
+		col[i], _ = t.Column(f)
+	}
+	for _, b := range t.Rows {
+		colors = append(colors, color.RGBA{clampByte(b.Values[col[0]]), clampByte(b.Values[col[1]]), clampByte(b.Values[col[2]]), 255})
+	}
+	return colors, true
 }
 
 // track is an empty plot with depth increasing downwards.

@@ -31,8 +31,9 @@ type Metrics struct {
 	Lithologies      int                         `json:"lithologies"`
 	SilhouetteSample int                         `json:"silhouette_sample"`
 	Latent           LatentInfo                  `json:"latent"`
-	Methods          map[string]map[string]Score `json:"methods"` // method → "k18" → score
-	Best             map[string]Best             `json:"best"`    // method → its k of highest ARI
+	Model            *Model                      `json:"model,omitempty"` // with the stats input only
+	Methods          map[string]map[string]Score `json:"methods"`         // method → "k18" → score
+	Best             map[string]Best             `json:"best"`            // method → its k of highest ARI
 }
 
 // LatentInfo describes the latent space of the evaluated rows.
@@ -41,6 +42,27 @@ type LatentInfo struct {
 	Std               []float64 `json:"std"`
 	ActiveDims        int       `json:"active_dims"`
 	CollapseThreshold float64   `json:"collapse_threshold"`
+}
+
+// Model is the encoder that made the latent space, as embed's stats
+// describe it.
+type Model struct {
+	Parameters int      `json:"parameters"` // trainable values (DESIGN.md §1b)
+	Features   []string `json:"features"`   // its inputs, in order
+}
+
+// ParseModel reads the model section of embed's stats JSON.
+func ParseModel(stats []byte) (*Model, error) {
+	var s struct {
+		Model *Model `json:"model"`
+	}
+	if err := json.Unmarshal(stats, &s); err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	if s.Model == nil || s.Model.Parameters < 1 || len(s.Model.Features) == 0 {
+		return nil, fmt.Errorf("stats: no model parameters and features (written by an older embed?)")
+	}
+	return s.Model, nil
 }
 
 // Score is how one method and k agree with the described lithology.
@@ -235,6 +257,7 @@ func ParseMetrics(b []byte) (*Metrics, error) {
 //
 //	rows, boreholes, lithologies, silhouette_sample
 //	latent.dim, latent.active_dims
+//	model.parameters, model.inputs (when the metrics describe the model)
 //	<method>.k<k>.{ari,silhouette,purity,entropy,clusters}
 //	best.<method>.{k,ari,silhouette}
 func Flatten(b []byte) (map[string]float64, error) {
@@ -251,6 +274,10 @@ func (m *Metrics) Flat() map[string]float64 {
 		"rows": float64(m.Rows), "boreholes": float64(m.Boreholes), "lithologies": float64(m.Lithologies),
 		"silhouette_sample": float64(m.SilhouetteSample),
 		"latent.dim":        float64(m.Latent.Dim), "latent.active_dims": float64(m.Latent.ActiveDims),
+	}
+	if m.Model != nil {
+		out["model.parameters"] = float64(m.Model.Parameters)
+		out["model.inputs"] = float64(len(m.Model.Features))
 	}
 	for method, scores := range m.Methods {
 		for key, s := range scores {

@@ -48,6 +48,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f3":     func(v float64) string { return fmt.Sprintf("%.3f", v) },
 	"pct":    func(v float64) string { return fmt.Sprintf("%.1f %%", 100*v) },
 	"scores": sortedScores,
+	"join":   strings.Join,
 	"tops": func(ts []LithShare) string {
 		parts := make([]string, len(ts))
 		for i, t := range ts {
@@ -76,7 +77,8 @@ figcaption { color: #555; font-size: 0.9em; }
 <h1>Clusters vs described lithology</h1>
 <p>Split <b>{{.M.Split}}</b>: {{.M.Rows}} depth bins from {{.M.Boreholes}} boreholes, {{.M.Lithologies}} described lithologies.
 Latent space: {{.M.Latent.ActiveDims}} of {{.M.Latent.Dim}} dimensions active (standard deviation ≥ {{.M.Latent.CollapseThreshold}}).
-Silhouette on a seeded sample of {{.M.SilhouetteSample}} bins.</p>
+Silhouette on a seeded sample of {{.M.SilhouetteSample}} bins.{{with .M.Model}}
+Model: {{.Parameters}} parameters on {{len .Features}} inputs ({{join .Features ", "}}).{{end}}</p>
 
 <h2>Best k per method (highest ARI)</h2>
 <table>

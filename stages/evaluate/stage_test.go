@@ -15,14 +15,16 @@ type fixtureParams struct {
 	Seed int64 `param:"seed"`
 }
 
-// fixtureSource emits the fixture's latent table and its bins as a
-// partitioned output (one Parquet per borehole), as embed and bin do.
+// fixtureSource emits the fixture's latent table, embed's stats and its
+// bins as a partitioned output (one Parquet per borehole), as embed and
+// bin do.
 func fixtureSource() *dag.Kind {
 	return &dag.Kind{
 		Name: "fixture", Version: "1", Source: true,
 		Params: fixtureParams{Seed: 1},
 		Outputs: []dag.OutputSpec{
 			{Name: "latent", MediaType: schemas.MediaParquet},
+			{Name: "stats", MediaType: schemas.MediaJSON},
 			{Name: "bins", MediaType: schemas.MediaParquet, Partitioned: true},
 		},
 		Run: func(ctx context.Context, x *dag.Exec) error {
@@ -34,8 +36,11 @@ func fixtureSource() *dag.Kind {
 			if err := x.Put(ctx, "latent", b); err != nil {
 				return err
 			}
-			for bh, rows := range bins {
-				b, err := schemas.WriteParquet(rows)
+			if err := x.Put(ctx, "stats", []byte(`{"model": {"parameters": 2102, "features": ["gra", "ms"]}}`)); err != nil {
+				return err
+			}
+			for bh, tab := range bins {
+				b, err := schemas.WriteBins(tab)
 				if err != nil {
 					return err
 				}
@@ -62,6 +67,7 @@ stage "evaluate" "evaluate" {
     latent      = source.latent
     assignments = cluster.assignments
     bins        = source.bins
+    stats       = source.stats
   }
   log_boreholes = 2
 }
@@ -116,8 +122,8 @@ func TestStagesThroughRunner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if flat["gmm.k6.ari"] <= 0 || flat["boreholes"] != 2 {
-		t.Errorf("metrics: gmm.k6.ari %v, boreholes %v", flat["gmm.k6.ari"], flat["boreholes"])
+	if flat["gmm.k6.ari"] <= 0 || flat["boreholes"] != 2 || flat["model.parameters"] != 2102 {
+		t.Errorf("metrics: gmm.k6.ari %v, boreholes %v, model.parameters %v", flat["gmm.k6.ari"], flat["boreholes"], flat["model.parameters"])
 	}
 
 	again := run("cluster.max_iter=299") // converges long before either limit
