@@ -39,8 +39,12 @@ stage "bin" "bin" {
 }
 
 stage "scale" "scale" {
-  inputs = { bins = bin.bins }
-  seed   = 1
+  inputs   = { bins = bin.bins }
+  seed     = 1
+  features = ["gra", "ms", "ngr", "r", "g", "b"] # model inputs, in order
+  # scaling = "standard"               # z-score only (v2); default "distribution"
+  # transforms = { ms = "identity" }   # per-feature override
+  # context = 1                        # stack the bins above and below (v2.2)
 }
 
 stage "train" "train" {
@@ -72,6 +76,7 @@ stage "evaluate" "evaluate" {
     latent      = embed.latent
     assignments = cluster.assignments
     bins        = bin.bins
+    stats       = embed.stats # the model's size and inputs, for the metrics
   }
 }
 
