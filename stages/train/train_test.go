@@ -14,6 +14,7 @@ import (
 
 	"litho/dag"
 	"litho/schemas"
+	"litho/stages/scale"
 )
 
 // small is a quick configuration for tests: the default model, few epochs.
@@ -253,6 +254,9 @@ func TestKindDefaultsMatchDesign(t *testing.T) {
 		if p.Presentation != (name == "backend") {
 			t.Errorf("%s: presentation %v", name, p.Presentation)
 		}
+	}
+	if !slices.Equal(Default().Features, scale.DefaultFeatures) {
+		t.Errorf("default features %v, scale's %v", Default().Features, scale.DefaultFeatures)
 	}
 }
 
