@@ -1,11 +1,12 @@
 package schemas
 
-// LILYVersion is the version of the LILY CSV layouts below: which columns
-// litho requires, which it reads, and how it types them. Ingest's key
-// includes it.
-const LILYVersion = "lily/1"
+// LILYVersion is the version of the LILY CSV layouts below: which files
+// and columns litho requires, which it reads, and how it types them.
+// Ingest's key includes it. lily/2: nine files (RSC, MSP, MAD, PWC, TCON
+// added), measurements with alternate columns.
+const LILYVersion = "lily/2"
 
-// Column names shared by the four LILY files.
+// Column names shared by the LILY files.
 const (
 	ColExp       = "Exp"
 	ColSite      = "Site"
@@ -203,7 +204,8 @@ const MeasureVersion = "measure/2"
 
 // MeasureRow is one ingested measurement row of one borehole, whatever the
 // instrument: V0–V2 hold the instrument's measurements in LILYFile.Measures
-// order (GRA, MS and NGR use V0; RGB uses R, G, B in V0, V1, V2). Section
+// order (GRA, MS and NGR use V0; RGB uses R, G, B in V0, V1, V2; PWC's V0
+// is the mean of the velocity directions the row has). Section
 // is the IODP section label built from Core, Type and Sect ("12H-3",
 // "12H-CC"). Rows are sorted by depth, then section, offset, values and
 // label, so a partition's bytes do not depend on the row order of the CSV.

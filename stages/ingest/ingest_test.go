@@ -311,3 +311,99 @@ func TestLastBoundary(t *testing.T) {
 		}
 	}
 }
+
+// A measurement with alternate columns (PWC's velocity directions) is the
+// mean of the directions a row has, found by header name whatever their
+// order; empty and NaN cells are directions not measured; a row without
+// any, or with an unreadable one, is rejected with its reason. Core
+// catchers, lettered expeditions and duplicated rows are as in any file.
+func TestAlternates(t *testing.T) {
+	parts, rej, st, err := ingestFile(t, "pwc.csv", Config{Spec: schemas.PWCFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]schemas.MeasureRow{
+		"372-U1517-C": {
+			{Depth: 0.30, Section: "1H-1", Offset: 30, V0: 1520.5, Principal: "nannofossil ooze"},
+			{Depth: 1.90, Section: "1H-2", Offset: 40, V0: 1540, Principal: "nannofossil ooze"},
+			{Depth: 3.75, Section: "1H-3", Offset: 75, V0: (1600 + 1610 + 1620.5) / 3.0, Principal: "clay"},
+			{Depth: 4.70, Section: "1H-4", Offset: 20, V0: 1580, Principal: "clay"},
+			{Depth: 5.40, Section: "1H-4", Offset: 90, V0: 1555, Principal: "clay"},
+		},
+		"368X-U1503-A": {
+			{Depth: 9.60, Section: "2R-CC", Offset: 10, V0: 4500, Principal: "basalt"},
+			{Depth: 9.60, Section: "2R-CC", Offset: 10, V0: 4500, Principal: "basalt"},
+		},
+	}
+	for b, rows := range want {
+		if got := readRows(t, parts[b]); !reflect.DeepEqual(got, rows) {
+			t.Errorf("%s rows:\n got %+v\nwant %+v", b, got, rows)
+		}
+	}
+	all := strings.Join(schemas.PWCFile.Measures[0].Columns(), "|")
+	wantRej := [][]string{
+		schemas.RejectColumns,
+		{"pwc.csv", "7", all, ReasonNoValue, ""},
+		{"pwc.csv", "8", "P-wave velocity y (m/s)", ReasonNumber, "abc"},
+		{"pwc.csv", "9", "P-wave velocity x (m/s)", ReasonNonFinite, "Inf"},
+		{"pwc.csv", "12", all, ReasonNoValue, ""},
+	}
+	if recs, err := csv.NewReader(strings.NewReader(rej)).ReadAll(); err != nil || !reflect.DeepEqual(recs, wantRej) {
+		t.Errorf("rejects:\n got %q (%v)\nwant %q", recs, err, wantRej)
+	}
+	if st.Rows != 11 || st.Kept != 7 || st.Duplicates != 1 || st.Boreholes != 2 ||
+		st.Rejected[ReasonNoValue] != 2 || st.Rejected[ReasonNumber] != 1 || st.Rejected[ReasonNonFinite] != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// A file of three measurements fills V0–V2 in declaration order; a row
+// with any of them empty or NaN is rejected.
+func TestThreeMeasures(t *testing.T) {
+	parts, rej, st, err := ingestFile(t, "mad.csv", Config{Spec: schemas.MADFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readRows(t, parts["379T-U1532-A"]), []schemas.MeasureRow{
+		{Depth: 20.2, Section: "3H-2", Offset: 70, V0: 64.1, V1: 2.70, V2: 1.63, Principal: "nannofossil ooze"},
+	}; !reflect.DeepEqual(got, want) {
+		t.Errorf("rows %+v, want %+v", got, want)
+	}
+	if got := readRows(t, parts["379T-U1532-B"]); len(got) != 1 || got[0].V2 != 1.37 {
+		t.Errorf("hole B rows %+v", got)
+	}
+	wantRej := [][]string{
+		schemas.RejectColumns,
+		{"mad.csv", "3", "Grain density (g/cm^3)", ReasonEmpty, ""},
+		{"mad.csv", "4", "Bulk density (g/cm^3)", ReasonNonFinite, "NaN"},
+	}
+	if recs, err := csv.NewReader(strings.NewReader(rej)).ReadAll(); err != nil || !reflect.DeepEqual(recs, wantRej) {
+		t.Errorf("rejects:\n got %q (%v)\nwant %q", recs, err, wantRej)
+	}
+	if st.Rows != 4 || st.Kept != 2 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// Every declared file's full header passes the check; without any one of
+// its required columns (an alternate included) it fails naming it.
+func TestEveryFileHeader(t *testing.T) {
+	for _, spec := range schemas.LILYFiles {
+		cols := spec.Columns()
+		if err := CheckHeader(spec.FileName, strings.NewReader(strings.Join(cols, ",")+"\n"), spec); err != nil {
+			t.Errorf("%s: %v", spec.FileName, err)
+		}
+		for _, req := range spec.Required() {
+			var kept []string
+			for _, c := range cols {
+				if c != req {
+					kept = append(kept, c)
+				}
+			}
+			err := CheckHeader(spec.FileName, strings.NewReader(strings.Join(kept, ",")+"\n"), spec)
+			if want := spec.FileName + `: missing required column "` + req + `"`; err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("without %q: %v, want %q", req, err, want)
+			}
+		}
+	}
+}

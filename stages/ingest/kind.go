@@ -44,10 +44,8 @@ func run(ctx context.Context, x *dag.Exec) error {
 	// Check every header first: a missing column in the last file should
 	// not cost a pass over the others, nor leave their tables behind.
 	for _, spec := range schemas.LILYFiles {
-		if x.HasInput(spec.Instrument) {
-			if err := checkInput(ctx, x, spec); err != nil {
-				return err
-			}
+		if err := checkInput(ctx, x, spec); err != nil {
+			return err
 		}
 	}
 	for _, spec := range schemas.LILYFiles {
@@ -69,7 +67,17 @@ func run(ctx context.Context, x *dag.Exec) error {
 	return x.PutFile(ctx, "rejects", path)
 }
 
+// checkInput checks the header of a connected file. An input connected to
+// a file its source does not have (a lily directory without it) is an
+// error: the pipeline asked for that instrument.
 func checkInput(ctx context.Context, x *dag.Exec, spec *schemas.LILYFile) error {
+	switch {
+	case !x.Connected(spec.Instrument):
+		return nil
+	case !x.HasInput(spec.Instrument):
+		return fmt.Errorf("%s: input %s is connected, but its source has no such file (a lily source offers only the files in its directory)",
+			spec.FileName, spec.Instrument)
+	}
 	rc, err := x.Open(ctx, spec.Instrument)
 	if err != nil {
 		return fmt.Errorf("%s: %w", spec.FileName, err)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -24,6 +25,9 @@ const (
 	ReasonEmpty      = "empty value"
 	ReasonNumber     = "not a number"
 	ReasonNonFinite  = "non-finite number"
+	// ReasonNoValue: a measurement with alternate columns (PWC's velocity
+	// directions) has none of them filled.
+	ReasonNoValue = "empty value in every column"
 )
 
 // layout maps the columns ingest reads to their positions in one file.
@@ -39,7 +43,7 @@ type layout struct {
 	typ      int
 	sect     int
 	offset   int
-	measures []int
+	measures [][]int  // per measurement: its column, then its alternates
 	names    []string // header names, for reject messages
 	maxCol   int
 }
@@ -52,11 +56,16 @@ func newLayout(file string, h *header, spec *schemas.LILYFile) (*layout, error) 
 	l := &layout{
 		file: file, nfields: len(h.names), names: h.names,
 		exp: req[0], site: req[1], hole: req[2], depth: req[3], label: req[4],
-		measures: req[5:],
-		core:     h.optional(schemas.ColCore),
-		typ:      h.optional(schemas.ColType),
-		sect:     h.optional(schemas.ColSect),
-		offset:   h.optional(schemas.ColOffset),
+		core:   h.optional(schemas.ColCore),
+		typ:    h.optional(schemas.ColType),
+		sect:   h.optional(schemas.ColSect),
+		offset: h.optional(schemas.ColOffset),
+	}
+	rest := req[5:] // Required lists each measurement's columns in turn
+	for _, m := range spec.Measures {
+		n := len(m.Columns())
+		l.measures = append(l.measures, rest[:n])
+		rest = rest[n:]
 	}
 	for _, c := range append([]int{l.core, l.typ, l.sect, l.offset}, req...) {
 		l.maxCol = max(l.maxCol, c)
@@ -347,10 +356,18 @@ func (p *parser) parseRecord(rec []byte, quotes bool, res *result) (rejectRow, b
 		return rejectRow{column: l.names[l.label], reason: ReasonPrincipal}, false
 	}
 	var vals [3]float64
-	for i, c := range l.measures {
-		v, reason := number(p.field(c))
+	for i, cols := range l.measures {
+		if len(cols) > 1 {
+			v, rj, ok := p.alternates(cols)
+			if !ok {
+				return rj, false
+			}
+			vals[i] = v
+			continue
+		}
+		v, reason := number(p.field(cols[0]))
 		if reason != "" {
-			return rejectRow{column: l.names[c], reason: reason, value: clip(p.field(c))}, false
+			return rejectRow{column: l.names[cols[0]], reason: reason, value: clip(p.field(cols[0]))}, false
 		}
 		vals[i] = v
 	}
@@ -372,6 +389,38 @@ func (p *parser) parseRecord(rec []byte, quotes bool, res *result) (rejectRow, b
 	res.rows = append(res.rows, out)
 	return rejectRow{}, true
 }
+
+// alternates reads a measurement taken along several columns (PWC's x, y,
+// z and unknown directions): the mean of those that hold a number, summed
+// in column order as pandas' row mean does. An empty or NaN cell is a
+// direction not measured, which pandas' mean skips too; anything else
+// unreadable rejects the row, as does a row with no direction at all.
+func (p *parser) alternates(cols []int) (float64, rejectRow, bool) {
+	sum, n := 0.0, 0
+	for _, c := range cols {
+		b := p.field(c)
+		v, reason := number(b)
+		switch {
+		case reason == "":
+			sum += v
+			n++
+		case reason == ReasonEmpty || isNaN(b):
+		default:
+			return 0, rejectRow{column: p.l.names[c], reason: reason, value: clip(b)}, false
+		}
+	}
+	if n == 0 {
+		names := make([]string, len(cols))
+		for i, c := range cols {
+			names[i] = p.l.names[c]
+		}
+		return 0, rejectRow{column: strings.Join(names, "|"), reason: ReasonNoValue}, false
+	}
+	return sum / float64(n), rejectRow{}, true
+}
+
+// isNaN reports a cell spelling NaN (pandas reads "NaN", "nan", "NAN").
+func isNaN(b []byte) bool { return bytes.EqualFold(trim(b), []byte("nan")) }
 
 // optional is a column read when the file has it.
 func (p *parser) optional(col int) []byte {
