@@ -16,14 +16,26 @@ const (
 	iMS
 	iNGR
 	iRGB
+	iRSC
+	iMSP
+	iMAD
+	iPWC
+	iTCON
+	nInst
 )
 
-// Sampling step and first offset per instrument, cm (GRA and MS on the
-// whole-round logger, NGR every 10 cm, the colour line scan averaged
-// every 0.5 cm).
-var sampling = [4][2]float64{{2.5, 1.25}, {2.5, 1.25}, {10, 5}, {0.5, 0.25}}
+// Sampling step and first offset per continuous instrument, cm (GRA and
+// MS on the whole-round logger, NGR every 10 cm, the colour line scan
+// averaged every 0.5 cm, colour reflectance and point susceptibility on
+// the section-half logger); MAD, PWC and TCON are discrete samples.
+var sampling = [nInst][2]float64{{2.5, 1.25}, {2.5, 1.25}, {10, 5}, {0.5, 0.25}, {2.5, 1.25}, {3, 1.5}}
 
-var instrumentNames = [4][2]string{{"WRMSL", "GRA"}, {"WRMSL", "MS"}, {"NGR", "NGR"}, {"SHIL", "RGB"}}
+var instrumentNames = [nInst][2]string{{"WRMSL", "GRA"}, {"WRMSL", "MS"}, {"NGR", "NGR"}, {"SHIL", "RGB"},
+	{"SHMSL", "RSC"}, {"SHMSL", "MSP"}, {"MADMAX", "MAD"}, {"GANTRY", "PWC"}, {"TK04", "TCON"}}
+
+// archiveHalf instruments measure the archive half ("A"); the others the
+// working half ("W") or the whole round (A/W empty).
+var archiveHalf = [nInst]bool{iRGB: true, iRSC: true, iMSP: true}
 
 // Rates of the real files' blemishes, per row.
 const (
@@ -35,16 +47,27 @@ const (
 	pComment = 0.003  // a free-text comment (some with commas: quoted)
 )
 
+// blemishScale multiplies the cell blemish rates: hand-run lab
+// measurements fail more often than the tracks, and a file of a few
+// thousand rows should still show every blemish.
+var blemishScale = [nInst]float64{1, 1, 1, 1, 1, 1, 3, 3, 3}
+
 var (
-	absurd   = [4][]string{{"-9999", "99.999"}, {"99999", "-9999"}, {"-999", "9999"}, {"999", "-1"}}
+	absurd = [nInst][]string{{"-9999", "99.999"}, {"99999", "-9999"}, {"-999", "9999"}, {"999", "-1"},
+		{"-999", "999"}, {"99999", "-9999"}, {"-9999", "999"}, {"99999", "-1"}, {"-999", "9999"}}
 	comments = []string{"disturbed", "void", "drilling disturbance, moderate", "crack", `"biscuit" texture, fractured`}
 )
 
 // gen holds one hole's generation state.
 type gen struct {
-	h   *hole
-	r   *rand.Rand
-	out [4][]byte
+	h *hole
+	r *rand.Rand
+	// lab draws everything of the instruments added in synth/3 (RSC, MSP,
+	// MAD, PWC, TCON), so r's sequence and with it the bytes of the GRA,
+	// MS, NGR and RGB files stay what they were for a seed.
+	lab *rand.Rand
+	labHole
+	out [nInst][]byte
 	// per core and section
 	core     int
 	ct       *coreType
@@ -54,19 +77,23 @@ type gen struct {
 	secLen   float64 // cm
 	secNo    int
 	tsBase   int64
-	lithTail map[int][4]string // unit index → cached lithology columns per instrument
-	stamp    [4][]byte         // this section's run columns per instrument
+	lithTail map[int][2]string // unit index → core type and its cached lithology columns
+	stamp    [nInst][]byte     // this section's run columns per instrument
 	num      []byte
 }
 
-// generate writes the four files' rows of one hole.
-func (h *hole) generate(seed int64) [4][]byte {
-	g := &gen{h: h, r: rand.New(rand.NewPCG(uint64(seed), uint64(h.index)+1)), lithTail: map[int][4]string{}}
+// generate writes the files' rows of one hole, in schemas.LILYFiles order.
+func (h *hole) generate(seed int64) [nInst][]byte {
+	g := &gen{h: h, r: rand.New(rand.NewPCG(uint64(seed), uint64(h.index)+1)), lithTail: map[int][2]string{}}
+	g.lab = rand.New(rand.NewPCG(uint64(seed), labStream+uint64(h.index)))
+	g.labHole = newLabHole(g.lab, h)
 	g.tsBase = h.site.start + int64(h.name[0]-'A')*2*86400
 	// Reserve about what the hole will need (≈250 bytes a row), so the
 	// buffers do not regrow and copy.
 	for inst, s := range sampling {
-		g.out[inst] = make([]byte, 0, int(h.depth*100/s[0]*250))
+		if s[0] > 0 && g.has(inst) {
+			g.out[inst] = make([]byte, 0, int(h.depth*100/s[0]*250))
+		}
 	}
 	z := 0.0
 	for core := 1; z < h.depth-0.05; core++ {
@@ -94,6 +121,7 @@ func (g *gen) coreRows(core int, ct *coreType, top, rec float64) {
 		cc = math.Round(uniform(g.r, 5, 30)) / 100
 	}
 	body := math.Round((rec-cc)*100) / 100
+	g.planCore(body)
 	z := top
 	for s := 1; body > 0.05; s++ {
 		l := math.Min(1.5, body)
@@ -109,16 +137,42 @@ func (g *gen) coreRows(core int, ct *coreType, top, rec float64) {
 func (g *gen) section(name string, top, length float64) {
 	g.sect, g.secTop, g.secLen = name, top, math.Round(length*100)
 	g.secNo++
-	for inst := range 4 {
-		if inst == iRGB && !g.h.site.rgb || inst == iNGR && !g.h.ngr {
+	for inst := range nInst {
+		if !g.has(inst) {
 			continue
 		}
 		g.stamp[inst] = g.runColumns(g.stamp[inst][:0], inst)
 		step, first := sampling[inst][0], sampling[inst][1]
-		for off := first; off < g.secLen; off += step {
+		for off := first; step > 0 && off < g.secLen; off += step {
 			g.sample(inst, off)
 		}
 	}
+	if g.discrete {
+		g.samples()
+	}
+}
+
+// has reports whether the hole was measured with an instrument.
+func (g *gen) has(inst int) bool {
+	switch inst {
+	case iNGR:
+		return g.h.ngr
+	case iRGB:
+		return g.h.site.rgb
+	case iRSC, iMSP:
+		return g.shmsl
+	case iMAD, iPWC, iTCON:
+		return g.discrete
+	}
+	return true
+}
+
+// rng is the stream an instrument draws from.
+func (g *gen) rng(inst int) *rand.Rand {
+	if inst >= iRSC {
+		return g.lab
+	}
+	return g.r
 }
 
 // unitAt finds the unit at a site depth.
@@ -136,23 +190,37 @@ func (g *gen) cycle(zs float64) float64 {
 
 // sample writes one row of one instrument at an offset in the section.
 func (g *gen) sample(inst int, off float64) {
-	depth := math.Round((g.secTop+off/100)*1e4) / 1e4
-	zs := depth + g.h.shift
-	ui := g.unitAt(zs)
-	u := &g.h.site.units[ui]
-	vals := g.measure(inst, u, zs, off)
+	depth, zs, ui := g.at(off)
+	g.write(inst, ui, off, depth, g.measure(inst, &g.h.site.units[ui], zs, off))
+}
+
+// at is the depth of an offset in the section: CSF-A, at the site, and
+// the index of the unit there.
+func (g *gen) at(off float64) (depth, zs float64, ui int) {
+	depth = math.Round((g.secTop+off/100)*1e4) / 1e4
+	zs = depth + g.h.shift
+	return depth, zs, g.unitAt(zs)
+}
+
+// write appends one row, sometimes twice as in the real files.
+func (g *gen) write(inst, ui int, off, depth float64, vals []float64) {
 	row := g.row(inst, ui, off, depth, vals)
 	g.out[inst] = append(g.out[inst], row...)
-	if g.r.Float64() < pDup {
+	if g.rng(inst).Float64() < pDup {
 		g.out[inst] = append(g.out[inst], row...)
 	}
 }
 
-// measure draws what the instrument reads in unit u at site depth zs.
+// measure draws what a continuous instrument reads in unit u at site
+// depth zs.
 func (g *gen) measure(inst int, u *unit, zs, off float64) []float64 {
 	r := g.r
 	cyc := g.cycle(zs)
 	switch inst {
+	case iRSC:
+		return g.reflectance(u, cyc)
+	case iMSP:
+		return g.pointSusceptibility(u, cyc)
 	case iGRA:
 		v := u.gra + 0.03*cyc + 0.035*r.NormFloat64() - g.graBias
 		if u.lith.compacts {
@@ -189,11 +257,11 @@ func (g *gen) measure(inst int, u *unit, zs, off float64) []float64 {
 }
 
 // decimals per instrument when formatting values.
-var decimals = [4]int{3, 2, 2, 2}
+var decimals = [nInst]int{3, 2, 2, 2, 2, 2, 3, 1, 3}
 
 // row formats one CSV row in the LILY column order.
 func (g *gen) row(inst, ui int, off, depth float64, vals []float64) []byte {
-	h, st, r := g.h, g.h.site, g.r
+	h, st, r := g.h, g.h.site, g.rng(inst)
 	b := g.num[:0]
 	b = append(b, st.exp...)
 	b = append(b, ',')
@@ -207,9 +275,9 @@ func (g *gen) row(inst, ui int, off, depth float64, vals []float64) []byte {
 	b = append(b, ',')
 	b = append(b, g.sect...)
 	b = append(b, ',')
-	if inst == iRGB && r.Float64() < 0.8 {
+	if archiveHalf[inst] && r.Float64() < 0.8 {
 		b = append(b, 'A')
-	} else if inst != iRGB && r.Float64() < 0.3 {
+	} else if !archiveHalf[inst] && r.Float64() < 0.3 {
 		b = append(b, 'W')
 	}
 	b = append(b, ',')
@@ -218,10 +286,11 @@ func (g *gen) row(inst, ui int, off, depth float64, vals []float64) []byte {
 	b = strconv.AppendFloat(b, depth, 'f', -1, 64)
 	b = append(b, ',')
 	b = strconv.AppendFloat(b, depth, 'f', -1, 64)
-	x := r.Float64()
+	x := r.Float64() / blemishScale[inst]
 	for i, v := range vals {
 		b = append(b, ',')
 		switch {
+		case math.IsNaN(v): // not measured (a PWC direction): an empty cell
 		case i > 0 && inst == iNGR: // the counting error is never blemished
 			b = strconv.AppendFloat(b, v, 'f', 2, 64)
 		case x < pEmpty:
@@ -258,7 +327,11 @@ func (g *gen) runColumns(b []byte, inst int) []byte {
 	id := int64(g.h.index)*100000 + int64(g.secNo)
 	b = strconv.AppendInt(b, id, 10)
 	b = append(b, ',')
-	b = strconv.AppendInt(b, id*4+int64(inst), 10)
+	test := id*4 + int64(inst)
+	if inst >= iRSC { // numbered apart: the four track files keep their bytes
+		test = 4e11 + id*8 + int64(inst)
+	}
+	b = strconv.AppendInt(b, test, 10)
 	return append(b, ',')
 }
 
@@ -266,14 +339,14 @@ func (g *gen) runColumns(b []byte, inst int) []byte {
 // Principal, Suffix, Full, Simplified, Type, Consolidation, Subtype,
 // Expanded Core Type, Latitude, Longitude, Water Depth.
 func (g *gen) lithColumns(inst, ui int) string {
-	if g.r.Float64() < pNoLabel {
+	if g.rng(inst).Float64() < pNoLabel {
 		return g.tail(ui, true)
 	}
 	tails, ok := g.lithTail[ui]
 	key := g.ct.code
 	if !ok || tails[0] != key {
 		t := g.tail(ui, false)
-		tails = [4]string{key, t}
+		tails = [2]string{key, t}
 		g.lithTail[ui] = tails
 	}
 	return tails[1]

@@ -22,6 +22,10 @@ type unit struct {
 	gra, ms     float64
 	ngr         float64
 	rgb         [3]float64
+	// grain density, matrix velocity and grain conductivity (lith's),
+	// mixed with the partner's but not drawn: the plan's stream, and with
+	// it the first four files, stays as it was before synth/3.
+	grain, vm, kg float64
 }
 
 type site struct {
@@ -216,11 +220,13 @@ func newUnit(r *rand.Rand, l, partner *lith, mix, top, bottom float64) unit {
 		for c := range 3 {
 			base.rgb[c] = lerp(l.rgb[c], partner.rgb[c])
 		}
+		base.grain, base.vm, base.kg = lerp(l.grain, partner.grain), lerp(l.vm, partner.vm), lerp(l.kg, partner.kg)
 	}
 	u := unit{top: top, bottom: bottom, lith: l,
-		gra: base.gra + 1.5*l.graSD*r.NormFloat64(),
-		ms:  base.ms * math.Exp(l.msLog*r.NormFloat64()),
-		ngr: base.ngr + l.ngrSD*r.NormFloat64(),
+		gra:   base.gra + 1.5*l.graSD*r.NormFloat64(),
+		ms:    base.ms * math.Exp(l.msLog*r.NormFloat64()),
+		ngr:   base.ngr + l.ngrSD*r.NormFloat64(),
+		grain: base.grain, vm: base.vm, kg: base.kg,
 	}
 	bright := math.Exp(0.18 * r.NormFloat64())
 	for c := range 3 {
