@@ -60,6 +60,10 @@ type Kind struct {
 	// list of features against the instruments an upstream stage joins.
 	// An error naming a parameter (ParamErrorf) is placed at it.
 	CheckWiring func(n *Node, upstream map[string]*Node) error
+	// Columns, when set, says from a node alone which columns a table
+	// output will have (bin: the features of the instruments it joins),
+	// so downstream CheckWiring can check what it asks for.
+	Columns func(n *Node, output string) []string
 
 	specs []ParamSpec // derived from Params by Register
 }

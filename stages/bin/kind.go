@@ -3,6 +3,8 @@ package bin
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"litho/dag"
 	"litho/schemas"
@@ -25,6 +27,7 @@ func Kind() *dag.Kind {
 		Outputs:     []dag.OutputSpec{{Name: "bins", MediaType: schemas.MediaParquet, Partitioned: true}},
 		Run:         run,
 		CheckWiring: checkWiring,
+		Columns:     func(n *dag.Node, _ string) []string { return Columns(slices.Collect(maps.Keys(n.Inputs))) },
 	}
 	for _, f := range schemas.LILYFiles {
 		k.Inputs = append(k.Inputs, dag.InputSpec{Name: f.Instrument, Map: true, Optional: true})

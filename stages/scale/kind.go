@@ -27,8 +27,20 @@ func Kind() *dag.Kind {
 			{Name: Val, MediaType: schemas.MediaParquet},
 			{Name: Test, MediaType: schemas.MediaParquet},
 		},
-		Run: run,
+		Run:         run,
+		CheckWiring: checkWiring,
 	}
+}
+
+// checkWiring checks the features against the columns the bins will have,
+// when their stage can tell: a feature of an instrument the bins do not
+// join is a diagnostic before anything runs.
+func checkWiring(n *dag.Node, up map[string]*dag.Node) error {
+	bins := up["bins"]
+	if bins == nil || bins.Kind.Columns == nil {
+		return nil
+	}
+	return CheckFeatures(dag.NodeParams[Params](n).Features, bins.Kind.Columns(bins, n.Inputs["bins"].Output))
 }
 
 // Scalings: how a feature is mapped before its z-score.
