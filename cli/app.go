@@ -116,6 +116,8 @@ func (e *Env) App() *cli.App {
 		// Errors are printed and mapped to exit codes once, in Main.
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,
+		// A --set value is one HCL expression: lists and objects hold commas.
+		DisableSliceFlagSeparator: true,
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},

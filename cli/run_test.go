@@ -214,3 +214,16 @@ func TestGCKeepsCurrentAndDeletesOld(t *testing.T) {
 		t.Error("the old parameters' results survived gc --keep-last 0")
 	}
 }
+
+// TestSetTakesListsWithCommas: a --set value is one HCL expression, so a
+// list keeps its commas (and --set repeats for several overrides).
+func TestSetTakesListsWithCommas(t *testing.T) {
+	dir := t.TempDir()
+	if r := runLitho(t, dir, nil, "run"); r.Code != 0 {
+		t.Fatal(r.Stderr)
+	}
+	r := runLitho(t, dir, nil, "why", "--set", "a.ks=[3, 4,5]", "--set", `a.suffix="!"`, "a")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "params.ks") || !strings.Contains(r.Stdout, "[1,2] → [3,4,5]") || !strings.Contains(r.Stdout, "params.suffix") {
+		t.Errorf("why: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+}
