@@ -5,15 +5,16 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"litho/schemas"
 	"litho/stages/synth"
 )
 
 func (e *Env) synthCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "synth",
-		Usage: "write generated LILY-format CSV files (GRA, MS, NGR, RGB) into a directory",
+		Usage: "write generated LILY-format CSV files (all nine instruments: GRA, MS, NGR, RGB, RSC, MSP, MAD, PWC, TCON) into a directory",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Usage: "directory to write the four CSV files into; required"},
+			&cli.StringFlag{Name: "out", Usage: "directory to write the CSV files into; required"},
 			&cli.IntFlag{Name: "boreholes", Value: 60, Usage: "number of boreholes"},
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed; equal seeds give byte-identical files"},
 		},
@@ -27,7 +28,7 @@ func (e *Env) synthCommand() *cli.Command {
 			if err := synth.WriteDir(c.Context, c.String("out"), c.Int("boreholes"), c.Int64("seed")); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.Stdout, "wrote GRA, MS, NGR and RGB LILY files for %d boreholes to %s\n", c.Int("boreholes"), c.String("out"))
+			fmt.Fprintf(e.Stdout, "wrote %d LILY files for %d boreholes to %s\n", len(schemas.LILYFiles), c.Int("boreholes"), c.String("out"))
 			return nil
 		},
 	}
