@@ -59,7 +59,7 @@ func Fields(n *Node, inputs map[string]OutputRecord) KeyFields {
 }
 
 // PartitionFields are the key fields of partition part of a mapped stage:
-// its mapped inputs contribute that partition's digest (none when the
+// its mapped inputs contribute that partition's digest (empty when the
 // input lacks it), the others their whole digest.
 func PartitionFields(n *Node, inputs map[string]OutputRecord, part string) KeyFields {
 	f := Fields(n, nil)
@@ -67,8 +67,11 @@ func PartitionFields(n *Node, inputs map[string]OutputRecord, part string) KeyFi
 	for slot, o := range inputs {
 		if spec, _ := n.Kind.Input(slot); !spec.Map {
 			f.Inputs[slot] = o.Digest
-		} else if d := o.Parts[part]; d != "" {
-			f.Inputs[slot] = d
+		} else {
+			// "" when this partition is missing: the stage sees a
+			// connected input without it, not an unconnected one, and
+			// must not share a key with a stage that lacks the input.
+			f.Inputs[slot] = o.Parts[part]
 		}
 	}
 	return f
