@@ -77,6 +77,22 @@ func (p *Pipeline) NodeNames() []string {
 	return out
 }
 
+// consumed maps each stage to its outputs that some stage of the
+// pipeline reads (whatever a run selects, so a source's outputs, and its
+// key, do not depend on --to).
+func (p *Pipeline) consumed() map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, n := range p.Nodes {
+		for _, ref := range n.Inputs {
+			if out[ref.Stage] == nil {
+				out[ref.Stage] = map[string]bool{}
+			}
+			out[ref.Stage][ref.Output] = true
+		}
+	}
+	return out
+}
+
 // ConfigError carries the diagnostics of an invalid pipeline.
 type ConfigError struct {
 	Diags hcl.Diagnostics

@@ -30,6 +30,8 @@ type Exec struct {
 	fps      *artifacts.Fingerprinter
 	progress ProgressFactory
 
+	consumed map[string]bool // outputs some stage reads
+
 	mu      sync.Mutex
 	outputs map[string]*outputValue
 	notes   map[string]string
@@ -101,6 +103,11 @@ func (x *Exec) HasInput(name string) bool {
 	in, ok := x.inputs[name]
 	return ok && (in.Digest != "" || in.External != "")
 }
+
+// Consumed reports whether some stage of the pipeline reads the output: a
+// source can leave an optional output nobody uses unproduced (the lily
+// source then never reads that file).
+func (x *Exec) Consumed(output string) bool { return x.consumed[output] }
 
 // Connected reports whether an input slot is wired in the pipeline, even
 // when this partition of a mapped input is missing.

@@ -27,7 +27,7 @@ func (r *Runner) Plan(ctx context.Context, p *Pipeline, opts Options) ([]PlanEnt
 	if err != nil {
 		return nil, err
 	}
-	results := r.walk(ctx, nodes, opts, true)
+	results := r.walk(ctx, p, nodes, opts, true)
 	out := make([]PlanEntry, 0, len(nodes))
 	for _, n := range nodes {
 		nr := results[n.Name]

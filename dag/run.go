@@ -165,7 +165,7 @@ func (r *Runner) runOnce(ctx context.Context, p *Pipeline, opts Options) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	results := r.walk(ctx, nodes, opts, false)
+	results := r.walk(ctx, p, nodes, opts, false)
 	res := &Result{}
 	log := &RunLog{Time: time.Now().UTC(), Host: r.Host, File: p.File, Stages: map[string]RunStage{}}
 	var errs []error
@@ -212,7 +212,8 @@ func (r *Runner) selectNodes(p *Pipeline, opts Options) ([]*Node, error) {
 // r.Jobs stages or partitions producing at once. A node whose upstream
 // failed or was skipped is skipped (empty status). A plan walks the same
 // way with committing suppressed.
-func (r *Runner) walk(ctx context.Context, nodes []*Node, opts Options, plan bool) map[string]*nodeResult {
+func (r *Runner) walk(ctx context.Context, p *Pipeline, nodes []*Node, opts Options, plan bool) map[string]*nodeResult {
+	consumed := p.consumed()
 	var prev map[string]map[string]OutputRecord
 	emit := func(Event) {}
 	if !plan {
@@ -238,7 +239,7 @@ func (r *Runner) walk(ctx context.Context, nodes []*Node, opts Options, plan boo
 				}
 				up[ref.Stage] = results[ref.Stage]
 			}
-			sr := &stageRun{r: r, n: n, sem: sem, emit: emit, force: slices.Contains(opts.Force, n.Name), plan: plan, prev: prev[n.Name]}
+			sr := &stageRun{r: r, n: n, sem: sem, emit: emit, force: slices.Contains(opts.Force, n.Name), plan: plan, prev: prev[n.Name], consumed: consumed[n.Name]}
 			*results[n.Name] = sr.do(ctx, up)
 		})
 	}

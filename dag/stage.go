@@ -24,6 +24,8 @@ type stageRun struct {
 	force bool
 	plan  bool
 	prev  map[string]OutputRecord
+	// consumed are this stage's outputs that some stage reads.
+	consumed map[string]bool
 }
 
 // blobSink takes a stage's output bytes and names them by digest.
@@ -188,7 +190,7 @@ func (s *stageRun) produce(ctx context.Context, fields KeyFields, key, part stri
 	}
 	x := &Exec{Stage: s.n.Name, Kind: s.n.Kind, Partition: part, params: s.n.Params, inputs: inputs,
 		store: s.r.Store, out: s.sink(), log: logger, tmpDir: tmp, fps: s.r.Fingerprints, progress: s.r.Progress,
-		outputs: map[string]*outputValue{}, notes: map[string]string{}}
+		outputs: map[string]*outputValue{}, consumed: s.consumed, notes: map[string]string{}}
 	start := time.Now()
 	if err := runKind(ctx, s.n.Kind, x); err != nil {
 		return nil, err

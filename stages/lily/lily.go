@@ -62,6 +62,9 @@ func run(ctx context.Context, x *dag.Exec) error {
 	var errs []error
 	var wg sync.WaitGroup
 	for inst, path := range paths {
+		if !x.Consumed(inst) {
+			continue // nothing reads it: never open the file
+		}
 		wg.Go(func() {
 			if err := x.PutExternal(ctx, inst, path); err != nil {
 				mu.Lock()

@@ -140,6 +140,13 @@ func TestUnconnectedFileNeverRead(t *testing.T) {
 	if err := f.run("gra", "ms", "ngr"); err != nil {
 		t.Fatalf("with a garbage RGB_DataLITH.csv: %v", err)
 	}
+	// Not even fingerprinted: the source offers only what is read.
+	if d, ok := f.event("source").Outputs["rgb"]; ok {
+		t.Errorf("the source fingerprinted the unconnected RGB file (%s)", d)
+	}
+	if ev := f.event("source"); len(ev.Outputs) != 3 {
+		t.Errorf("source outputs %v, want gra, ms and ngr only", ev.Outputs)
+	}
 }
 
 // An instrument the pipeline connects but the directory lacks fails
