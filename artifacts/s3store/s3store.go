@@ -353,7 +353,14 @@ func (b *Backend) List(ctx context.Context, ns artifacts.Namespace, fn func(arti
 		if oi.Err != nil {
 			return b.fail("list "+dir, oi.Err)
 		}
-		if err := fn(artifacts.Info{Name: path.Base(oi.Key), Size: oi.Size, ModTime: oi.LastModified}); err != nil {
+		// Only an object where Save puts its name is one: another key
+		// (deeper, or in another shard) is not litho's, and Remove would
+		// act on another key than the one listed.
+		name := path.Base(oi.Key)
+		if k, err := b.key(ns, name); err != nil || k != oi.Key {
+			continue
+		}
+		if err := fn(artifacts.Info{Name: name, Size: oi.Size, ModTime: oi.LastModified}); err != nil {
 			return err
 		}
 	}

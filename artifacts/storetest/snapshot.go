@@ -11,7 +11,7 @@ import (
 )
 
 // Snapshot maps every path under dir to a digest of its content ("dir"
-// for a directory), leaving out the named top-level entries (a lock file
+// for a directory, "link TARGET" for a symlink, never followed), leaving out the named top-level entries (a lock file
 // says who holds a store; it is not store content). A missing dir is an
 // empty snapshot. Tests compare snapshots to assert that a command wrote
 // nothing.
@@ -30,6 +30,10 @@ func Snapshot(t testing.TB, dir string, skip ...string) map[string]string {
 		case slices.Contains(skip, rel):
 		case d.IsDir():
 			out[rel] = "dir"
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(path)
+			out[rel] = "link " + target
+			return err
 		default:
 			b, err := os.ReadFile(path)
 			if err != nil {
