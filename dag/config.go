@@ -155,6 +155,11 @@ func Parse(filename string, src []byte, reg *Registry, sets []string) (*Pipeline
 			}
 		}
 	}
+	if len(nodes) == 0 && len(broken) == 0 {
+		// An emptied file must not pass CI by running nothing.
+		diags = append(diags, errAt(hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}, "Empty pipeline",
+			"The pipeline declares no source and no stage, so there is nothing to run or check; `litho init` writes the default pipeline."))
+	}
 	diags = append(diags, applySets(p, sets)...)
 	for _, n := range nodes {
 		diags = append(diags, n.check()...)
