@@ -206,6 +206,12 @@ func decodeStore(b *hcl.Block, sc *StoreConfig) hcl.Diagnostics {
 				diags = append(diags, errAt(a.Expr.Range(), "Invalid store setting", fmt.Sprintf("%s %s.", name, err)))
 				continue
 			}
+			if name != "path" && strings.Contains(s.(string), "@") {
+				// The value is not quoted back: it holds a credential.
+				diags = append(diags, errAt(a.Expr.Range(), "Credentials in the store block",
+					name+" must not contain user:secret@; credentials come from the AWS environment variables or shared credentials file, never from the pipeline."))
+				continue
+			}
 			*map[string]*string{"path": &sc.Path, "remote": &sc.Remote, "endpoint": &sc.Endpoint}[name] = s.(string)
 		case "insecure":
 			bv, err := toGo(v, Bool)

@@ -41,6 +41,8 @@ func TestParseURL(t *testing.T) {
 		{"s3://Upper_Case/p", "", "", false},
 		{"s3://key:secret@bucket/p", "", "", false},
 		{"s3://key:sec%ret@bucket/p", "", "", false},
+		{"s3://bucket/p?X-Amz-Signature=secret", "", "", false},
+		{"s3://bucket/p#secret", "", "", false},
 		{"bucket/p", "", "", false},
 	}
 	for _, c := range cases {
@@ -56,8 +58,22 @@ func TestParseURL(t *testing.T) {
 
 func TestEndpointNeedsHostPort(t *testing.T) {
 	for _, ep := range []string{"http://127.0.0.1:9000", "127.0.0.1:9000/path"} {
-		if _, err := s3store.Open(context.Background(), s3store.Config{URL: "s3://b/p", Endpoint: ep}); err == nil {
-			t.Errorf("endpoint %q accepted, want an error asking for host:port", ep)
+		_, err := s3store.Open(context.Background(), s3store.Config{URL: "s3://litho-test/p", Endpoint: ep})
+		if err == nil || !strings.Contains(err.Error(), "host:port") {
+			t.Errorf("endpoint %q: %v, want an error asking for host:port", ep, err)
+		}
+	}
+}
+
+// TestEndpointCredentialsRedacted: an endpoint with user:secret@ in it is
+// refused before any connection, and the error shows neither.
+func TestEndpointCredentialsRedacted(t *testing.T) {
+	for _, ep := range []string{"AKIAUSER:secret@127.0.0.1:9000", "http://AKIAUSER:secret@127.0.0.1:9000",
+		"AKIAUSER:sec@ret@127.0.0.1:9000", "AKIAUSER@127.0.0.1:9000/x"} {
+		_, err := s3store.Open(context.Background(), s3store.Config{URL: "s3://litho-test/p", Endpoint: ep})
+		if err == nil || strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "AKIAUSER") ||
+			!strings.Contains(err.Error(), "[redacted]@127.0.0.1:9000") {
+			t.Errorf("endpoint with credentials: %v, want a refusal with them redacted", err)
 		}
 	}
 }
