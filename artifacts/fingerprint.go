@@ -114,7 +114,7 @@ func (f *Fingerprinter) Save() error {
 		return err
 	}
 	tmp := f.path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	if err := os.WriteFile(tmp, b, 0o666); err != nil {
 		return err
 	}
 	f.dirty = false

@@ -49,6 +49,9 @@ type GCStats struct {
 // record that cannot be read or parsed stops the collection: guessing what
 // it names could delete live blobs.
 //
+// GC deletes only objects named as litho names them (OwnedName); what
+// else a namespace holds, litho did not write.
+//
 // A host publishing a result while GC runs is protected by the grace
 // period: its new blobs and record are young, and an old blob it saves
 // again gets a fresh time (the S3 store refreshes it), which GC checks
@@ -114,6 +117,9 @@ func (c *collector) markRecords(ctx context.Context) (map[Digest]bool, []Info, e
 	var roots []string
 	var all []Info
 	err := c.be.List(ctx, Records, func(i Info) error {
+		if !OwnedName(Records, i.Name) {
+			return nil // not litho's: neither a root nor deleted
+		}
 		all = append(all, i)
 		if c.opt.Retain == nil || c.opt.Retain(i.Name) || c.young(i.ModTime) {
 			roots = append(roots, i.Name)
@@ -153,6 +159,9 @@ func (c *collector) markRecords(ctx context.Context) (map[Digest]bool, []Info, e
 func (c *collector) sweepBlobs(ctx context.Context, live map[Digest]bool) error {
 	var doomed []Info
 	err := c.be.List(ctx, Blobs, func(i Info) error {
+		if !OwnedName(Blobs, i.Name) {
+			return nil
+		}
 		c.st.Blobs++
 		if !live[Digest(i.Name)] && !c.young(i.ModTime) {
 			doomed = append(doomed, i)

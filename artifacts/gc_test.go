@@ -36,10 +36,10 @@ func TestGCRetained(t *testing.T) {
 			be := r.open(t)
 			ds := fillHost(t, be, 0) // stage → part-a, part-b; single
 			shared := ds[0]
-			saveRecord(t, be, "old", []artifacts.Digest{shared, storetest.SaveBlob(t, be, []byte("old output"))})
+			saveRecord(t, be, key("old"), []artifacts.Digest{shared, storetest.SaveBlob(t, be, []byte("old output"))})
 			storetest.SaveBlob(t, be, []byte("unreferenced"))
 			allRecs, allBlobs := names(t, be, artifacts.Records), names(t, be, artifacts.Blobs)
-			opt := artifacts.GCOptions{Retain: func(k string) bool { return k == "stage" }, Refs: testRefs}
+			opt := artifacts.GCOptions{Retain: func(k string) bool { return k == recStage }, Refs: testRefs}
 
 			st, err := artifacts.GC(ctx, be, opt)
 			if err != nil || st.RecordsDeleted+st.BlobsDeleted != 0 {
@@ -62,7 +62,7 @@ func TestGCRetained(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := names(t, be, artifacts.Records), sorted("stage", "part-a", "part-b"); !slices.Equal(got, want) {
+			if got, want := names(t, be, artifacts.Records), sorted(recStage, recPartA, recPartB); !slices.Equal(got, want) {
 				t.Errorf("records kept %v, want %v", got, want)
 			}
 			want := sorted(string(ds[0]), string(ds[1]), string(ds[2]), string(ds[3]))
@@ -96,19 +96,19 @@ func TestGCGrace(t *testing.T) {
 	orphan := storetest.SaveBlob(t, l, []byte("old orphan"))
 	young := storetest.SaveBlob(t, l, []byte("young orphan"))
 	stale := storetest.SaveBlob(t, l, []byte("named by a stale record"))
-	saveRecord(t, l, "fresh", []artifacts.Digest{oldBlob})
-	saveRecord(t, l, "stale", []artifacts.Digest{stale})
+	saveRecord(t, l, key("fresh"), []artifacts.Digest{oldBlob})
+	saveRecord(t, l, key("stale"), []artifacts.Digest{stale})
 	for _, d := range []artifacts.Digest{oldBlob, orphan, stale} {
 		age(t, l, artifacts.Blobs, string(d), 48*time.Hour)
 	}
-	age(t, l, artifacts.Records, "stale", 48*time.Hour)
-	age(t, l, artifacts.Records, "fresh", time.Hour)
+	age(t, l, artifacts.Records, key("stale"), 48*time.Hour)
+	age(t, l, artifacts.Records, key("fresh"), time.Hour)
 
 	st, err := artifacts.GC(ctx, l, artifacts.GCOptions{Retain: func(string) bool { return false }, Refs: testRefs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := names(t, l, artifacts.Records); !slices.Equal(got, []string{"fresh"}) {
+	if got := names(t, l, artifacts.Records); !slices.Equal(got, []string{key("fresh")}) {
 		t.Errorf("records kept %v, want [fresh]", got)
 	}
 	if got, want := names(t, l, artifacts.Blobs), sorted(string(oldBlob), string(young)); !slices.Equal(got, want) {
@@ -124,7 +124,7 @@ func TestGCGrace(t *testing.T) {
 func TestGCUnreadableRecord(t *testing.T) {
 	l := openLocal(t)
 	orphan := storetest.SaveBlob(t, l, []byte("orphan"))
-	if err := l.Save(context.Background(), artifacts.Records, "broken", strings.NewReader("{not json"), -1); err != nil {
+	if err := l.Save(context.Background(), artifacts.Records, key("broken"), strings.NewReader("{not json"), -1); err != nil {
 		t.Fatal(err)
 	}
 	_, err := artifacts.GC(context.Background(), l, artifacts.GCOptions{Refs: testRefs, Now: time.Now().Add(48 * time.Hour)})
@@ -146,13 +146,13 @@ func TestGCNoGrace(t *testing.T) {
 	orphan := storetest.SaveBlob(t, l, []byte("orphan"))
 	var got []string
 	opt := artifacts.GCOptions{
-		Retain:  func(k string) bool { return k == "stage" },
+		Retain:  func(k string) bool { return k == recStage },
 		Refs:    testRefs,
 		NoGrace: true,
 		DryRun:  true,
 		Deleted: func(ns artifacts.Namespace, i artifacts.Info) { got = append(got, string(ns)+"/"+i.Name) },
 	}
-	want := append([]string{"ac/single"}, sorted("cas/"+string(ds[4]), "cas/"+string(orphan))...)
+	want := append([]string{"ac/" + recSingle}, sorted("cas/"+string(ds[4]), "cas/"+string(orphan))...)
 	allBlobs := names(t, l, artifacts.Blobs)
 	if _, err := artifacts.GC(ctx, l, opt); err != nil || !slices.Equal(got, want) {
 		t.Fatalf("dry run reported %v (%v), want %v", got, err, want)
@@ -165,7 +165,7 @@ func TestGCNoGrace(t *testing.T) {
 	if err != nil || !slices.Equal(got, want) {
 		t.Fatalf("gc reported %v (%v), want %v", got, err, want)
 	}
-	if kept := names(t, l, artifacts.Records); !slices.Equal(kept, sorted("stage", "part-a", "part-b")) {
+	if kept := names(t, l, artifacts.Records); !slices.Equal(kept, sorted(recStage, recPartA, recPartB)) {
 		t.Errorf("records kept %v", kept)
 	}
 	if st.Records-st.RecordsDeleted != 3 || st.Blobs-st.BlobsDeleted != 4 {

@@ -1,13 +1,17 @@
 package artifacts
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -21,29 +25,45 @@ type Local struct {
 	dirs sync.Map // shard directories known to exist
 }
 
-// OpenLocal opens (creating if needed) a local store rooted at dir.
+// OpenLocal opens a local store rooted at dir, creating it (and its
+// marker) when dir is missing or empty. A directory that holds anything
+// else is used only when it is marked as a store, or when it is a store
+// from before markers: nothing in it that litho does not write, and then
+// it is marked now. Anything else is a *NotStoreError.
 func OpenLocal(dir string) (*Local, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	for _, ns := range []Namespace{Blobs, Records, Runs} {
-		if err := os.MkdirAll(filepath.Join(abs, string(ns)), 0o755); err != nil {
+	marked, err := checkOwned(abs)
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range []string{string(Blobs), string(Records), string(Runs), "tmp"} {
+		if err := os.MkdirAll(filepath.Join(abs, sub), 0o777); err != nil {
 			return nil, fmt.Errorf("open store %s: %w", abs, err)
 		}
 	}
-	if err := os.MkdirAll(filepath.Join(abs, "tmp"), 0o755); err != nil {
-		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	l := &Local{root: abs}
+	if !marked {
+		b, _ := json.Marshal(marker{Store: "litho", Version: StoreFormat})
+		if err := l.install(filepath.Join(abs, MarkerName), bytes.NewReader(append(b, '\n')), -1, true); err != nil {
+			return nil, fmt.Errorf("open store %s: mark it: %w", abs, err)
+		}
 	}
-	return &Local{root: abs}, nil
+	return l, nil
 }
 
 // ViewLocal opens the local store at dir for reading only: it creates
-// nothing, and a directory that does not exist is an empty store. Wrap it
-// in ReadOnly; its own writes would fail on the missing directories.
+// nothing, and a directory that does not exist is an empty store. It
+// refuses what OpenLocal refuses. Wrap it in ReadOnly; its own writes
+// would fail on the missing directories.
 func ViewLocal(dir string) (*Local, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := checkOwned(abs); err != nil {
 		return nil, err
 	}
 	return &Local{root: abs}, nil
@@ -85,25 +105,25 @@ func (l *Local) Save(ctx context.Context, ns Namespace, name string, r io.Reader
 	if err := l.mkdir(filepath.Dir(dst)); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(l.TempDir(), "save-*")
+	// Blobs skip fsync: they are verified on every read, so one lost in a
+	// crash is detected and recomputed. Records and run logs are the
+	// commit points and are synced.
+	return l.install(dst, ctxReader{ctx, r}, size, ns != Blobs)
+}
+
+// install writes r to a temporary file and renames it to dst, so that no
+// reader sees a partial file; size < 0 means unknown.
+func (l *Local) install(dst string, r io.Reader, size int64, sync bool) error {
+	tmp, err := CreateTemp(l.TempDir(), "save-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	// CreateTemp makes files private; stored objects are readable like
-	// any other file the user writes.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	n, err := io.Copy(tmp, ctxReader{ctx, r})
+	n, err := io.Copy(tmp, r)
 	if err == nil && size >= 0 && n != size {
 		err = fmt.Errorf("short write: %d of %d bytes", n, size)
 	}
-	// Blobs skip fsync: they are verified on every read, so one lost in a
-	// crash is detected and recomputed. Records and run logs are the
-	// commit points and are synced.
-	if err == nil && ns != Blobs {
+	if err == nil && sync {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
@@ -115,12 +135,31 @@ func (l *Local) Save(ctx context.Context, ns Namespace, name string, r io.Reader
 	return os.Rename(tmp.Name(), dst)
 }
 
+// CreateTemp creates a new file in dir, its name the pattern with the
+// last "*" replaced by random digits. Unlike os.CreateTemp it asks for
+// mode 0666, so the umask decides who may read it, as for any file the
+// user writes.
+func CreateTemp(dir, pattern string) (*os.File, error) {
+	prefix, suffix := pattern, ""
+	if i := strings.LastIndex(pattern, "*"); i >= 0 {
+		prefix, suffix = pattern[:i], pattern[i+1:]
+	}
+	for range 10000 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10)+suffix)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("create a temporary file in %s: every name tried exists", dir)
+}
+
 // mkdir creates a shard directory once per process.
 func (l *Local) mkdir(dir string) error {
 	if _, ok := l.dirs.Load(dir); ok {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return err
 	}
 	l.dirs.Store(dir, true)
@@ -170,7 +209,10 @@ func (l *Local) List(ctx context.Context, ns Namespace, fn func(Info) error) err
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if d.IsDir() {
+		// Only a regular file where Save puts its name is an object: a
+		// symlink, or a file at another path, litho did not write, and
+		// Remove would act on another path than the one listed.
+		if !d.Type().IsRegular() || p != l.Path(ns, d.Name()) {
 			return nil
 		}
 		fi, err := d.Info()

@@ -21,7 +21,7 @@ var ErrLocked = errors.New("store is locked by another litho process")
 // process is taken over at once; tookOver then names the dead holder.
 func (l *Local) Lock(ctx context.Context, timeout time.Duration, waiting func(holder string)) (release func(), tookOver string, err error) {
 	path := filepath.Join(l.root, "lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o666)
 	if err != nil {
 		return nil, "", fmt.Errorf("lock %s: %w", path, err)
 	}
@@ -79,13 +79,22 @@ func readHolder(path string) string {
 const staleTemp = time.Hour
 
 // CleanTemp removes temporary files left by killed processes; call it
-// while holding the lock.
+// while holding the lock. It removes only what litho names its temporary
+// files and scratch directories, and never follows a symlink: a tmp that
+// is one, or a link inside it, is left alone.
 func (l *Local) CleanTemp() error {
+	fi, err := os.Lstat(l.TempDir())
+	if err != nil || !fi.IsDir() {
+		return err
+	}
 	entries, err := os.ReadDir(l.TempDir())
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
+		if !ownTemp(e.Name(), e.Type()) {
+			continue
+		}
 		info, err := e.Info()
 		if err != nil || time.Since(info.ModTime()) < staleTemp {
 			continue

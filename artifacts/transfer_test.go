@@ -13,8 +13,15 @@ import (
 	"litho/artifacts/storetest"
 )
 
-// fillHost gives a backend three stage records: "stage" links its two
-// partition records, each naming blobs; "single" names one blob.
+// Record names are stage keys, as litho gives them, so that garbage
+// collection takes the records for its own.
+var recStage, recPartA, recPartB, recSingle = key("stage"), key("part-a"), key("part-b"), key("single")
+
+// key is a key-shaped record name made from a readable one.
+func key(s string) string { return string(artifacts.DigestBytes([]byte(s))) }
+
+// fillHost gives a backend three stage records: recStage links its two
+// partition records, each naming blobs; recSingle names one blob.
 func fillHost(t *testing.T, be artifacts.Backend, big int) []artifacts.Digest {
 	t.Helper()
 	var ds []artifacts.Digest
@@ -25,10 +32,10 @@ func fillHost(t *testing.T, be artifacts.Backend, big int) []artifacts.Digest {
 		}
 		ds = append(ds, storetest.SaveBlob(t, be, storetest.Bytes(uint64(300+i), n)))
 	}
-	saveRecord(t, be, "part-a", ds[0:2])
-	saveRecord(t, be, "part-b", ds[2:3])
-	saveRecord(t, be, "stage", ds[3:4], "part-a", "part-b")
-	saveRecord(t, be, "single", ds[4:5])
+	saveRecord(t, be, recPartA, ds[0:2])
+	saveRecord(t, be, recPartB, ds[2:3])
+	saveRecord(t, be, recStage, ds[3:4], recPartA, recPartB)
+	saveRecord(t, be, recSingle, ds[4:5])
 	return ds
 }
 
@@ -40,7 +47,7 @@ func TestPushPull(t *testing.T) {
 			ctx := context.Background()
 			a, remote, b := openLocal(t), r.open(t), openLocal(t)
 			ds := fillHost(t, a, 0)
-			keys := []string{"stage", "single"}
+			keys := []string{recStage, recSingle}
 			st, err := artifacts.TransferRecords(ctx, a, remote, keys, testRefs, 4)
 			if err != nil {
 				t.Fatalf("push: %v", err)
@@ -51,7 +58,7 @@ func TestPushPull(t *testing.T) {
 			if n := checkConsistent(t, remote); n != 4 {
 				t.Errorf("remote has %d records after push, want 4", n)
 			}
-			if _, err := artifacts.TransferRecords(ctx, remote, b, []string{"stage"}, testRefs, 4); err != nil {
+			if _, err := artifacts.TransferRecords(ctx, remote, b, []string{recStage}, testRefs, 4); err != nil {
 				t.Fatalf("pull: %v", err)
 			}
 			if n := checkConsistent(t, b); n != 3 {
@@ -70,7 +77,7 @@ func TestPushPull(t *testing.T) {
 func TestTransferRecordsOrder(t *testing.T) {
 	a, dst := openLocal(t), &recorder{Backend: openLocal(t)}
 	fillHost(t, a, 0)
-	if _, err := artifacts.TransferRecords(context.Background(), a, dst, []string{"stage"}, testRefs, 4); err != nil {
+	if _, err := artifacts.TransferRecords(context.Background(), a, dst, []string{recStage}, testRefs, 4); err != nil {
 		t.Fatal(err)
 	}
 	pos := map[string]int{}
@@ -81,12 +88,12 @@ func TestTransferRecordsOrder(t *testing.T) {
 			lastBlob = i
 		}
 	}
-	for _, rec := range []string{"ac/part-a", "ac/part-b", "ac/stage"} {
+	for _, rec := range []string{"ac/" + recPartA, "ac/" + recPartB, "ac/" + recStage} {
 		if p, ok := pos[rec]; !ok || p < lastBlob {
 			t.Errorf("%s saved at %d (present %v), want after the last blob at %d", rec, p, ok, lastBlob)
 		}
 	}
-	if pos["ac/stage"] < pos["ac/part-a"] || pos["ac/stage"] < pos["ac/part-b"] {
+	if pos["ac/"+recStage] < pos["ac/"+recPartA] || pos["ac/"+recStage] < pos["ac/"+recPartB] {
 		t.Errorf("stage record saved before its partition records: %v", dst.log)
 	}
 }
@@ -191,7 +198,7 @@ func TestPushKilledMidUpload(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			src := &killer{Backend: a, cancel: cancel}
 			src.left.Store(20 << 20)
-			if _, err := artifacts.TransferRecords(ctx, src, remote, []string{"stage", "single"}, testRefs, 2); err == nil {
+			if _, err := artifacts.TransferRecords(ctx, src, remote, []string{recStage, recSingle}, testRefs, 2); err == nil {
 				t.Fatal("push killed half-way: no error")
 			}
 			if n := checkConsistent(t, remote); n != 0 {
@@ -199,7 +206,7 @@ func TestPushKilledMidUpload(t *testing.T) {
 			}
 			wantAbsent(t, remote, artifacts.Blobs, string(ds[0]), "large blob whose upload was cut")
 			checkBlobsVerify(t, remote)
-			if _, err := artifacts.TransferRecords(context.Background(), a, remote, []string{"stage", "single"}, testRefs, 2); err != nil {
+			if _, err := artifacts.TransferRecords(context.Background(), a, remote, []string{recStage, recSingle}, testRefs, 2); err != nil {
 				t.Fatalf("push after the killed one: %v", err)
 			}
 			if n := checkConsistent(t, remote); n != 4 {

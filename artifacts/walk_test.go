@@ -18,12 +18,12 @@ func TestWalk(t *testing.T) {
 	ctx := context.Background()
 	l := openLocal(t)
 	ds := fillHost(t, l, 0) // stage → part-a (ds 0, 1), part-b (ds 2); stage ds 3; single ds 4
-	saveRecord(t, l, "again", ds[4:5], "part-a")
-	g, err := artifacts.Walk(ctx, l, []string{"stage", "single", "absent", "again"}, testRefs)
+	saveRecord(t, l, key("again"), ds[4:5], recPartA)
+	g, err := artifacts.Walk(ctx, l, []string{recStage, recSingle, "absent", key("again")}, testRefs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "[[stage single again] [part-a part-b]]"; fmt.Sprint(g.Levels) != want {
+	if want := fmt.Sprint([][]string{{recStage, recSingle, key("again")}, {recPartA, recPartB}}); fmt.Sprint(g.Levels) != want {
 		t.Errorf("levels %v, want %s", g.Levels, want)
 	}
 	if want := []artifacts.Digest{ds[3], ds[4], ds[0], ds[1], ds[2]}; !slices.Equal(g.Blobs, want) {
@@ -32,10 +32,10 @@ func TestWalk(t *testing.T) {
 	if !slices.Equal(g.Missing, []string{"absent"}) {
 		t.Errorf("missing %v, want [absent]", g.Missing)
 	}
-	if err := l.Save(ctx, artifacts.Records, "broken", strings.NewReader("{not json"), -1); err != nil {
+	if err := l.Save(ctx, artifacts.Records, key("broken"), strings.NewReader("{not json"), -1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := artifacts.Walk(ctx, l, []string{"stage", "broken"}, testRefs); err == nil {
+	if _, err := artifacts.Walk(ctx, l, []string{recStage, key("broken")}, testRefs); err == nil {
 		t.Error("walk over an unparsable record: no error")
 	}
 }
@@ -45,7 +45,7 @@ func TestWalk(t *testing.T) {
 func TestTransferRecordsMissing(t *testing.T) {
 	a, dst := openLocal(t), openLocal(t)
 	fillHost(t, a, 0)
-	_, err := artifacts.TransferRecords(context.Background(), a, dst, []string{"stage", "absent"}, testRefs, 2)
+	_, err := artifacts.TransferRecords(context.Background(), a, dst, []string{recStage, "absent"}, testRefs, 2)
 	if !errors.Is(err, artifacts.ErrNotFound) {
 		t.Errorf("transfer of an absent record: %v, want ErrNotFound", err)
 	}

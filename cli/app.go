@@ -68,12 +68,14 @@ func ExitCode(err error) int {
 	var ee exitError
 	var stageErr *dag.StageError
 	var unavailable *artifacts.UnavailableError
+	var notStore *artifacts.NotStoreError
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &ce), errors.As(err, &ue):
+	case errors.As(err, &ce), errors.As(err, &ue), errors.As(err, &notStore):
+		// --store naming a directory litho did not create is bad usage.
 		return ExitUsage
 	case errors.Is(err, artifacts.ErrLocked), errors.As(err, &se), errors.As(err, &unavailable):
 		return ExitStore

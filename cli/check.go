@@ -56,7 +56,7 @@ func (e *Env) check(c *cli.Context) error {
 			file = "./" + file // --baseline is always a file, never a run or stage
 		}
 		if base, _, err = r.resolve(file); err != nil {
-			return err
+			return fmt.Errorf("--baseline: %w", err)
 		}
 	}
 	if len(gates) == 0 {

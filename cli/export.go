@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
@@ -21,7 +20,7 @@ func (e *Env) exportCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "destination file (or directory for a partitioned output); required"},
 			&cli.StringFlag{Name: "format", Usage: "parquet or csv (Parquet tables only; default: as stored)"},
-			setFlag, dataFlag,
+			forceFlag, setFlag, dataFlag,
 		},
 		Action: e.export,
 	}
@@ -67,10 +66,17 @@ func (e *Env) export(c *cli.Context) error {
 	if o.MediaType != dag.MediaManifest {
 		return writeArtifact(c, p.Store, o.Digest, out, format)
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := outputDir(out); err != nil {
 		return err
 	}
 	ext := map[string]string{"csv": ".csv", "parquet": ".parquet", "": extension(spec.MediaType)}[format]
+	// Every partition's file is checked before any is written, so a
+	// refusal leaves the directory as it was.
+	for _, part := range sortedKeys(o.Parts) {
+		if err := replaceable(filepath.Join(out, part+ext), c.Bool("force")); err != nil {
+			return err
+		}
+	}
 	for _, part := range sortedKeys(o.Parts) {
 		if err := writeArtifact(c, p.Store, o.Parts[part], filepath.Join(out, part+ext), format); err != nil {
 			return err
@@ -97,9 +103,11 @@ func extension(media string) string {
 }
 
 // writeArtifact copies a verified blob to path, converting Parquet to CSV
-// when asked. It writes to a temporary file first so a failed export
-// leaves no partial file.
+// when asked (see writeOutput).
 func writeArtifact(c *cli.Context, st *artifacts.Store, d artifacts.Digest, path, format string) error {
+	if err := replaceable(path, c.Bool("force")); err != nil {
+		return err
+	}
 	b, err := st.ReadAll(c.Context, d)
 	if err != nil {
 		return err
@@ -111,9 +119,5 @@ func writeArtifact(c *cli.Context, st *artifacts.Store, d artifacts.Digest, path
 		}
 		b = buf.Bytes()
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return writeOutput(path, b, c.Bool("force"))
 }

@@ -78,7 +78,7 @@ func (e *Env) collect(c *cli.Context, p *project) error {
 func (e *Env) gcLocal(c *cli.Context, p *project, keys []string, keepRuns map[string]bool) error {
 	var doomed []victim
 	err := p.Local.List(c.Context, artifacts.Runs, func(i artifacts.Info) error {
-		if !keepRuns[i.Name] {
+		if !keepRuns[i.Name] && artifacts.OwnedName(artifacts.Runs, i.Name) {
 			doomed = append(doomed, victim{artifacts.Runs, i})
 		}
 		return nil

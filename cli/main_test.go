@@ -31,14 +31,23 @@ func TestMain(m *testing.M) {
 var testPipeline []byte
 
 func testEnv(stdout, stderr *os.File) *cli.Env {
-	return &cli.Env{Registry: dagtest.Kinds(&dagtest.Counter{}), DefaultPipeline: testPipeline,
-		Stdout: stdout, Stderr: stderr, Version: "test"}
+	reg := dagtest.Kinds(&dagtest.Counter{})
+	reg.Register(fakeEvaluate())
+	return &cli.Env{Registry: reg, DefaultPipeline: testPipeline, Stdout: stdout, Stderr: stderr, Version: "test"}
 }
 
 // litho runs the test binary as litho in dir.
 func litho(t *testing.T, dir string, env []string, args ...string) *exec.Cmd {
 	t.Helper()
 	return clitest.Command(t, mainEnv, dir, env, args...)
+}
+
+// inShell runs cmd under a shell that first runs setup (a umask, a
+// ulimit), so the limit applies to the litho process itself.
+func inShell(cmd *exec.Cmd, setup string) *exec.Cmd {
+	cmd.Args = append([]string{"sh", "-c", setup + `; exec "$0" "$@"`, cmd.Path}, cmd.Args[1:]...)
+	cmd.Path = "/bin/sh"
+	return cmd
 }
 
 type result = clitest.Result

@@ -46,6 +46,13 @@ func (e *Env) metricsCommand() *cli.Command {
 				Action:      e.metricsDiff,
 			},
 		},
+		// Reached only when no subcommand matched.
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("unknown metrics subcommand %q; want show or diff", c.Args().First())
+			}
+			return cli.ShowSubcommandHelp(c)
+		},
 	}
 }
 
@@ -168,40 +175,57 @@ func (r *metricsResolver) close() {
 
 // resolve reads the metrics REF names and says where they came from.
 func (r *metricsResolver) resolve(ref string) (map[string]float64, string, error) {
-	b, name, err := r.read(ref)
+	b, src, err := r.read(ref)
 	if err != nil {
 		return nil, "", err
 	}
 	flat, err := evaluate.Flatten(b)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", name, err)
+		err = fmt.Errorf("%s: %w", src.name, err)
+		if src.given {
+			// A file or digest the caller named that holds no metrics
+			// is bad usage, not a failed gate.
+			return nil, "", usageError{err}
+		}
+		return nil, "", err
 	}
-	return flat, name, nil
+	return flat, src.name, nil
 }
 
-func (r *metricsResolver) read(ref string) ([]byte, string, error) {
+// metricsSource says where metrics bytes came from: its name in messages,
+// and whether the caller named them directly (a file, a digest).
+type metricsSource struct {
+	name  string
+	given bool
+}
+
+func (r *metricsResolver) read(ref string) ([]byte, metricsSource, error) {
 	if b, err := os.ReadFile(ref); err == nil {
-		return b, "file " + ref, nil
+		return b, metricsSource{"file " + ref, true}, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, "", usagef("metrics %s: %v", ref, err)
+		return nil, metricsSource{}, usagef("metrics %s: %v", ref, err)
 	}
 	if looksLikeFile(ref) {
-		return nil, "", usagef("metrics file %s does not exist", ref)
+		return nil, metricsSource{}, usagef("metrics file %s does not exist", ref)
 	}
 	p, err := r.project()
 	if err != nil {
-		return nil, "", err
+		return nil, metricsSource{}, err
 	}
 	ctx := r.c.Context
 	if n, ok := strings.CutPrefix(ref, "run~"); ok {
-		return p.runMetrics(r.c, n)
+		b, name, err := p.runMetrics(r.c, n)
+		return b, metricsSource{name: name}, err
 	}
 	if d, err := artifacts.ParseDigest(ref); err == nil {
 		b, err := p.Store.ReadAll(ctx, d)
-		if err != nil {
-			return nil, "", fmt.Errorf("metrics %s: %w", d.Short(), err)
+		if errors.Is(err, artifacts.ErrNotFound) {
+			return nil, metricsSource{}, usagef("metrics %s: no artifact with this digest in the store %s", d, p.Store.Location())
 		}
-		return b, "artifact " + d.Short(), nil
+		if err != nil {
+			return nil, metricsSource{}, fmt.Errorf("metrics %s: %w", d.Short(), err)
+		}
+		return b, metricsSource{"artifact " + d.Short(), true}, nil
 	}
 	stage := r.c.String("stage")
 	if ref != "current" {
@@ -209,13 +233,13 @@ func (r *metricsResolver) read(ref string) ([]byte, string, error) {
 	}
 	stage, output, err := metricsRole.find(p.Pipeline, stage)
 	if err != nil {
-		return nil, "", err
+		return nil, metricsSource{}, err
 	}
 	b, d, err := p.currentOutput(ctx, stage, output)
 	if err != nil {
-		return nil, "", err
+		return nil, metricsSource{}, err
 	}
-	return b, fmt.Sprintf("%s.%s %s", stage, output, d.Short()), nil
+	return b, metricsSource{name: fmt.Sprintf("%s.%s %s", stage, output, d.Short())}, nil
 }
 
 func looksLikeFile(ref string) bool {

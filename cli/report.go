@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 )
@@ -13,7 +12,7 @@ func (e *Env) reportCommand() *cli.Command {
 		Usage: "write the evaluation report: one self-contained HTML page with the metrics and every picture",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "report.html", Usage: "file to write"},
-			stageFlag, setFlag, dataFlag,
+			forceFlag, stageFlag, setFlag, dataFlag,
 		},
 		Action: e.report,
 	}
@@ -22,6 +21,10 @@ func (e *Env) reportCommand() *cli.Command {
 func (e *Env) report(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("report takes no arguments (got %q); use --out FILE", c.Args().First())
+	}
+	out := c.String("out")
+	if err := replaceable(out, c.Bool("force")); err != nil {
+		return err
 	}
 	p, err := e.open(c, readOnly)
 	if err != nil {
@@ -36,12 +39,7 @@ func (e *Env) report(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	out := c.String("out")
-	tmp := out + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if err := os.Rename(tmp, out); err != nil {
+	if err := writeOutput(out, b, c.Bool("force")); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	fmt.Fprintf(e.Stdout, "wrote %s (%d KiB, %s.%s %s)\n", out, (len(b)+1023)/1024, stage, output, d.Short())

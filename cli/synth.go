@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -17,6 +18,7 @@ func (e *Env) synthCommand() *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "directory to write the CSV files into; required"},
 			&cli.IntFlag{Name: "boreholes", Value: 60, Usage: "number of boreholes"},
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed; equal seeds give byte-identical files"},
+			&cli.BoolFlag{Name: "force", Usage: "overwrite existing LILY files in DIR (regular files only)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.String("out") == "" {
@@ -25,6 +27,9 @@ func (e *Env) synthCommand() *cli.Command {
 			if c.Int("boreholes") < 1 {
 				return usagef("--boreholes %d: want at least 1", c.Int("boreholes"))
 			}
+			if err := synthTargets(c.String("out"), c.Bool("force")); err != nil {
+				return err
+			}
 			if err := synth.WriteDir(c.Context, c.String("out"), c.Int("boreholes"), c.Int64("seed")); err != nil {
 				return err
 			}
@@ -32,4 +37,19 @@ func (e *Env) synthCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// synthTargets refuses to overwrite LILY files in dir without force: they
+// carry the names of the real database's files, which may be there. A
+// symlink or anything else not a regular file is never written through.
+func synthTargets(dir string, force bool) error {
+	if err := outputDir(dir); err != nil {
+		return err
+	}
+	for _, f := range schemas.LILYFiles {
+		if err := replaceable(filepath.Join(dir, f.FileName), force); err != nil {
+			return err
+		}
+	}
+	return nil
 }

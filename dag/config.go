@@ -171,6 +171,11 @@ func Parse(filename string, src []byte, reg *Registry, sets []string) (*Pipeline
 			}
 		}
 	}
+	if len(nodes) == 0 && len(broken) == 0 {
+		// An emptied file must not pass CI by running nothing.
+		diags = append(diags, errAt(hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}, "Empty pipeline",
+			"The pipeline declares no source and no stage, so there is nothing to run or check; `litho init` writes the default pipeline."))
+	}
 	diags = append(diags, applySets(p, sets)...)
 	for _, n := range nodes {
 		diags = append(diags, n.check()...)
@@ -235,6 +240,12 @@ func decodeStore(b *hcl.Block, sc *StoreConfig) hcl.Diagnostics {
 			s, err := toGo(v, String)
 			if err != nil {
 				diags = append(diags, errAt(a.Expr.Range(), "Invalid store setting", fmt.Sprintf("%s %s.", name, err)))
+				continue
+			}
+			if name != "path" && strings.Contains(s.(string), "@") {
+				// The value is not quoted back: it holds a credential.
+				diags = append(diags, errAt(a.Expr.Range(), "Credentials in the store block",
+					name+" must not contain user:secret@; credentials come from the AWS environment variables or shared credentials file, never from the pipeline."))
 				continue
 			}
 			*map[string]*string{"path": &sc.Path, "remote": &sc.Remote, "endpoint": &sc.Endpoint}[name] = s.(string)

@@ -194,6 +194,5 @@ func saveRunLog(ctx context.Context, st *artifacts.Store, l *RunLog) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%019d-%s", l.Time.UnixNano(), artifacts.DigestBytes(b).Short())
-	return st.PutRecord(ctx, artifacts.Runs, name, b)
+	return st.PutRecord(ctx, artifacts.Runs, artifacts.RunName(l.Time, b), b)
 }

@@ -74,6 +74,9 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if endpoint == "" {
 		endpoint = "s3.amazonaws.com"
 	}
+	if strings.Contains(endpoint, "@") {
+		return nil, fmt.Errorf("s3 endpoint %q: must not contain credentials (they come from the AWS environment variables or ~/.aws/credentials)", redactUserinfo(endpoint))
+	}
 	if strings.Contains(endpoint, "://") || strings.Contains(endpoint, "/") {
 		return nil, fmt.Errorf("s3 endpoint %q: give host:port (plain HTTP is chosen with the insecure setting, not a scheme)", endpoint)
 	}
@@ -111,13 +114,31 @@ func transport() http.RoundTripper {
 	return t
 }
 
+// redactUserinfo hides what precedes the last "@" of an address (and
+// follows a scheme): a user name and secret typed into it.
+func redactUserinfo(addr string) string {
+	at := strings.LastIndex(addr, "@")
+	if at < 0 {
+		return addr
+	}
+	scheme := ""
+	if i := strings.Index(addr[:at], "://"); i >= 0 {
+		scheme = addr[:i+3]
+	}
+	return scheme + "[redacted]" + addr[at:]
+}
+
 func parseURL(raw string) (bucket, prefix string, err error) {
 	if strings.Contains(raw, "@") {
 		// Do not echo the URL: it may hold a credential.
 		return "", "", errors.New("remote URL must not contain credentials (they come from the AWS environment variables or ~/.aws/credentials)")
 	}
+	if strings.ContainsAny(raw, "?#") {
+		// Nor a query: it may hold a signature or token.
+		return "", "", errors.New("remote URL must be s3://bucket/prefix, without a query or fragment")
+	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "s3" || u.Host == "" || u.RawQuery != "" {
+	if err != nil || u.Scheme != "s3" || u.Host == "" {
 		return "", "", fmt.Errorf("remote %q: want s3://bucket/prefix", raw)
 	}
 	if err := s3utils.CheckValidBucketNameStrict(u.Host); err != nil {
@@ -353,7 +374,14 @@ func (b *Backend) List(ctx context.Context, ns artifacts.Namespace, fn func(arti
 		if oi.Err != nil {
 			return b.fail("list "+dir, oi.Err)
 		}
-		if err := fn(artifacts.Info{Name: path.Base(oi.Key), Size: oi.Size, ModTime: oi.LastModified}); err != nil {
+		// Only an object where Save puts its name is one: another key
+		// (deeper, or in another shard) is not litho's, and Remove would
+		// act on another key than the one listed.
+		name := path.Base(oi.Key)
+		if k, err := b.key(ns, name); err != nil || k != oi.Key {
+			continue
+		}
+		if err := fn(artifacts.Info{Name: name, Size: oi.Size, ModTime: oi.LastModified}); err != nil {
 			return err
 		}
 	}

@@ -41,6 +41,8 @@ func TestParseURL(t *testing.T) {
 		{"s3://Upper_Case/p", "", "", false},
 		{"s3://key:secret@bucket/p", "", "", false},
 		{"s3://key:sec%ret@bucket/p", "", "", false},
+		{"s3://bucket/p?X-Amz-Signature=secret", "", "", false},
+		{"s3://bucket/p#secret", "", "", false},
 		{"bucket/p", "", "", false},
 	}
 	for _, c := range cases {
@@ -56,8 +58,22 @@ func TestParseURL(t *testing.T) {
 
 func TestEndpointNeedsHostPort(t *testing.T) {
 	for _, ep := range []string{"http://127.0.0.1:9000", "127.0.0.1:9000/path"} {
-		if _, err := s3store.Open(context.Background(), s3store.Config{URL: "s3://b/p", Endpoint: ep}); err == nil {
-			t.Errorf("endpoint %q accepted, want an error asking for host:port", ep)
+		_, err := s3store.Open(context.Background(), s3store.Config{URL: "s3://litho-test/p", Endpoint: ep})
+		if err == nil || !strings.Contains(err.Error(), "host:port") {
+			t.Errorf("endpoint %q: %v, want an error asking for host:port", ep, err)
+		}
+	}
+}
+
+// TestEndpointCredentialsRedacted: an endpoint with user:secret@ in it is
+// refused before any connection, and the error shows neither.
+func TestEndpointCredentialsRedacted(t *testing.T) {
+	for _, ep := range []string{"AKIAUSER:secret@127.0.0.1:9000", "http://AKIAUSER:secret@127.0.0.1:9000",
+		"AKIAUSER:sec@ret@127.0.0.1:9000", "AKIAUSER@127.0.0.1:9000/x"} {
+		_, err := s3store.Open(context.Background(), s3store.Config{URL: "s3://litho-test/p", Endpoint: ep})
+		if err == nil || strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "AKIAUSER") ||
+			!strings.Contains(err.Error(), "[redacted]@127.0.0.1:9000") {
+			t.Errorf("endpoint with credentials: %v, want a refusal with them redacted", err)
 		}
 	}
 }
@@ -286,5 +302,42 @@ func TestConditionalWrite(t *testing.T) {
 	}
 	if got := storetest.MustRead(t, be, artifacts.Blobs, string(d)); !bytes.Equal(got, first) {
 		t.Errorf("blob replaced: %q", got)
+	}
+}
+
+// TestGCLeavesForeignKeys: in a real bucket, keys under the prefix that
+// litho would not have written (another shard, deeper paths, names litho
+// never gives) are not listed or not collected: gc --remote's collection,
+// with everything past its grace period, deletes the unreachable blob
+// and record litho wrote and none of them.
+func TestGCLeavesForeignKeys(t *testing.T) {
+	be, _ := s3test.Open(t)
+	ctx := context.Background()
+	orphan := storetest.SaveBlob(t, be, []byte("a real orphan"))
+	key := string(artifacts.DigestBytes([]byte("a record")))
+	if err := be.Save(ctx, artifacts.Records, key, strings.NewReader(`{"outputs":{}}`), -1); err != nil {
+		t.Fatal(err)
+	}
+	d := string(artifacts.DigestBytes([]byte("never stored")))
+	foreign := []string{"cas/sha256/ab/notes.txt", "cas/sha256/zz/" + d, "cas/sha256/" + d[:2] + "/sub/" + d,
+		"cas/" + d, "ac/notes.txt", "ac/sub/" + key, "runs/notes", "README"}
+	for _, k := range foreign {
+		if _, err := be.Client().PutObject(ctx, be.Bucket(), be.Prefix()+"/"+k, strings.NewReader("mine"), 4, minio.PutObjectOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refs := func([]byte) ([]artifacts.Digest, []string, error) { return nil, nil, nil }
+	st, err := artifacts.GC(ctx, be, artifacts.GCOptions{Refs: refs, Retain: func(string) bool { return false },
+		Now: time.Now().Add(48 * time.Hour)})
+	if err != nil || st.BlobsDeleted != 1 || st.RecordsDeleted != 1 {
+		t.Fatalf("gc: %+v, %v; want the orphan blob and the record deleted", st, err)
+	}
+	for _, k := range foreign {
+		if _, err := be.Client().StatObject(ctx, be.Bucket(), be.Prefix()+"/"+k, minio.StatObjectOptions{}); err != nil {
+			t.Errorf("gc deleted %s: %v", k, err)
+		}
+	}
+	if _, err := be.Stat(ctx, artifacts.Blobs, string(orphan)); !errors.Is(err, artifacts.ErrNotFound) {
+		t.Errorf("the orphan blob survived: %v", err)
 	}
 }

@@ -56,6 +56,12 @@ func parseBackend(spec string) (plugin string, err error) {
 		if plugin == "" || (strings.ContainsRune(plugin, '/') && !filepath.IsAbs(plugin)) {
 			return "", fmt.Errorf("parameter backend = %q: want xla:NAME (e.g. xla:cuda) or xla:/absolute/path/plugin.so", spec)
 		}
+		if !xlaCompiled {
+			// Refused when the pipeline is parsed, not after the
+			// upstream stages have run.
+			return "", fmt.Errorf("parameter backend = %q: this litho binary was built without XLA (build with -tags xla, "+
+				"cgo on, linux/amd64); use \"auto\" or \"go\", or see docs/gpu.md", spec)
+		}
 		return plugin, nil
 	}
 	return "", fmt.Errorf(`parameter backend = %q: want "auto", "go", "xla:cuda" or "xla:/abs/path/plugin.so"`, spec)

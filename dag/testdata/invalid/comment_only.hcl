@@ -1,0 +1,3 @@
+# want: testdata/invalid/comment_only.hcl:1:1: Empty pipeline
+# Everything here was commented out:
+# source "gen" {}
