@@ -403,7 +403,7 @@ func TestKindParamChecks(t *testing.T) {
 		{"latent_dim", int64(0), "latent_dim"},
 		{"learning_rate", -1e-3, "learning_rate"},
 		{"backend", "cuda", "backend"},
-		{"backend", "xla:/opt/p.so", ""},
+		{"backend", "xla:/opt/p.so", map[bool]string{true: "", false: "built without XLA"}[xlaCompiled]},
 	}
 	for _, tc := range tests {
 		// The kind's defaults with one value changed, checked as Parse does.
