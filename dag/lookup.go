@@ -18,7 +18,7 @@ func (r *Runner) lookup(ctx context.Context, k *Kind, key string) (rec *Record, 
 		setAside(ctx, r.Store, key, why, r.log())
 		return nil, false, nil
 	}
-	full, err = complete(ctx, r.Store, rec)
+	full, err = complete(ctx, r.Store, rec, r.log())
 	if err != nil {
 		return nil, false, err
 	}

@@ -110,8 +110,9 @@ func saveRecord(ctx context.Context, st *artifacts.Store, r *Record) error {
 
 // complete reports whether every blob the record names is still stored,
 // with the size it had when stored (blobs are not synced, so a crash can
-// leave a short one behind a durable record).
-func complete(ctx context.Context, st *artifacts.Store, r *Record) (bool, error) {
+// leave a short one behind a durable record). A blob of the wrong size is
+// reported on log: the stage reruns and its save replaces the blob.
+func complete(ctx context.Context, st *artifacts.Store, r *Record, log *slog.Logger) (bool, error) {
 	sizes := map[artifacts.Digest]int64{}
 	for _, o := range r.Outputs {
 		if o.External == "" && o.Size > 0 {
@@ -127,6 +128,8 @@ func complete(ctx context.Context, st *artifacts.Store, r *Record) (bool, error)
 			return false, err
 		}
 		if want, ok := sizes[d]; ok && info.Size != want {
+			log.Warn("stored object has the wrong size; its stage reruns and the object is replaced",
+				"object", string(d), "store", st.Location(), "size", info.Size, "want", want, "record", r.Key)
 			return false, nil
 		}
 	}
