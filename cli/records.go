@@ -14,7 +14,7 @@ func (p *project) currentRecord(ctx context.Context, stage string) (rec *dag.Rec
 		return nil, false, err
 	}
 	if last := plan[len(plan)-1]; last.Status == dag.StatusCached {
-		rec, ok, err = dag.LoadRecord(ctx, p.Store, last.Key)
+		rec, ok, err = dag.LoadRecord(ctx, p.Store, last.Key, p.Log)
 		if err != nil {
 			return nil, false, storeError{err}
 		}
@@ -34,7 +34,7 @@ func (p *project) stageRecord(ctx context.Context, stage string) (*dag.Record, e
 	}
 	for _, l := range logs {
 		if s, ok := l.Stages[stage]; ok {
-			rec, ok, err := dag.LoadRecord(ctx, p.Store, s.Key)
+			rec, ok, err := dag.LoadRecord(ctx, p.Store, s.Key, p.Log)
 			if err != nil {
 				return nil, err
 			}

@@ -135,7 +135,7 @@ func checkRemoteComplete(t *testing.T, cfg s3store.Config) {
 		t.Fatal("no records in the bucket")
 	}
 	for _, k := range keys {
-		rec, ok, err := dag.LoadRecord(ctx, st, k)
+		rec, ok, err := dag.LoadRecord(ctx, st, k, nil)
 		if err != nil || !ok {
 			t.Fatalf("record %s: %v", k, err)
 		}

@@ -2,19 +2,23 @@ package dag
 
 import (
 	"context"
-
-	"litho/artifacts"
 )
 
-// lookup is the one cache check of a walk: the record of key, and whether
-// every blob it names is still stored. rec is nil when there is no record;
-// a record that is not complete proves nothing and is redone.
-func lookup(ctx context.Context, st *artifacts.Store, key string) (rec *Record, full bool, err error) {
-	rec, ok, err := LoadRecord(ctx, st, key)
+// lookup is the one cache check of a walk: the record of key for a run
+// of kind k, and whether every blob it names is still stored. rec is nil
+// when there is no record, or none to trust (a record that does not fit
+// k is set aside); a record that is not complete proves nothing and is
+// redone.
+func (r *Runner) lookup(ctx context.Context, k *Kind, key string) (rec *Record, full bool, err error) {
+	rec, ok, err := LoadRecord(ctx, r.Store, key, r.log())
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	full, err = complete(ctx, st, rec)
+	if why := fits(rec, k); why != "" {
+		setAside(ctx, r.Store, key, why, r.log())
+		return nil, false, nil
+	}
+	full, err = complete(ctx, r.Store, rec, r.log())
 	if err != nil {
 		return nil, false, err
 	}

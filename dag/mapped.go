@@ -60,7 +60,7 @@ func (s *stageRun) runPartition(ctx context.Context, inputs map[string]OutputRec
 		return partResult{key: pk, err: err}
 	}
 	if !s.force {
-		rec, full, err := lookup(ctx, s.r.Store, pk)
+		rec, full, err := s.r.lookup(ctx, s.n.Kind, pk)
 		if err != nil {
 			return partResult{key: pk, err: fmt.Errorf("partition %s: %w", part, err)}
 		}

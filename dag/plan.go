@@ -122,7 +122,7 @@ func (r *Runner) Nearest(ctx context.Context, n *Node, fields KeyFields) (*Recor
 			continue
 		}
 		seen[s.Key] = true
-		rec, ok, err := LoadRecord(ctx, r.Store, s.Key)
+		rec, ok, err := LoadRecord(ctx, r.Store, s.Key, r.log())
 		if err != nil || !ok {
 			continue
 		}

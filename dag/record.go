@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sort"
@@ -30,6 +31,8 @@ type Record struct {
 	Partition string                  `json:"partition,omitempty"`
 	// Partitions maps partition → key for a mapped stage's stage-level record.
 	Partitions map[string]string `json:"partitions,omitempty"`
+	// Integrity is the record's own digest (see seal); it stays last.
+	Integrity string `json:"integrity,omitempty"`
 }
 
 // OutputRecord is one named output: its artifact's digest (a manifest's
@@ -78,8 +81,10 @@ func (r *Record) OutputDigests() map[string]string {
 	return out
 }
 
-// LoadRecord reads a record; ok is false when there is none.
-func LoadRecord(ctx context.Context, st *artifacts.Store, key string) (*Record, bool, error) {
+// LoadRecord reads a record; ok is false when there is none, or when the
+// stored one is damaged or not key's (it is then set aside, see setAside,
+// with a warning on log).
+func LoadRecord(ctx context.Context, st *artifacts.Store, key string, log *slog.Logger) (*Record, bool, error) {
 	b, err := st.GetRecord(ctx, artifacts.Records, key)
 	if errors.Is(err, artifacts.ErrNotFound) {
 		return nil, false, nil
@@ -87,18 +92,16 @@ func LoadRecord(ctx context.Context, st *artifacts.Store, key string) (*Record, 
 	if err != nil {
 		return nil, false, err
 	}
-	var r Record
-	if err := json.Unmarshal(b, &r); err != nil || r.Key != key {
-		// A damaged record proves nothing: drop it so the stage recomputes
-		// instead of failing on every run.
-		_ = st.RemoveRecord(ctx, artifacts.Records, key)
+	r, why := decodeRecord(b, key)
+	if why != "" {
+		setAside(ctx, st, key, why, log)
 		return nil, false, nil
 	}
-	return &r, true, nil
+	return r, true, nil
 }
 
 func saveRecord(ctx context.Context, st *artifacts.Store, r *Record) error {
-	b, err := json.MarshalIndent(r, "", "  ")
+	b, err := seal(r)
 	if err != nil {
 		return err
 	}
@@ -107,8 +110,9 @@ func saveRecord(ctx context.Context, st *artifacts.Store, r *Record) error {
 
 // complete reports whether every blob the record names is still stored,
 // with the size it had when stored (blobs are not synced, so a crash can
-// leave a short one behind a durable record).
-func complete(ctx context.Context, st *artifacts.Store, r *Record) (bool, error) {
+// leave a short one behind a durable record). A blob of the wrong size is
+// reported on log: the stage reruns and its save replaces the blob.
+func complete(ctx context.Context, st *artifacts.Store, r *Record, log *slog.Logger) (bool, error) {
 	sizes := map[artifacts.Digest]int64{}
 	for _, o := range r.Outputs {
 		if o.External == "" && o.Size > 0 {
@@ -124,6 +128,8 @@ func complete(ctx context.Context, st *artifacts.Store, r *Record) (bool, error)
 			return false, err
 		}
 		if want, ok := sizes[d]; ok && info.Size != want {
+			log.Warn("stored object has the wrong size; its stage reruns and the object is replaced",
+				"object", string(d), "store", st.Location(), "size", info.Size, "want", want, "record", r.Key)
 			return false, nil
 		}
 	}

@@ -254,7 +254,7 @@ stage "block" "slow" {
 	n, _ := p.Node("slow")
 	recs, _ := listAll(t, h.local, artifacts.Records)
 	for _, name := range recs {
-		rec, _, _ := dag.LoadRecord(context.Background(), h.store, name)
+		rec, _, _ := dag.LoadRecord(context.Background(), h.store, name, nil)
 		if rec.Stage == n.Name {
 			t.Fatalf("a record exists for the interrupted stage: %s", name)
 		}

@@ -98,7 +98,7 @@ func (s *stageRun) do(ctx context.Context, up map[string]*nodeResult) nodeResult
 // is also true when the lookup failed. In a plan an incomplete record is
 // the reason to run.
 func (s *stageRun) cached(ctx context.Context, key string) (nodeResult, bool) {
-	rec, full, err := lookup(ctx, s.r.Store, key)
+	rec, full, err := s.r.lookup(ctx, s.n.Kind, key)
 	switch {
 	case err != nil:
 		return s.fail("", key, time.Now(), err), true

@@ -209,17 +209,24 @@ func (b *Backend) dir(ns artifacts.Namespace) (string, error) {
 
 // Save implements artifacts.Backend. A blob that is already present is
 // not uploaded again, and the upload itself is conditional (If-None-Match)
-// so that two hosts racing on one blob never overwrite each other. Records
-// and runs are replaced.
+// so that two hosts racing on one blob never overwrite each other. A blob
+// present with another size than the one being saved is damaged (equal
+// names mean equal bytes) and is replaced, so the shared store heals.
+// Records and runs are replaced.
 func (b *Backend) Save(ctx context.Context, ns artifacts.Namespace, name string, r io.Reader, size int64) error {
 	key, err := b.key(ns, name)
 	if err != nil {
 		return err
 	}
+	damaged := false
 	if ns == artifacts.Blobs {
-		if info, err := b.Stat(ctx, ns, name); err == nil {
+		info, err := b.Stat(ctx, ns, name)
+		switch {
+		case err == nil && (size < 0 || info.Size == size):
 			return b.refresh(ctx, key, info.ModTime)
-		} else if !errors.Is(err, artifacts.ErrNotFound) {
+		case err == nil:
+			damaged = true
+		case !errors.Is(err, artifacts.ErrNotFound):
 			return err
 		}
 	}
@@ -231,7 +238,7 @@ func (b *Backend) Save(ctx context.Context, ns artifacts.Namespace, name string,
 	// on one blob the second stores nothing. Multipart uploads are not
 	// (servers differ on where the condition goes); the bytes a racing
 	// host writes are the same anyway.
-	conditional := ns == artifacts.Blobs && size >= 0 && size < partSize
+	conditional := ns == artifacts.Blobs && !damaged && size >= 0 && size < partSize
 	err = b.put(ctx, key, r, size, conditional)
 	if conditional && minio.ToErrorResponse(err).Code == "NotImplemented" {
 		if err = rewind(); err == nil {

@@ -341,3 +341,23 @@ func TestGCLeavesForeignKeys(t *testing.T) {
 		t.Errorf("the orphan blob survived: %v", err)
 	}
 }
+
+// TestSaveReplacesWrongSizeBlob: a blob stored with the wrong size (put
+// there behind litho's back) is replaced by the next Save of that blob,
+// while one of the right size is left as it is.
+func TestSaveReplacesWrongSizeBlob(t *testing.T) {
+	be, _ := s3test.Open(t)
+	ctx := context.Background()
+	good := storetest.Bytes(41, 3000)
+	d := artifacts.DigestBytes(good)
+	key, _ := be.Key(artifacts.Blobs, string(d))
+	if _, err := be.Client().PutObject(ctx, be.Bucket(), key, bytes.NewReader(good[:100]), 100, minio.PutObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := be.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good), int64(len(good))); err != nil {
+		t.Fatal(err)
+	}
+	if got := storetest.MustRead(t, be, artifacts.Blobs, string(d)); !bytes.Equal(got, good) {
+		t.Errorf("after Save the blob has %d bytes, want the good %d", len(got), len(good))
+	}
+}

@@ -194,7 +194,7 @@ func TestFailedIngestLeavesNoRecord(t *testing.T) {
 	}
 	ctx := context.Background()
 	err = h.local.List(ctx, artifacts.Records, func(info artifacts.Info) error {
-		rec, ok, err := dag.LoadRecord(ctx, h.store, info.Name)
+		rec, ok, err := dag.LoadRecord(ctx, h.store, info.Name, nil)
 		if err != nil || !ok {
 			return fmt.Errorf("record %s: %v", info.Name, err)
 		}
