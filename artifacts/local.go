@@ -96,10 +96,16 @@ func (l *Local) Save(ctx context.Context, ns Namespace, name string, r io.Reader
 		return err
 	}
 	dst := l.Path(ns, name)
-	if ns == Blobs {
+	fi, err := os.Lstat(dst)
+	switch {
+	case err == nil && fi.Mode().IsRegular() && ns == Blobs && (size < 0 || fi.Size() == size):
 		// Same name means same bytes, unless a crash left the file short.
-		if fi, err := os.Stat(dst); err == nil && (size < 0 || fi.Size() == size) {
-			return nil
+		return nil
+	case err == nil && fi.IsDir():
+		// A directory where the object belongs blocks the rename; an
+		// empty one litho may remove, anything in it is not litho's.
+		if err := os.Remove(dst); err != nil {
+			return fmt.Errorf("%s/%s: a directory is where the object belongs and cannot be removed: %w", ns, name, err)
 		}
 	}
 	if err := l.mkdir(filepath.Dir(dst)); err != nil {
@@ -166,25 +172,44 @@ func (l *Local) mkdir(dir string) error {
 	return nil
 }
 
-// Open implements Backend.
+// Open implements Backend. Only a regular file is an object: anything
+// else at its path (a directory) is reported as no object, so that the
+// stage is recomputed and Save puts the object in its place.
 func (l *Local) Open(ctx context.Context, ns Namespace, name string) (io.ReadCloser, error) {
 	f, err := os.Open(l.Path(ns, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s/%s: %w", ns, name, ErrNotFound)
 	}
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, notObject(ns, name, err)
+	}
+	return f, nil
 }
 
-// Stat implements Backend.
+// Stat implements Backend; like Open, it takes only a regular file for an
+// object.
 func (l *Local) Stat(ctx context.Context, ns Namespace, name string) (Info, error) {
 	fi, err := os.Stat(l.Path(ns, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return Info{}, fmt.Errorf("%s/%s: %w", ns, name, ErrNotFound)
 	}
-	if err != nil {
-		return Info{}, err
+	if err != nil || !fi.Mode().IsRegular() {
+		return Info{}, notObject(ns, name, err)
 	}
 	return Info{Name: name, Size: fi.Size(), ModTime: fi.ModTime()}, nil
+}
+
+// notObject is the error for a path that holds no regular file: err when
+// it could not be examined, else not found.
+func notObject(ns Namespace, name string, err error) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%s/%s: not a regular file: %w", ns, name, ErrNotFound)
 }
 
 // Remove implements Backend.

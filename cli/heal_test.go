@@ -66,3 +66,41 @@ func TestWrongSizeRemoteBlobRepaired(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectoryInObjectPlace: a directory where a blob belongs is no
+// object: an empty one is replaced by the recomputed blob (the run ends
+// with the clean outputs); one with files in it is never removed, and the
+// run fails (exit 3: the store cannot take the object) saying where.
+func TestDirectoryInObjectPlace(t *testing.T) {
+	for _, files := range []map[string]string{nil, {"notes.txt": "mine"}} {
+		dir := t.TempDir()
+		clean := events(t, mustRun(t, dir, nil, "run", "--json").Stdout)
+		blob := blobFile(dir, outputs(clean)["a"]["out"])
+		if err := os.Remove(blob); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(blob, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		plant(t, blob, files)
+		r := runLitho(t, dir, nil, "run", "--json")
+		if files != nil {
+			if r.Code != 3 || !strings.Contains(r.Stderr, "a directory is where the object belongs") {
+				t.Errorf("a directory with files in place: exit %d, want 3 saying so: %s", r.Code, r.Stderr)
+			}
+			if b, err := os.ReadFile(filepath.Join(blob, "notes.txt")); err != nil || string(b) != "mine" {
+				t.Errorf("the directory's file is gone: %v", err)
+			}
+			continue
+		}
+		if r.Code != 0 {
+			t.Fatalf("exit %d: %s", r.Code, r.Stderr)
+		}
+		if got, want := outputs(events(t, r.Stdout)), outputs(clean); !equalOutputs(got, want) {
+			t.Errorf("outputs %v, want the clean run's %v", got, want)
+		}
+		if fi, err := os.Lstat(blob); err != nil || !fi.Mode().IsRegular() {
+			t.Errorf("the blob is not back in place: %v", err)
+		}
+	}
+}
