@@ -95,6 +95,7 @@ func (e *Env) commands() []*cli.Command {
 		e.showCommand(),
 		e.exportCommand(),
 		e.gcCommand(),
+		e.verifyCommand(),
 		e.pushCommand(),
 		e.pullCommand(),
 		e.initCommand(),

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 
 	"litho/artifacts"
@@ -116,4 +118,45 @@ func setAside(ctx context.Context, st *artifacts.Store, key, why string, log *sl
 		return
 	}
 	log.Warn("record cannot be trusted; removed, its stage will be recomputed", "record", key, "why", why)
+}
+
+// CheckRecord says why the stored bytes b cannot be trusted as the record
+// of key ("" when they can): they must parse, be key's, match their
+// integrity digest and, when reg knows the record's kind at its version,
+// fit it. It is what `litho verify` asks of every record.
+func CheckRecord(b []byte, key string, reg *Registry) (*Record, string) {
+	rec, why := decodeRecord(b, key)
+	if why != "" {
+		return nil, why
+	}
+	if k, ok := reg.Lookup(rec.Fields.Kind); ok && k.Version == rec.Fields.Version {
+		if why := fits(rec, k); why != "" {
+			return nil, why
+		}
+	}
+	return rec, ""
+}
+
+// CheckManifests reads the partition manifests rec names and says why one
+// does not list the partitions rec does ("" when all do); err is a
+// manifest that cannot be read.
+func CheckManifests(ctx context.Context, st *artifacts.Store, rec *Record) (string, error) {
+	for _, name := range slices.Sorted(maps.Keys(rec.Outputs)) {
+		o := rec.Outputs[name]
+		if o.MediaType != MediaManifest {
+			continue
+		}
+		b, err := st.ReadAll(ctx, o.Digest)
+		if err != nil {
+			return "", err
+		}
+		var m Manifest
+		if err := json.Unmarshal(b, &m); err != nil {
+			return fmt.Sprintf("output %s: its manifest %s does not parse: %v", name, o.Digest.Short(), err), nil
+		}
+		if !maps.Equal(m.Parts, o.Parts) {
+			return fmt.Sprintf("output %s: its manifest %s lists other partitions than the record", name, o.Digest.Short()), nil
+		}
+	}
+	return "", nil
 }
