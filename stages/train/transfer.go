@@ -109,7 +109,7 @@ func (m *Model) prepare(inits []Init) error {
 		}
 	}
 	for _, f := range m.Config.Freeze {
-		m.ctx.InAbsPath("/" + modelScope + "/" + f).SetParam(frozenParam, true)
+		m.ctx.InAbsPath("/"+modelScope+"/"+f).SetParam(frozenParam, true)
 	}
 	return nil
 }
