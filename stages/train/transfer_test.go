@@ -176,7 +176,7 @@ func TestInitErrorsNameInput(t *testing.T) {
 		ckpt []byte
 		want string
 	}{
-		"nothing matches": {unrelated, "input init: no layer of its model (joint encoder, 2 features, hidden [5], latent 3) matches"},
+		"nothing matches":  {unrelated, "input init: no layer of its model (joint encoder, 2 features, hidden [5], latent 3) matches"},
 		"not a checkpoint": {[]byte("PK"), "input init: checkpoint: not a litho VAE checkpoint"},
 	}
 	for name, tc := range tests {
