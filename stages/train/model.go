@@ -36,8 +36,8 @@ type Config struct {
 	BatchSize    int      `json:"batch_size" param:"batch_size" doc:"rows per optimiser step"`
 	LearningRate float64  `json:"learning_rate" param:"learning_rate" doc:"Adam learning rate"`
 	Seed         int64    `json:"seed" param:"seed" doc:"seed of initialisation, shuffling, dropout and sampling"`
-	// Left out of the checkpoint when unset (see encodeCheckpoint), so the
-	// default model's checkpoint keeps its bytes.
+	// Left out of the checkpoint at their defaults (joint, none, none; see
+	// encodeCheckpoint), so the default model's checkpoint keeps its bytes.
 	Encoder string     `json:"encoder,omitempty" param:"encoder" doc:"\"joint\": one encoder over all features; \"dual\": one encoder per group of groups"`
 	Groups  [][]string `json:"groups,omitempty" param:"groups" doc:"feature groups of the dual encoder, e.g. [[\"gra\", \"ms\", \"ngr\"], [\"r\", \"g\", \"b\"]]"`
 	Freeze  []string   `json:"freeze,omitempty" param:"freeze" doc:"layers not trained, e.g. [\"encoder/hidden_1\"] or a whole part, [\"encoder_0\"]"`
