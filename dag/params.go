@@ -23,11 +23,12 @@ const (
 	Ints
 	Floats
 	Strings
-	StringMap // an HCL object of strings: { ms = "identity" }
+	StringMap   // an HCL object of strings: { ms = "identity" }
+	StringLists // an HCL tuple of string tuples: [["gra", "ms"], ["r"]]
 )
 
 func (t ParamType) String() string {
-	return [...]string{"int", "float", "string", "bool", "list(int)", "list(float)", "list(string)", "map(string)"}[t]
+	return [...]string{"int", "float", "string", "bool", "list(int)", "list(float)", "list(string)", "map(string)", "list(list(string))"}[t]
 }
 
 // ParamSpec describes one parameter. Register derives the specs from the
@@ -39,14 +40,14 @@ func (t ParamType) String() string {
 //	}
 //
 // Field types are int, int64, float64, string, bool, []int, []float64,
-// []string and map[string]string; untagged fields are not parameters, and
+// []string, map[string]string and [][]string; untagged fields are not parameters, and
 // the fields of an untagged embedded struct are the struct's own.
 type ParamSpec struct {
 	Name string
 	Type ParamType
 	// Default is the kind's value in its canonical Go type: int64,
-	// float64, string, bool, []int64, []float64, []string or
-	// map[string]string.
+	// float64, string, bool, []int64, []float64, []string,
+	// map[string]string or [][]string.
 	Default any
 	Doc     string
 	// Presentation parameters change how a stage reports, not what it
@@ -95,7 +96,7 @@ var paramTypes = map[reflect.Type]ParamType{
 	reflect.TypeFor[int](): Int, reflect.TypeFor[int64](): Int, reflect.TypeFor[float64](): Float,
 	reflect.TypeFor[string](): String, reflect.TypeFor[bool](): Bool,
 	reflect.TypeFor[[]int](): Ints, reflect.TypeFor[[]float64](): Floats, reflect.TypeFor[[]string](): Strings,
-	reflect.TypeFor[map[string]string](): StringMap,
+	reflect.TypeFor[map[string]string](): StringMap, reflect.TypeFor[[][]string](): StringLists,
 }
 
 // deriveSpecs reads the specs off a parameter struct value. A struct the
@@ -169,6 +170,12 @@ func (ps ParamSpec) get(params any) any {
 		m := map[string]string{}
 		maps.Copy(m, f.Interface().(map[string]string))
 		return m
+	case StringLists:
+		out := make([][]string, f.Len())
+		for i, l := range f.Interface().([][]string) {
+			out[i] = append([]string{}, l...)
+		}
+		return out
 	}
 	return append([]string{}, f.Interface().([]string)...)
 }
@@ -257,10 +264,33 @@ func (n *Node) set(ps ParamSpec, v cty.Value, o origin) error {
 
 // paramValue converts a literal HCL value to the canonical Go type of t.
 func paramValue(v cty.Value, t ParamType) (any, error) {
-	if t == StringMap {
+	switch t {
+	case StringMap:
 		return stringMap(v)
+	case StringLists:
+		return stringLists(v)
 	}
 	return toGo(v, t)
+}
+
+// stringLists converts an HCL tuple (or list) of string tuples to Go.
+func stringLists(v cty.Value) ([][]string, error) {
+	if v.IsNull() || !v.IsKnown() {
+		return nil, fmt.Errorf("must be %s, not null", article(StringLists))
+	}
+	if !v.Type().IsTupleType() && !v.Type().IsListType() {
+		return nil, fmt.Errorf("must be %s, got %s", article(StringLists), v.Type().FriendlyName())
+	}
+	out := [][]string{}
+	for it := v.ElementIterator(); it.Next(); {
+		i, ev := it.Element()
+		l, err := toGo(ev, Strings)
+		if err != nil {
+			return nil, fmt.Errorf("must be %s: element %s %s", article(StringLists), i.AsBigFloat().Text('f', 0), err)
+		}
+		out = append(out, l.([]string))
+	}
+	return out, nil
 }
 
 // stringMap converts an HCL object (or map) of strings to a Go map.

@@ -45,6 +45,11 @@ func encodeCheckpoint(cfg Config, ctx *context.Context) ([]byte, error) {
 	}
 	slices.SortFunc(vars, func(a, b *context.Variable) int { return strings.Compare(a.ScopeAndName(), b.ScopeAndName()) })
 	h := header{Config: cfg}
+	if cfg.Encoder == EncoderJoint {
+		// Omitted: checkpoints of the joint encoder keep the bytes they had
+		// before the dual one, and those older ones read back as joint.
+		h.Config.Encoder = ""
+	}
 	var data bytes.Buffer
 	for _, v := range vars {
 		t, err := v.Value()
@@ -101,6 +106,9 @@ func decodeCheckpoint(b []byte) (Config, []checkpointVar, error) {
 	var h header
 	if err := json.Unmarshal(b[:n], &h); err != nil {
 		return fail("header: %v", err)
+	}
+	if h.Config.Encoder == "" {
+		h.Config.Encoder = EncoderJoint
 	}
 	if err := h.Config.Check(); err != nil {
 		return fail("config: %v", err)

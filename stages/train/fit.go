@@ -30,10 +30,13 @@ type Result struct {
 // Fit trains a VAE on train (rows × cfg.Inputs(), row-major) and watches
 // the validation loss on val. onEpoch, if not nil, sees each epoch and
 // its wall seconds as it ends. The weights returned are those of the last
-// epoch run.
-func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val []float32, onEpoch func(e Epoch, seconds float64)) (*Result, error) {
+// epoch run. Training starts from the inits' matching layers (transfer).
+func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val []float32, onEpoch func(e Epoch, seconds float64), inits ...Init) (*Result, error) {
 	m, err := newModel(backend, cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := m.prepare(inits); err != nil {
 		return nil, err
 	}
 	if len(train)%cfg.Inputs() != 0 || len(val)%cfg.Inputs() != 0 {

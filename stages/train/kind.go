@@ -14,8 +14,9 @@ import (
 // Version enters every key of the train stage; bump it when training,
 // the checkpoint format or an output's encoding changes results (3: the
 // history lost its seconds column; 4: the model's width and feature
-// names come from the scaled table, and the checkpoint records them).
-const Version = "4/" + schemas.ScaledVersion + "/" + checkpointFormat
+// names come from the scaled table, and the checkpoint records them; 5:
+// dual encoders, init inputs and frozen layers).
+const Version = "5/" + schemas.ScaledVersion + "/" + checkpointFormat
 
 // Kind is the train stage: fit the VAE on the scaled train table, watch
 // the validation table, write checkpoint, history and curve.
@@ -25,13 +26,15 @@ func Kind() *dag.Kind {
 		Version: Version,
 		Doc:     "train the β-VAE of DESIGN.md §1 (GoMLX)",
 		Params:  Params{Config: Default(), Backend: "auto"},
-		Inputs:  []dag.InputSpec{{Name: "train"}, {Name: "val"}},
+		Inputs: []dag.InputSpec{{Name: "train"}, {Name: "val"},
+			{Name: InitInputs[0], Optional: true}, {Name: InitInputs[1], Optional: true}},
 		Outputs: []dag.OutputSpec{
 			{Name: "model", MediaType: schemas.MediaBinary},
 			{Name: "history", MediaType: schemas.MediaParquet},
 			{Name: "curve", MediaType: schemas.MediaPNG},
 		},
-		Run: run,
+		Run:         run,
+		CheckWiring: checkWiring,
 	}
 }
 
@@ -79,16 +82,24 @@ func run(ctx context.Context, x *dag.Exec) error {
 	x.Note("backend", backend.Name)
 	x.Note("deterministic", strconv.FormatBool(backend.Deterministic))
 
+	inits, err := readInits(ctx, x)
+	if err != nil {
+		return err
+	}
 	bar := x.Progress("train epochs", int64(cfg.MaxEpochs))
 	res, err := Fit(ctx, backend.Engine, cfg, train.X, val.X, func(e Epoch, seconds float64) {
 		bar.Add(1)
 		x.Log().Debug("epoch", "epoch", e.Epoch, "train_loss", e.TrainLoss, "val_loss", e.ValLoss, "beta", e.Beta, "seconds", seconds)
-	})
+	}, inits...)
 	bar.Done()
 	if err != nil {
 		return err
 	}
 	x.Note("parameters", strconv.Itoa(res.Model.Parameters()))
+	if len(res.Model.Copied) > 0 {
+		x.Note("init_layers", strings.Join(res.Model.Copied, "; "))
+		x.Summary("copied %s", strings.Join(res.Model.Copied, "; "))
+	}
 	return putResults(ctx, x, res)
 }
 

@@ -4,6 +4,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -35,6 +36,11 @@ type Config struct {
 	BatchSize    int      `json:"batch_size" param:"batch_size" doc:"rows per optimiser step"`
 	LearningRate float64  `json:"learning_rate" param:"learning_rate" doc:"Adam learning rate"`
 	Seed         int64    `json:"seed" param:"seed" doc:"seed of initialisation, shuffling, dropout and sampling"`
+	// Left out of the checkpoint at their defaults (joint, none, none; see
+	// encodeCheckpoint), so the default model's checkpoint keeps its bytes.
+	Encoder string     `json:"encoder,omitempty" param:"encoder" doc:"\"joint\": one encoder over all features; \"dual\": one encoder per group of groups"`
+	Groups  [][]string `json:"groups,omitempty" param:"groups" doc:"feature groups of the dual encoder, e.g. [[\"gra\", \"ms\", \"ngr\"], [\"r\", \"g\", \"b\"]]"`
+	Freeze  []string   `json:"freeze,omitempty" param:"freeze" doc:"layers not trained, e.g. [\"encoder/hidden_1\"] or a whole part, [\"encoder_0\"]"`
 }
 
 // Default is the configuration of DESIGN.md §1, on the production
@@ -43,7 +49,7 @@ func Default() Config {
 	return Config{
 		Features: []string{"gra", "ms", "ngr", "r", "g", "b"}, LatentDim: 10, Hidden: []int{32, 16}, Dropout: 0.1,
 		BetaStart: 0.001, BetaEnd: 0.5, AnnealEpochs: 50, MaxEpochs: 100, Patience: 15,
-		BatchSize: 256, LearningRate: 1e-3, Seed: 1,
+		BatchSize: 256, LearningRate: 1e-3, Seed: 1, Encoder: EncoderJoint,
 	}
 }
 
@@ -79,7 +85,7 @@ func (c Config) Check() error {
 			return dag.ParamErrorf("hidden", "sizes must be at least 1, got %v", c.Hidden)
 		}
 	}
-	return nil
+	return errors.Join(c.checkEncoder(), c.checkFreeze())
 }
 
 // Inputs is the width of the model's input (and output) layer.
@@ -115,15 +121,24 @@ type noise struct {
 
 // encode maps x [batch, inputs] to the latent mean and log-variance.
 func (c Config) encode(ctx *context.Context, x *Node, n *noise) (mu, logVar *Node) {
-	ctx = ctx.In(modelScope).In("encoder")
+	if c.Encoder == EncoderDual {
+		return c.encodeDual(ctx, x, n)
+	}
+	return c.encodeStack(ctx.In(modelScope).In("encoder"), x, c.LatentDim, n, 0)
+}
+
+// encodeStack is one encoder, the hidden blocks and the μ and log σ²
+// heads of latent units, in ctx's scope; its dropout masks are those
+// from index firstMask on.
+func (c Config) encodeStack(ctx *context.Context, x *Node, latent int, n *noise, firstMask int) (mu, logVar *Node) {
 	h := x
 	for i, units := range c.Hidden {
-		h = c.block(ctx.Inf("hidden_%d", i), h, units, n.mask(i))
+		h = c.block(ctx.Inf("hidden_%d", i), h, units, n.mask(firstMask+i))
 	}
 	// The log-variance is clipped so exp(log σ²) stays finite in float32: a
 	// unit active on one row of a batch normalises to about √batch, and the
 	// head can turn that into an overflowing variance.
-	return dense(ctx.In("mu"), h, c.LatentDim), ClipScalar(dense(ctx.In("log_var"), h, c.LatentDim), -logVarLimit, logVarLimit)
+	return dense(ctx.In("mu"), h, latent), ClipScalar(dense(ctx.In("log_var"), h, latent), -logVarLimit, logVarLimit)
 }
 
 // decode maps latent vectors back to [batch, inputs], mirroring encode.
@@ -131,7 +146,7 @@ func (c Config) decode(ctx *context.Context, z *Node, n *noise) *Node {
 	ctx = ctx.In(modelScope).In("decoder")
 	h := z
 	for i := len(c.Hidden) - 1; i >= 0; i-- {
-		h = c.block(ctx.Inf("hidden_%d", i), h, c.Hidden[i], n.mask(2*len(c.Hidden)-1-i))
+		h = c.block(ctx.Inf("hidden_%d", i), h, c.Hidden[i], n.mask(c.encoders()*len(c.Hidden)+len(c.Hidden)-1-i))
 	}
 	return dense(ctx.In("output"), h, c.Inputs())
 }
@@ -149,9 +164,13 @@ func (c Config) maskUnits() []int {
 	if c.Dropout == 0 {
 		return nil
 	}
+	var units []int
+	for range c.encoders() {
+		units = append(units, c.Hidden...)
+	}
 	dec := slices.Clone(c.Hidden)
 	slices.Reverse(dec)
-	return append(slices.Clone(c.Hidden), dec...)
+	return append(units, dec...)
 }
 
 // block is one hidden layer: Linear, ReLU, BatchNorm, Dropout.
@@ -194,12 +213,13 @@ func batchNorm(ctx *context.Context, x *Node) *Node {
 	g := x.Graph()
 	rows, features := x.Shape().Dimensions[0], x.Shape().Dimensions[1]
 	vshape := shapes.Make(x.DType(), features)
-	gamma := ctx.WithInitializer(oneInit).VariableWithShape("scale", vshape).ValueGraph(g)
-	beta := ctx.WithInitializer(zeroInit).VariableWithShape("offset", vshape).ValueGraph(g)
+	gamma := trainable(ctx, ctx.WithInitializer(oneInit).VariableWithShape("scale", vshape)).ValueGraph(g)
+	beta := trainable(ctx, ctx.WithInitializer(zeroInit).VariableWithShape("offset", vshape)).ValueGraph(g)
 	meanVar := ctx.WithInitializer(zeroInit).VariableWithShape("mean", vshape).SetTrainable(false)
 	varVar := ctx.WithInitializer(oneInit).VariableWithShape("variance", vshape).SetTrainable(false)
 	mean, variance := meanVar.ValueGraph(g), varVar.ValueGraph(g)
-	if ctx.IsTraining(g) {
+	// A frozen layer computes in training what it computes in inference.
+	if ctx.IsTraining(g) && !frozen(ctx) {
 		n := float64(rows)
 		mean = DivScalar(ReduceSum(x, 0), n)
 		variance = Max(ScalarZero(g, x.DType()), Sub(DivScalar(ReduceSum(Square(x), 0), n), Square(mean)))
@@ -235,7 +255,7 @@ func rowLosses(x, recon, mu, logVar *Node) (rec, kl *Node) {
 // "weights" [in + 1, out] whose last row is b (see affine).
 func dense(ctx *context.Context, x *Node, units int) *Node {
 	in := x.Shape().Dimensions[1]
-	wb := ctx.WithInitializer(heInit(ctx)).VariableWithShape("weights", shapes.Make(x.DType(), in+1, units))
+	wb := trainable(ctx, ctx.WithInitializer(heInit(ctx)).VariableWithShape("weights", shapes.Make(x.DType(), in+1, units)))
 	return affine(x, wb.ValueGraph(x.Graph()))
 }
 

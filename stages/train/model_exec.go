@@ -26,12 +26,17 @@ type Model struct {
 	ctx     *context.Context
 	step    *context.Exec // training step, built on first use
 	eval    *context.Exec
+	// Copied lists, per init input, the layers transfer copied.
+	Copied []string
 }
 
 // newModel makes a model whose variables are initialised from cfg.Seed
 // on first use.
 func newModel(backend backends.Backend, cfg Config) (*Model, error) {
 	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkGroupFeatures(); err != nil {
 		return nil, err
 	}
 	// Unchecked: graphs for new shapes and the inference graph reuse the
@@ -73,15 +78,16 @@ func Load(backend backends.Backend, checkpoint []byte) (*Model, error) {
 	return m, nil
 }
 
-// Parameters counts the model's trainable values: the dense layers'
-// weights and biases and the batch-norm scales and offsets, not the
-// batch-norm running statistics (DESIGN.md §1b: 2,102 for six inputs,
-// hidden 32/16 and latent 8). The variables exist once the model has
-// trained a step or been loaded.
+// Parameters counts the model's learnable values: the dense layers'
+// weights and biases and the batch-norm scales and offsets, frozen or
+// not, not the batch-norm running statistics (DESIGN.md §1b: 2,102 for
+// six inputs, hidden 32/16 and latent 8). The variables exist once the
+// model has trained a step or been loaded.
 func (m *Model) Parameters() int {
 	n := 0
 	for v := range m.ctx.IterVariables() {
-		if v.Trainable && strings.HasPrefix(v.Scope(), "/"+modelScope) {
+		running := v.Name() == "mean" || v.Name() == "variance"
+		if !running && strings.HasPrefix(v.Scope(), "/"+modelScope) {
 			n += v.Shape().Size()
 		}
 	}

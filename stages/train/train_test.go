@@ -26,9 +26,9 @@ func small() Config {
 	return c
 }
 
-func fit(t *testing.T, cfg Config, train, val []float32) *Result {
+func fit(t *testing.T, cfg Config, train, val []float32, inits ...Init) *Result {
 	t.Helper()
-	res, err := Fit(context.Background(), goBackend(t).Engine, cfg, train, val, nil)
+	res, err := Fit(context.Background(), goBackend(t).Engine, cfg, train, val, nil, inits...)
 	if err != nil {
 		t.Fatal(err)
 	}
