@@ -35,6 +35,7 @@ func readOnlyCommands(data, out string) [][]string {
 		{"report", "--out", filepath.Join(out, "report.html")},
 		{"gc"},
 		{"gc", "--remote"},
+		{"compare"},
 	}
 }
 

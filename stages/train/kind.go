@@ -89,6 +89,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 		return err
 	}
 	x.Note("parameters", strconv.Itoa(res.Model.Parameters()))
+	x.Note("epochs", strconv.Itoa(len(res.History)))
 	return putResults(ctx, x, res)
 }
 
