@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -199,5 +200,29 @@ func TestInitWritesTheDefaultPipeline(t *testing.T) {
 	}
 	if r := litho(t, dir, "init"); r.Code != 2 || !strings.Contains(r.Stderr, "already exists") {
 		t.Errorf("second init: exit %d, %s", r.Code, r.Stderr)
+	}
+}
+
+// TestCompareRealModel: compare reads a real model's shape from its
+// metrics and its epochs from the train record upstream.
+func TestCompareRealModel(t *testing.T) {
+	dir := t.TempDir()
+	smallPipeline(t, dir)
+	if r := litho(t, dir, "run"); r.Code != 0 {
+		t.Fatal(r.Stderr)
+	}
+	r := litho(t, dir, "compare", "--json")
+	var got struct {
+		Models []struct {
+			Model                              string
+			Inputs, Latent, Parameters, Epochs int
+		}
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil || len(got.Models) != 1 {
+		t.Fatalf("compare --json: %v\n%s%s", err, r.Stdout, r.Stderr)
+	}
+	m := got.Models[0]
+	if m.Model != "evaluate" || m.Inputs != 6 || m.Latent != 10 || m.Parameters != 2202 || m.Epochs != 2 {
+		t.Errorf("compare: %+v, want evaluate with 6 inputs, latent 10, 2202 parameters, 2 epochs", m)
 	}
 }

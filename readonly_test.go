@@ -37,6 +37,7 @@ func readOnlyCommands(data, out string) [][]string {
 		{"gc", "--remote"},
 		{"verify"},
 		{"verify", "--remote"},
+		{"compare"},
 	}
 }
 

@@ -103,6 +103,7 @@ func (e *Env) commands() []*cli.Command {
 		e.checkCommand(),
 		e.metricsCommand(),
 		e.reportCommand(),
+		e.compareCommand(),
 	}
 }
 

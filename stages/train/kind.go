@@ -100,6 +100,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 		x.Note("init_layers", strings.Join(res.Model.Copied, "; "))
 		x.Summary("copied %s", strings.Join(res.Model.Copied, "; "))
 	}
+	x.Note("epochs", strconv.Itoa(len(res.History)))
 	return putResults(ctx, x, res)
 }
 
