@@ -14,8 +14,10 @@ import (
 // Version enters every key of the train stage; bump it when training,
 // the checkpoint format or an output's encoding changes results (3: the
 // history lost its seconds column; 4: the model's width and feature
-// names come from the scaled table, and the checkpoint records them).
-const Version = "4/" + schemas.ScaledVersion + "/" + checkpointFormat
+// names come from the scaled table, and the checkpoint records them; 5:
+// early stopping counts from early_stop_from, default the first epoch as
+// the seed did, and the β schedule, prior and masking variants).
+const Version = "5/" + schemas.ScaledVersion + "/" + checkpointFormat
 
 // Kind is the train stage: fit the VAE on the scaled train table, watch
 // the validation table, write checkpoint, history and curve.
@@ -80,7 +82,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 	x.Note("deterministic", strconv.FormatBool(backend.Deterministic))
 
 	bar := x.Progress("train epochs", int64(cfg.MaxEpochs))
-	res, err := Fit(ctx, backend.Engine, cfg, train.X, val.X, func(e Epoch, seconds float64) {
+	res, err := Fit(ctx, backend.Engine, cfg, train.X, val.X, train.Boreholes(), func(e Epoch, seconds float64) {
 		bar.Add(1)
 		x.Log().Debug("epoch", "epoch", e.Epoch, "train_loss", e.TrainLoss, "val_loss", e.ValLoss, "beta", e.Beta, "seconds", seconds)
 	})
@@ -187,4 +189,13 @@ func DecodeTable(name string, b []byte, features []string) (*Table, error) {
 		t.X = append(t.X, r.X...)
 	}
 	return t, nil
+}
+
+// Boreholes lists the borehole of each row, in row order.
+func (t *Table) Boreholes() []string {
+	b := make([]string, len(t.Rows))
+	for i, r := range t.Rows {
+		b[i] = r.Borehole
+	}
+	return b
 }
