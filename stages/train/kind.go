@@ -106,8 +106,8 @@ func putResults(ctx context.Context, x *dag.Exec, res *Result) error {
 	}
 	last := res.History[len(res.History)-1]
 	x.Summary("%d inputs (%s), %d parameters", res.Model.Config.Inputs(), strings.Join(res.Model.Config.Features, " "), res.Model.Parameters())
-	x.Summary("%d epochs (early stop: %v), train loss %.4f, val loss %.4f, %.2f s/epoch",
-		last.Epoch, res.StoppedEarly, last.TrainLoss, last.ValLoss, noteTimings(x, res.Seconds))
+	x.Summary("%d epochs (early stop: %v, weights of epoch %d), train loss %.4f, val loss %.4f, %.2f s/epoch",
+		last.Epoch, res.StoppedEarly, res.Kept, last.TrainLoss, last.ValLoss, noteTimings(x, res.Seconds))
 	return nil
 }
 
