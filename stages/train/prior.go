@@ -108,18 +108,21 @@ func (c Config) rowKL(p posterior, z *Node) *Node {
 }
 
 // vampKL is rowKL for the VampPrior. The log 2π terms of the two
-// log-densities cancel and are left out; the log-mean-exp over the
-// pseudo-inputs subtracts the (gradient-stopped) maximum first, so
-// exp cannot underflow to log 0.
+// log-densities cancel and are left out. The squared distances of every
+// row's z to every component, Σ_l (z_l − μ_kl)² / σ²_kl, are expanded as
+// z²·(1/σ²)ᵀ − 2z·(μ/σ²)ᵀ + Σ_l μ²/σ², one affine product of [z², z]
+// [rows, 2·latent] (see affine): a [rows, K, latent] broadcast and its
+// gradient cost the pure-Go backend several times more. The
+// log-mean-exp over the components subtracts the (gradient-stopped)
+// maximum first, so exp cannot underflow to log 0.
 func vampKL(p posterior, z *Node) *Node {
-	rows, latent := z.Shape().Dimensions[0], z.Shape().Dimensions[1]
-	k := p.priorMu.Shape().Dimensions[0]
+	rows, k := z.Shape().Dimensions[0], p.priorMu.Shape().Dimensions[0]
 	logQ := MulScalar(ReduceSum(Add(p.logVar, Mul(Square(Sub(z, p.mu)), Exp(Neg(p.logVar)))), -1), -0.5)
-	zk := BroadcastToDims(InsertAxes(z, 1), rows, k, latent)
-	muK := BroadcastToDims(InsertAxes(p.priorMu, 0), rows, k, latent)
-	lvK := BroadcastToDims(InsertAxes(p.priorLogVar, 0), rows, k, latent)
-	comp := MulScalar(ReduceSum(Add(lvK, Mul(Square(Sub(zk, muK)), Exp(Neg(lvK)))), -1), -0.5) // [rows, k]
+	prec := Exp(Neg(p.priorLogVar)) // [k, latent]
+	bias := InsertAxes(ReduceSum(Add(p.priorLogVar, Mul(Square(p.priorMu), prec)), -1), 0)
+	wb := Concatenate([]*Node{Transpose(prec, 0, 1), Transpose(MulScalar(Mul(p.priorMu, prec), -2), 0, 1), bias}, 0)
+	comp := MulScalar(affine(Concatenate([]*Node{Square(z), z}, 1), wb), -0.5) // [rows, k]
 	top := StopGradient(ReduceMax(comp, -1))
-	logP := AddScalar(Add(top, Log(ReduceSum(Exp(Sub(comp, BroadcastToDims(InsertAxes(top, 1), rows, k))), -1))), -math.Log(float64(k)))
-	return Sub(logQ, logP)
+	sum := ReduceSum(Exp(Sub(comp, BroadcastToDims(InsertAxes(top, 1), rows, k))), -1)
+	return Sub(logQ, AddScalar(Add(top, Log(sum)), -math.Log(float64(k))))
 }
