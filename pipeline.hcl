@@ -54,6 +54,15 @@ stage "train" "train" {
   }
   latent_dim = 10
   seed       = 1
+  # The seed's training rule: validation loss counts from the first epoch,
+  # at that epoch's β, patience 15, so the annealed model stops early
+  # (~16 epochs on the real data). early_stop_from = 50 waits for annealing.
+  # early_stop_from = 0
+  # keep            = "last"     # or "best": the lowest validation loss's weights
+  # beta_schedule   = "constant" # beta_end throughout (v2.5: 0.5, v2.1: 1.0); default "linear"
+  # prior           = "vamp"     # VampPrior (v2.10) with pseudo_inputs = 50; default "normal"
+  # masking         = "block"    # masked training (v2.11): "block", "random", "borehole"; default "none"
+  # mask_rate       = 0.3        # block 0.3, random 0.15, borehole 0.1 in the research
 }
 
 stage "embed" "embed" {

@@ -22,7 +22,7 @@ var splits = []string{"train", "val", "test"}
 func Kind() *dag.Kind {
 	return &dag.Kind{
 		Name:    "embed",
-		Version: "2/" + train.Version + "/" + schemas.LatentVersion,
+		Version: "3/" + train.Version + "/" + schemas.LatentVersion,
 		Doc:     "encode every bin to its latent mean μ (inference mode) and summarise the latent space",
 		Inputs:  []dag.InputSpec{{Name: "model"}, {Name: "train"}, {Name: "val"}, {Name: "test"}},
 		Outputs: []dag.OutputSpec{
@@ -85,6 +85,7 @@ func Embed(checkpoint []byte, tables map[string][]byte) ([]schemas.LatentRow, *S
 		return nil, nil, fmt.Errorf("input model: %w", err)
 	}
 	var out []schemas.LatentRow
+	var recon, impute map[string]float64
 	for _, s := range splits {
 		t, err := train.DecodeTable(s, tables[s], model.Config.Features)
 		if err != nil {
@@ -93,6 +94,11 @@ func Embed(checkpoint []byte, tables map[string][]byte) ([]schemas.LatentRow, *S
 		inf, err := model.Infer(t.X)
 		if err != nil {
 			return nil, nil, fmt.Errorf("embed %s: %w", s, err)
+		}
+		if s == R2Split {
+			if recon, impute, err = reconstruction(model, t.X); err != nil {
+				return nil, nil, err
+			}
 		}
 		L := model.Config.LatentDim
 		for i, r := range t.Rows {
@@ -106,7 +112,7 @@ func Embed(checkpoint []byte, tables map[string][]byte) ([]schemas.LatentRow, *S
 		return cmp.Or(cmp.Compare(a.Borehole, b.Borehole), cmp.Compare(a.Bin, b.Bin))
 	})
 	stats := Summarise(out, model.Config.LatentDim)
-	stats.Model = Model{Parameters: model.Parameters(), Features: model.Config.Features}
+	stats.Model = Model{Parameters: model.Parameters(), Features: model.Config.Features, ReconR2: recon, ImputeR2: impute}
 	return out, stats, nil
 }
 
@@ -129,6 +135,11 @@ type Stats struct {
 type Model struct {
 	Parameters int      `json:"parameters"` // trainable values (DESIGN.md §1b)
 	Features   []string `json:"features"`   // its inputs, in order
+	// ReconR2 is each feature's reconstruction R² on the test rows, and
+	// ImputeR2, for a masked model only, each feature's R² when it is
+	// masked and reconstructed from the others (see reconstruction).
+	ReconR2  map[string]float64 `json:"recon_r2"`
+	ImputeR2 map[string]float64 `json:"impute_r2,omitempty"`
 }
 
 // Summarise computes Stats of rows with dim-dimensional Z.

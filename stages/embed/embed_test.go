@@ -60,7 +60,7 @@ func trained(t *testing.T, tabs map[string][]byte) (*train.Model, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := train.Fit(context.Background(), b.Engine, cfg, tr.X, nil, nil)
+	res, err := train.Fit(context.Background(), b.Engine, cfg, tr.X, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +113,63 @@ func TestEmbedEveryBinInInferenceMode(t *testing.T) {
 	}
 	if stats.Model.Parameters != 2202 || !slices.Equal(stats.Model.Features, features) {
 		t.Errorf("stats model %+v, want 2,202 parameters on %v", stats.Model, features)
+	}
+}
+
+// Stats carry the reconstruction R² of every feature on the test split,
+// equal to one computed here from the model's reconstruction, and for a
+// masked model the imputation R² of every feature.
+func TestEmbedReconstructionR2(t *testing.T) {
+	tabs := tables(t)
+	model, ckpt := trained(t, tabs)
+	_, stats, err := Embed(ckpt, tabs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	test, err := train.DecodeTable("test", tabs["test"], features)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inf, err := model.Infer(test.X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := len(features)
+	for j, f := range features {
+		var mean, res, tot float64
+		for i := 0; i < len(test.Rows); i++ {
+			mean += float64(test.X[i*d+j]) / float64(len(test.Rows))
+		}
+		for i := 0; i < len(test.Rows); i++ {
+			e, v := float64(test.X[i*d+j]-inf.Recon[i*d+j]), float64(test.X[i*d+j])-mean
+			res, tot = res+e*e, tot+v*v
+		}
+		if got, want := stats.Model.ReconR2[f], 1-res/tot; math.Abs(got-want) > 1e-6 {
+			t.Errorf("recon R² of %s %v, want %v", f, got, want)
+		}
+	}
+	if stats.Model.ImputeR2 != nil {
+		t.Errorf("unmasked model has imputation R² %v", stats.Model.ImputeR2)
+	}
+
+	masked := train.Default()
+	masked.MaxEpochs, masked.BatchSize, masked.Masking, masked.MaskRate = 2, 64, train.RandomMasking, 0.2
+	tr, _ := train.DecodeTable("train", tabs["train"], features)
+	b, _ := train.NewBackend("go")
+	res, err := train.Fit(context.Background(), b.Engine, masked, tr.X, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mckpt, err := res.Model.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, mstats, err := Embed(mckpt, tabs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mstats.Model.ImputeR2) != d || len(mstats.Model.ReconR2) != d || mstats.Model.Parameters != 2202+6*32 {
+		t.Errorf("masked model stats %+v, want R² for %d features and 2,394 parameters", mstats.Model, d)
 	}
 }
 

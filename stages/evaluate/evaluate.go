@@ -18,7 +18,9 @@
 //	  "lithologies": 90,            distinct Principal values among them
 //	  "silhouette_sample": 10000,   rows in the seeded silhouette sample
 //	  "latent": {"dim": 10, "std": [...], "active_dims": 4, "collapse_threshold": 0.1},
-//	  "model": {"parameters": 2202, "features": ["gra", ...]},   with the stats input only
+//	  "model": {"parameters": 2202, "features": ["gra", ...],    with the stats input only
+//	            "recon_r2": {"gra": 0.89, ...},   reconstruction R² per feature, test split
+//	            "impute_r2": {"ngr": -1.4, ...}}, imputation R² per feature, masked models only
 //	  "methods": {                  method → "k<k>" → score
 //	    "gmm": {"k18": {
 //	      "k": 18,
@@ -34,8 +36,9 @@
 //
 // Flatten turns it into the flat keys that `litho check` gates and
 // `litho metrics` print: rows, boreholes, lithologies, silhouette_sample,
-// latent.dim, latent.active_dims, model.parameters, model.inputs (with the
-// stats input), <method>.k<k>.{ari,silhouette,purity,
+// latent.dim, latent.active_dims, model.parameters, model.inputs,
+// recon.<feature>.r2 and impute.<feature>.r2 (with the stats input),
+// <method>.k<k>.{ari,silhouette,purity,
 // entropy,clusters} (e.g. gmm.k18.ari) and best.<method>.{k,ari,silhouette}
 // (e.g. best.gmm.k).
 package evaluate
@@ -77,7 +80,7 @@ func Kind() *dag.Kind {
 	outputs = append(outputs, dag.OutputSpec{Name: "report", MediaType: schemas.MediaReport})
 	return &dag.Kind{
 		Name:    "evaluate",
-		Version: "evaluate/4+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion,
+		Version: "evaluate/5+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion,
 		Doc:     "ARI, silhouette and lithology composition of the clusters; pictures and an HTML report",
 		Params:  DefaultParams(),
 		Inputs:  []dag.InputSpec{{Name: "latent"}, {Name: "assignments"}, {Name: "bins"}, {Name: "stats", Optional: true}},

@@ -173,9 +173,44 @@ func TestEvaluateReportsModel(t *testing.T) {
 	if want := "Model: 2102 parameters on 6 inputs (gra, ms, ngr, r, g, b)."; !strings.Contains(string(out.Report), want) {
 		t.Errorf("report lacks %q", want)
 	}
+	if strings.Contains(string(out.Report), "Reconstruction R²") {
+		t.Error("report has an R² table without R² in the stats")
+	}
 	for _, bad := range []string{`{"rows": 3}`, `{"model": {"parameters": 0, "features": []}}`, `nope`} {
 		if _, err := ParseModel([]byte(bad)); err == nil || !strings.Contains(err.Error(), "stats") {
 			t.Errorf("%s: error %v, want one naming the stats", bad, err)
+		}
+	}
+}
+
+// Embed's per-feature R² reach the metrics as recon.<feature>.r2 and
+// impute.<feature>.r2, and the report as a table.
+func TestEvaluateReportsR2(t *testing.T) {
+	bins, latent, assign := pipeline(t, 1)
+	model, err := ParseModel([]byte(`{"model": {"parameters": 2294, "features": ["gra", "ngr"],
+		"recon_r2": {"gra": 0.89, "ngr": 0.85}, "impute_r2": {"ngr": -1.4}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Evaluate(context.Background(), latent, assign, bins, model, DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat, err := Flatten(out.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]float64{"recon.gra.r2": 0.89, "recon.ngr.r2": 0.85, "impute.ngr.r2": -1.4} {
+		if got, ok := flat[key]; !ok || got != want {
+			t.Errorf("%s = %v (present %v), want %v", key, got, ok, want)
+		}
+	}
+	if _, ok := flat["impute.gra.r2"]; ok {
+		t.Error("impute.gra.r2 without an imputation R² for gra")
+	}
+	for _, want := range []string{"Reconstruction R²", "<td>0.890</td><td>0.850</td>", "<td>–</td><td>-1.400</td>"} {
+		if !strings.Contains(string(out.Report), want) {
+			t.Errorf("report lacks %q", want)
 		}
 	}
 }

@@ -45,10 +45,15 @@ type LatentInfo struct {
 }
 
 // Model is the encoder that made the latent space, as embed's stats
-// describe it.
+// describe it, with the per-feature R² that embed computed on the test
+// split (evaluate imports no ML library, so the reconstructions come from
+// embed): reconstruction for every model, imputation (the feature masked,
+// reconstructed from the others) for masked models only.
 type Model struct {
-	Parameters int      `json:"parameters"` // trainable values (DESIGN.md §1b)
-	Features   []string `json:"features"`   // its inputs, in order
+	Parameters int                `json:"parameters"` // trainable values (DESIGN.md §1b)
+	Features   []string           `json:"features"`   // its inputs, in order
+	ReconR2    map[string]float64 `json:"recon_r2,omitempty"`
+	ImputeR2   map[string]float64 `json:"impute_r2,omitempty"`
 }
 
 // ParseModel reads the model section of embed's stats JSON.
@@ -278,6 +283,12 @@ func (m *Metrics) Flat() map[string]float64 {
 	if m.Model != nil {
 		out["model.parameters"] = float64(m.Model.Parameters)
 		out["model.inputs"] = float64(len(m.Model.Features))
+		for f, r2 := range m.Model.ReconR2 {
+			out["recon."+f+".r2"] = r2
+		}
+		for f, r2 := range m.Model.ImputeR2 {
+			out["impute."+f+".r2"] = r2
+		}
 	}
 	for method, scores := range m.Methods {
 		for key, s := range scores {

@@ -92,6 +92,13 @@ Model: {{.Parameters}} parameters on {{len .Features}} inputs ({{join .Features 
 {{range $m := .Methods}}{{$best := index $.M.Best $m}}{{range scores (index $.M.Methods $m)}}<tr{{if eq .K $best.K}} class="best"{{end}}><td class="l">{{$m}}</td><td>{{.K}}</td><td>{{f3 .ARI}}</td><td>{{f3 .Silhouette}}</td><td>{{f3 .Purity}}</td><td>{{f3 .Entropy}}</td><td>{{.Clusters}}</td></tr>
 {{end}}{{end}}</table>
 
+{{with .M.Model}}{{if .ReconR2}}<h2>Reconstruction R² (test split, scaled features)</h2>
+<table>
+<tr><th class="l">feature</th>{{range .Features}}<th>{{.}}</th>{{end}}</tr>
+<tr><td class="l">reconstruction</td>{{$r := .ReconR2}}{{range .Features}}<td>{{with index $r .}}{{f3 .}}{{else}}–{{end}}</td>{{end}}</tr>
+{{if .ImputeR2}}<tr><td class="l">imputation (feature masked)</td>{{$r := .ImputeR2}}{{range .Features}}<td>{{with index $r .}}{{f3 .}}{{else}}–{{end}}</td>{{end}}</tr>
+{{end}}</table>
+{{end}}{{end}}
 <h2>Latent dimensions</h2>
 <table>
 <tr><th class="l">dimension</th>{{range $i, $s := .M.Latent.Std}}<th>{{$i}}</th>{{end}}</tr>

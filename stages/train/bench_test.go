@@ -19,8 +19,17 @@ import (
 // 160,000 rows with batch 256 (625 steps) on the pure-Go backend; run
 // with -benchtime=Nx. The figure to report is s/epoch (wall); cpu-s/epoch
 // is the CPU time of both cores together.
-func BenchmarkEpoch(b *testing.B) {
+func BenchmarkEpoch(b *testing.B) { benchEpoch(b, Default()) }
+
+// BenchmarkEpochVampPrior is BenchmarkEpoch with the VampPrior (50
+// pseudo-inputs), to state its cost as a ratio to the normal prior's.
+func BenchmarkEpochVampPrior(b *testing.B) {
 	cfg := Default()
+	cfg.Prior = VampPrior
+	benchEpoch(b, cfg)
+}
+
+func benchEpoch(b *testing.B, cfg Config) {
 	const rows = 160000
 	x := synthetic(rows, 1)
 	m, err := newModel(goBackend(b).Engine, cfg)

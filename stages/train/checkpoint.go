@@ -103,7 +103,9 @@ func decodeCheckpoint(b []byte) (Config, []checkpointVar, error) {
 	if n > len(b) {
 		return fail("header of %d bytes, only %d left", n, len(b))
 	}
-	var h header
+	// Settings a checkpoint predates (the variants) read as their
+	// defaults, which is what such a model was.
+	h := header{Config: Default()}
 	if err := json.Unmarshal(b[:n], &h); err != nil {
 		return fail("header: %v", err)
 	}

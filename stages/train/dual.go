@@ -62,6 +62,11 @@ func (c Config) checkEncoder() error {
 	if len(c.Groups) < 2 {
 		return dag.ParamErrorf("groups", "the dual encoder needs at least two groups, got %d", len(c.Groups))
 	}
+	// Masked training feeds the encoder the mask beside the features; the
+	// group encoders pick their features by name and have no place for it.
+	if c.Masking != NoMasking {
+		return dag.ParamErrorf("masking", "masked training needs the joint encoder (encoder = %q)", EncoderJoint)
+	}
 	seen := map[string]bool{}
 	for i, g := range c.Groups {
 		if len(g) == 0 {

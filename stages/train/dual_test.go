@@ -87,7 +87,7 @@ func TestDualGroupsMustPartitionTheTable(t *testing.T) {
 	for name, tc := range tests {
 		cfg := dualConfig()
 		cfg.Groups = tc.groups
-		_, err := Fit(context.Background(), goBackend(t).Engine, cfg, synthetic(100, 1), nil, nil)
+		_, err := Fit(context.Background(), goBackend(t).Engine, cfg, synthetic(100, 1), nil, nil, nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", name, err, tc.want)
 		}

@@ -25,13 +25,17 @@ type Result struct {
 	History      []Epoch
 	Seconds      []float64 // wall time of each epoch of History
 	StoppedEarly bool
+	Kept         int64 // the epoch (1-based) whose weights Model holds
 }
 
 // Fit trains a VAE on train (rows × cfg.Inputs(), row-major) and watches
-// the validation loss on val. onEpoch, if not nil, sees each epoch and
-// its wall seconds as it ends. The weights returned are those of the last
-// epoch run. Training starts from the inits' matching layers (transfer).
-func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val []float32, onEpoch func(e Epoch, seconds float64), inits ...Init) (*Result, error) {
+// the validation loss on val. groups names the borehole of each training
+// row; only borehole masking needs it (nil otherwise). onEpoch, if not
+// nil, sees each epoch and its wall seconds as it ends. The weights
+// returned are those of the last epoch run, or with keep = "best" of the
+// epoch of lowest validation loss. Training starts from the inits'
+// matching layers (transfer).
+func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val []float32, groups []string, onEpoch func(e Epoch, seconds float64), inits ...Init) (*Result, error) {
 	m, err := newModel(backend, cfg)
 	if err != nil {
 		return nil, err
@@ -42,12 +46,13 @@ func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val [
 	if len(train)%cfg.Inputs() != 0 || len(val)%cfg.Inputs() != 0 {
 		return nil, fmt.Errorf("train/val data is not a whole number of %d-feature rows", cfg.Inputs())
 	}
-	ep, err := newEpochs(m, train)
+	ep, err := newEpochs(m, train, groups)
 	if err != nil {
 		return nil, err
 	}
-	stop := stopper{patience: cfg.Patience, from: cfg.AnnealEpochs}
+	stop := stopper{patience: cfg.Patience, from: cfg.EarlyStopFrom}
 	res := &Result{Model: m}
+	var best snapshot
 	for epoch := range cfg.MaxEpochs {
 		start := time.Now()
 		e := Epoch{Epoch: int64(epoch + 1), Beta: cfg.Beta(epoch), ValLoss: math.NaN()}
@@ -69,12 +74,33 @@ func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val [
 		if math.IsNaN(e.TrainLoss) || math.IsInf(e.TrainLoss, 0) {
 			return nil, fmt.Errorf("epoch %d: training loss is %g (try a smaller learning_rate)", e.Epoch, e.TrainLoss)
 		}
-		if stop.observe(epoch, e.ValLoss) {
+		done := stop.observe(epoch, e.ValLoss)
+		if res.Kept, best, err = keep(m, stop, e, res.Kept, best); err != nil {
+			return nil, err
+		}
+		if done {
 			res.StoppedEarly = true
 			break
 		}
 	}
+	if best != nil {
+		return res, m.restore(best)
+	}
 	return res, nil
+}
+
+// keep follows which epoch's weights Fit returns: with keep = "best" it
+// snapshots the weights of each new best epoch (ties to the earlier);
+// otherwise, or before any validation loss counts, the epoch just run.
+func keep(m *Model, stop stopper, e Epoch, kept int64, best snapshot) (int64, snapshot, error) {
+	if m.Config.Keep != KeepBest || !stop.seen {
+		return e.Epoch, nil, nil
+	}
+	if stop.since > 0 {
+		return kept, best, nil
+	}
+	s, err := m.takeSnapshot()
+	return e.Epoch, s, err
 }
 
 // epochs feeds the training rows to a model in shuffled batches.
@@ -86,9 +112,10 @@ type epochs struct {
 	rows    int // per batch
 	shuffle *rand.Rand
 	noise   *noiseDraws
+	masks   *masker // nil without masking
 }
 
-func newEpochs(m *Model, train []float32) (*epochs, error) {
+func newEpochs(m *Model, train []float32, groups []string) (*epochs, error) {
 	cfg := m.Config
 	n := len(train) / cfg.Inputs()
 	if n < 2 {
@@ -104,7 +131,9 @@ func newEpochs(m *Model, train []float32) (*epochs, error) {
 	for i := range ep.perm {
 		ep.perm[i] = i
 	}
-	return ep, nil
+	var err error
+	ep.masks, err = newMasker(cfg, groups, n)
+	return ep, err
 }
 
 // run trains one epoch with KL weight beta and returns the mean batch
@@ -120,10 +149,15 @@ func (ep *epochs) run(ctx context.Context, beta float64) (float64, error) {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		for r, row := range ep.perm[s*ep.rows : (s+1)*ep.rows] {
+		rows := ep.perm[s*ep.rows : (s+1)*ep.rows]
+		for r, row := range rows {
 			copy(ep.batch[r*d:(r+1)*d], ep.train[row*d:(row+1)*d])
 		}
-		loss, err := ep.m.trainStep(ep.batch, ep.rows, beta, ep.noise.take())
+		noise := ep.noise.take()
+		if ep.masks != nil {
+			noise = append(noise, ep.masks.batch(rows))
+		}
+		loss, err := ep.m.trainStep(ep.batch, ep.rows, beta, noise)
 		if err != nil {
 			return 0, err
 		}
@@ -132,9 +166,11 @@ func (ep *epochs) run(ctx context.Context, beta float64) (float64, error) {
 	return sum / float64(steps), nil
 }
 
-// stopper decides early stopping. Losses are only compared once β has
-// reached its final value: while β anneals the objective itself changes,
-// so a rising loss then says nothing about the model.
+// stopper decides early stopping. Losses count from epoch from (0-based):
+// the seed compares them from the first epoch, at each epoch's β, which
+// is why its annealed models stop after ~16 epochs while β is still low
+// (DESIGN.md §1b); from = anneal_epochs compares only once the objective
+// no longer changes.
 type stopper struct {
 	patience int
 	from     int // first epoch (0-based) whose loss counts

@@ -15,8 +15,10 @@ import (
 // the checkpoint format or an output's encoding changes results (3: the
 // history lost its seconds column; 4: the model's width and feature
 // names come from the scaled table, and the checkpoint records them; 5:
-// dual encoders, init inputs and frozen layers).
-const Version = "5/" + schemas.ScaledVersion + "/" + checkpointFormat
+// early stopping counts from early_stop_from, default the first epoch as
+// the seed did, the β schedule, prior and masking variants, dual
+// encoders, init inputs and frozen layers).
+const Version = "6/" + schemas.ScaledVersion + "/" + checkpointFormat
 
 // Kind is the train stage: fit the VAE on the scaled train table, watch
 // the validation table, write checkpoint, history and curve.
@@ -87,7 +89,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 		return err
 	}
 	bar := x.Progress("train epochs", int64(cfg.MaxEpochs))
-	res, err := Fit(ctx, backend.Engine, cfg, train.X, val.X, func(e Epoch, seconds float64) {
+	res, err := Fit(ctx, backend.Engine, cfg, train.X, val.X, train.Boreholes(), func(e Epoch, seconds float64) {
 		bar.Add(1)
 		x.Log().Debug("epoch", "epoch", e.Epoch, "train_loss", e.TrainLoss, "val_loss", e.ValLoss, "beta", e.Beta, "seconds", seconds)
 	}, inits...)
@@ -116,8 +118,8 @@ func putResults(ctx context.Context, x *dag.Exec, res *Result) error {
 	}
 	last := res.History[len(res.History)-1]
 	x.Summary("%d inputs (%s), %d parameters", res.Model.Config.Inputs(), strings.Join(res.Model.Config.Features, " "), res.Model.Parameters())
-	x.Summary("%d epochs (early stop: %v), train loss %.4f, val loss %.4f, %.2f s/epoch",
-		last.Epoch, res.StoppedEarly, last.TrainLoss, last.ValLoss, noteTimings(x, res.Seconds))
+	x.Summary("%d epochs (early stop: %v, weights of epoch %d), train loss %.4f, val loss %.4f, %.2f s/epoch",
+		last.Epoch, res.StoppedEarly, res.Kept, last.TrainLoss, last.ValLoss, noteTimings(x, res.Seconds))
 	return nil
 }
 
@@ -199,4 +201,13 @@ func DecodeTable(name string, b []byte, features []string) (*Table, error) {
 		t.X = append(t.X, r.X...)
 	}
 	return t, nil
+}
+
+// Boreholes lists the borehole of each row, in row order.
+func (t *Table) Boreholes() []string {
+	b := make([]string, len(t.Rows))
+	for i, r := range t.Rows {
+		b[i] = r.Borehole
+	}
+	return b
 }

@@ -24,18 +24,25 @@ import (
 // the features are the scaled table's, in its order, and set the width
 // of the input and output layers.
 type Config struct {
-	Features     []string `json:"features"`
-	LatentDim    int      `json:"latent_dim" param:"latent_dim" doc:"latent dimensions"`
-	Hidden       []int    `json:"hidden" param:"hidden" doc:"hidden layer sizes, encoder order"`
-	Dropout      float64  `json:"dropout" param:"dropout" doc:"dropout rate of hidden layers"`
-	BetaStart    float64  `json:"beta_start" param:"beta_start" doc:"KL weight at epoch 1"`
-	BetaEnd      float64  `json:"beta_end" param:"beta_end" doc:"KL weight after annealing"`
-	AnnealEpochs int      `json:"anneal_epochs" param:"anneal_epochs" doc:"epochs of linear β annealing"`
-	MaxEpochs    int      `json:"max_epochs" param:"max_epochs" doc:"most epochs to train"`
-	Patience     int      `json:"patience" param:"patience" doc:"epochs without validation improvement (after annealing) before stopping"`
-	BatchSize    int      `json:"batch_size" param:"batch_size" doc:"rows per optimiser step"`
-	LearningRate float64  `json:"learning_rate" param:"learning_rate" doc:"Adam learning rate"`
-	Seed         int64    `json:"seed" param:"seed" doc:"seed of initialisation, shuffling, dropout and sampling"`
+	Features      []string `json:"features"`
+	LatentDim     int      `json:"latent_dim" param:"latent_dim" doc:"latent dimensions"`
+	Hidden        []int    `json:"hidden" param:"hidden" doc:"hidden layer sizes, encoder order"`
+	Dropout       float64  `json:"dropout" param:"dropout" doc:"dropout rate of hidden layers"`
+	BetaStart     float64  `json:"beta_start" param:"beta_start" doc:"KL weight at epoch 1"`
+	BetaEnd       float64  `json:"beta_end" param:"beta_end" doc:"KL weight after annealing"`
+	AnnealEpochs  int      `json:"anneal_epochs" param:"anneal_epochs" doc:"epochs of linear β annealing"`
+	BetaSchedule  string   `json:"beta_schedule" param:"beta_schedule" doc:"\"linear\" (beta_start → beta_end over anneal_epochs) or \"constant\" (beta_end throughout)"`
+	MaxEpochs     int      `json:"max_epochs" param:"max_epochs" doc:"most epochs to train"`
+	Patience      int      `json:"patience" param:"patience" doc:"epochs without validation improvement before stopping"`
+	EarlyStopFrom int      `json:"early_stop_from" param:"early_stop_from" doc:"first epoch (0-based) whose validation loss counts for early stopping; 0 = the seed's rule, 50 = after annealing"`
+	Keep          string   `json:"keep" param:"keep" doc:"weights to keep: \"last\" epoch's or \"best\" validation epoch's"`
+	Prior         string   `json:"prior" param:"prior" doc:"\"normal\" (standard normal) or \"vamp\" (VampPrior, learned pseudo-inputs)"`
+	PseudoInputs  int      `json:"pseudo_inputs" param:"pseudo_inputs" doc:"VampPrior pseudo-inputs (prior = \"vamp\" only)"`
+	Masking       string   `json:"masking" param:"masking" doc:"masked training: \"none\", \"block\" (ngr and r, g, b of a share of rows), \"random\" (each feature) or \"borehole\" (a fixed feature subset per borehole)"`
+	MaskRate      float64  `json:"mask_rate" param:"mask_rate" doc:"share of rows (block), features (random) or features per borehole (borehole) masked"`
+	BatchSize     int      `json:"batch_size" param:"batch_size" doc:"rows per optimiser step"`
+	LearningRate  float64  `json:"learning_rate" param:"learning_rate" doc:"Adam learning rate"`
+	Seed          int64    `json:"seed" param:"seed" doc:"seed of initialisation, shuffling, dropout and sampling"`
 	// Left out of the checkpoint at their defaults (joint, none, none; see
 	// encodeCheckpoint), so the default model's checkpoint keeps its bytes.
 	Encoder string     `json:"encoder,omitempty" param:"encoder" doc:"\"joint\": one encoder over all features; \"dual\": one encoder per group of groups"`
@@ -48,7 +55,8 @@ type Config struct {
 func Default() Config {
 	return Config{
 		Features: []string{"gra", "ms", "ngr", "r", "g", "b"}, LatentDim: 10, Hidden: []int{32, 16}, Dropout: 0.1,
-		BetaStart: 0.001, BetaEnd: 0.5, AnnealEpochs: 50, MaxEpochs: 100, Patience: 15,
+		BetaStart: 0.001, BetaEnd: 0.5, AnnealEpochs: 50, BetaSchedule: Linear, MaxEpochs: 100, Patience: 15,
+		EarlyStopFrom: 0, Keep: KeepLast, Prior: NormalPrior, PseudoInputs: 50, Masking: NoMasking, MaskRate: 0.15,
 		BatchSize: 256, LearningRate: 1e-3, Seed: 1, Encoder: EncoderJoint,
 	}
 }
@@ -85,16 +93,17 @@ func (c Config) Check() error {
 			return dag.ParamErrorf("hidden", "sizes must be at least 1, got %v", c.Hidden)
 		}
 	}
-	return errors.Join(c.checkEncoder(), c.checkFreeze())
+	return errors.Join(c.checkVariants(), c.checkEncoder(), c.checkFreeze())
 }
 
 // Inputs is the width of the model's input (and output) layer.
 func (c Config) Inputs() int { return len(c.Features) }
 
 // Beta is the KL weight of an epoch (0-based): linear from BetaStart to
-// BetaEnd over the first AnnealEpochs epochs, then BetaEnd.
+// BetaEnd over the first AnnealEpochs epochs, then BetaEnd; BetaEnd
+// throughout for the constant schedule.
 func (c Config) Beta(epoch int) float64 {
-	if epoch >= c.AnnealEpochs {
+	if c.BetaSchedule == Constant || epoch >= c.AnnealEpochs {
 		return c.BetaEnd
 	}
 	return c.BetaStart + (c.BetaEnd-c.BetaStart)*float64(epoch)/float64(c.AnnealEpochs)
@@ -114,9 +123,16 @@ const logVarLimit = 20
 // holding 0 or 1/(1 − dropout). Drawing it in Go keeps the step
 // reproducible and is cheaper than the pure-Go backend's random ops. In
 // inference there is no noise: no dropout, and z = μ.
+//
+// For masked training it also holds missing [batch, inputs], 1 where a
+// feature is masked (see mask.go); for the VampPrior, bn shares the
+// data's batch statistics with the pass over the pseudo-inputs (see
+// prior.go).
 type noise struct {
-	eps   *Node
-	masks []*Node
+	eps     *Node
+	masks   []*Node
+	missing *Node
+	bn      *bnShare
 }
 
 // encode maps x [batch, inputs] to the latent mean and log-variance.
@@ -133,7 +149,7 @@ func (c Config) encode(ctx *context.Context, x *Node, n *noise) (mu, logVar *Nod
 func (c Config) encodeStack(ctx *context.Context, x *Node, latent int, n *noise, firstMask int) (mu, logVar *Node) {
 	h := x
 	for i, units := range c.Hidden {
-		h = c.block(ctx.Inf("hidden_%d", i), h, units, n.mask(firstMask+i))
+		h = c.block(ctx.Inf("hidden_%d", i), h, units, n.mask(firstMask+i), n.share())
 	}
 	// The log-variance is clipped so exp(log σ²) stays finite in float32: a
 	// unit active on one row of a batch normalises to about √batch, and the
@@ -146,7 +162,7 @@ func (c Config) decode(ctx *context.Context, z *Node, n *noise) *Node {
 	ctx = ctx.In(modelScope).In("decoder")
 	h := z
 	for i := len(c.Hidden) - 1; i >= 0; i-- {
-		h = c.block(ctx.Inf("hidden_%d", i), h, c.Hidden[i], n.mask(c.encoders()*len(c.Hidden)+len(c.Hidden)-1-i))
+		h = c.block(ctx.Inf("hidden_%d", i), h, c.Hidden[i], n.mask(c.encoders()*len(c.Hidden)+len(c.Hidden)-1-i), nil)
 	}
 	return dense(ctx.In("output"), h, c.Inputs())
 }
@@ -157,6 +173,15 @@ func (n *noise) mask(i int) *Node {
 		return nil
 	}
 	return n.masks[i]
+}
+
+// share is the batch statistics shared between encoder passes, nil for
+// none.
+func (n *noise) share() *bnShare {
+	if n == nil {
+		return nil
+	}
+	return n.bn
 }
 
 // maskUnits lists the width of each dropout mask, in noise order.
@@ -173,9 +198,10 @@ func (c Config) maskUnits() []int {
 	return append(units, dec...)
 }
 
-// block is one hidden layer: Linear, ReLU, BatchNorm, Dropout.
-func (c Config) block(ctx *context.Context, x *Node, units int, dropMask *Node) *Node {
-	h := batchNorm(ctx.In("batch_norm"), relu(dense(ctx, x, units)))
+// block is one hidden layer: Linear, ReLU, BatchNorm, Dropout; share is
+// batchNorm's.
+func (c Config) block(ctx *context.Context, x *Node, units int, dropMask *Node, share *bnShare) *Node {
+	h := batchNorm(ctx.In("batch_norm"), relu(dense(ctx, x, units)), share)
 	if dropMask != nil {
 		h = Mul(h, dropMask)
 	}
@@ -209,7 +235,12 @@ const (
 // the gradient). The inputs are ReLU outputs of normalised data, of
 // moderate size; on the default data this one-pass variance gave the same
 // losses as the two-pass E[(x − μ)²] to four digits.
-func batchNorm(ctx *context.Context, x *Node) *Node {
+//
+// In training, a share records the batch statistics of each layer, or,
+// for a reusing pass, normalises with the recorded ones and leaves the
+// running statistics alone: the VampPrior's pseudo-inputs are normalised
+// as the data are, without shifting the data's statistics.
+func batchNorm(ctx *context.Context, x *Node, share *bnShare) *Node {
 	g := x.Graph()
 	rows, features := x.Shape().Dimensions[0], x.Shape().Dimensions[1]
 	vshape := shapes.Make(x.DType(), features)
@@ -218,11 +249,16 @@ func batchNorm(ctx *context.Context, x *Node) *Node {
 	meanVar := ctx.WithInitializer(zeroInit).VariableWithShape("mean", vshape).SetTrainable(false)
 	varVar := ctx.WithInitializer(oneInit).VariableWithShape("variance", vshape).SetTrainable(false)
 	mean, variance := meanVar.ValueGraph(g), varVar.ValueGraph(g)
-	// A frozen layer computes in training what it computes in inference.
-	if ctx.IsTraining(g) && !frozen(ctx) {
+	switch {
+	case ctx.IsTraining(g) && frozen(ctx):
+		// A frozen layer computes in training what it computes in inference.
+	case ctx.IsTraining(g) && share.reusing():
+		mean, variance = share.get(ctx.Scope())
+	case ctx.IsTraining(g):
 		n := float64(rows)
 		mean = DivScalar(ReduceSum(x, 0), n)
 		variance = Max(ScalarZero(g, x.DType()), Sub(DivScalar(ReduceSum(Square(x), 0), n), Square(mean)))
+		share.put(ctx.Scope(), mean, variance)
 		running := func(v *context.Variable, batch *Node) {
 			v.SetValueGraph(Add(MulScalar(v.ValueGraph(g), 1-bnMomentum), MulScalar(StopGradient(batch), bnMomentum)))
 		}
@@ -235,20 +271,28 @@ func batchNorm(ctx *context.Context, x *Node) *Node {
 }
 
 // trainLoss is Σ squared error / batch + β · KL / batch, with z sampled by
-// the reparameterisation trick.
+// the reparameterisation trick. The error is against all features of x,
+// masked ones included.
 func (c Config) trainLoss(ctx *context.Context, x, beta *Node, n *noise) *Node {
-	mu, logVar := c.encode(ctx, x, n)
-	z := Add(mu, Mul(Exp(MulScalar(logVar, 0.5)), n.eps))
-	rec, kl := rowLosses(x, c.decode(ctx, z, n), mu, logVar)
+	p := c.posterior(ctx, x, n.missing, n)
+	z := Add(p.mu, Mul(Exp(MulScalar(p.logVar, 0.5)), n.eps))
+	rec, kl := rowError(x, c.decode(ctx, z, n)), c.rowKL(p, z)
 	return DivScalar(Add(ReduceAllSum(rec), Mul(ConvertDType(beta, rec.DType()), ReduceAllSum(kl))), float64(x.Shape().Dimensions[0]))
 }
 
 // rowLosses are each row's squared reconstruction error and KL divergence
 // from the standard normal.
 func rowLosses(x, recon, mu, logVar *Node) (rec, kl *Node) {
-	rec = ReduceSum(Square(Sub(recon, x)), -1)
-	kl = MulScalar(ReduceSum(Sub(Sub(OnePlus(logVar), Square(mu)), Exp(logVar)), -1), -0.5)
-	return rec, kl
+	return rowError(x, recon), normalKL(mu, logVar)
+}
+
+// rowError is each row's squared reconstruction error.
+func rowError(x, recon *Node) *Node { return ReduceSum(Square(Sub(recon, x)), -1) }
+
+// normalKL is each row's KL divergence of N(μ, σ²) from N(0, I), in
+// closed form.
+func normalKL(mu, logVar *Node) *Node {
+	return MulScalar(ReduceSum(Sub(Sub(OnePlus(logVar), Square(mu)), Exp(logVar)), -1), -0.5)
 }
 
 // dense is a fully connected layer y = x·W + b. W and b are one variable

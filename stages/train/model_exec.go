@@ -100,11 +100,18 @@ func (m *Model) Checkpoint() ([]byte, error) { return encodeCheckpoint(m.Config,
 func (m *Model) buildEval() error {
 	cfg := m.Config
 	var err error
-	m.eval, err = context.NewExec(m.backend, m.ctx, func(ctx *context.Context, x *Node) (mu, rec, kl *Node) {
+	// Inputs: x, then for a masked model its missing mask. Outputs: μ,
+	// the rows' error and KL (z = μ), the reconstruction.
+	m.eval, err = context.NewExec(m.backend, m.ctx, func(ctx *context.Context, in []*Node) []*Node {
+		x := in[0]
 		ctx.SetTraining(x.Graph(), false)
-		mu, logVar := cfg.encode(ctx, x, nil)
-		rec, kl = rowLosses(x, cfg.decode(ctx, mu, nil), mu, logVar)
-		return mu, rec, kl
+		var missing *Node
+		if len(in) > 1 {
+			missing = in[1]
+		}
+		p := cfg.posterior(ctx, x, missing, nil)
+		recon := cfg.decode(ctx, p.mu, nil)
+		return []*Node{p.mu, rowError(x, recon), cfg.rowKL(p, p.mu), recon}
 	})
 	if err != nil {
 		return fmt.Errorf("build inference graph: %w", err)
@@ -116,11 +123,17 @@ func (m *Model) buildStep() error {
 	cfg := m.Config
 	opt := optimizers.Adam().LearningRate(cfg.LearningRate).Betas(0.9, 0.999).Epsilon(1e-8).Done()
 	var err error
-	// Inputs: x, β, eps, then the dropout masks.
+	// Inputs: x, β, eps, the dropout masks, then for a masked model the
+	// missing mask.
+	drops := len(cfg.maskUnits())
 	m.step, err = context.NewExec(m.backend, m.ctx, func(ctx *context.Context, in []*Node) []*Node {
 		x := in[0]
 		ctx.SetTraining(x.Graph(), true)
-		loss := cfg.trainLoss(ctx, x, in[1], &noise{eps: in[2], masks: in[3:]})
+		n := &noise{eps: in[2], masks: in[3 : 3+drops]}
+		if len(in) > 3+drops {
+			n.missing = in[3+drops]
+		}
+		loss := cfg.trainLoss(ctx, x, in[1], n)
 		opt.UpdateGraph(ctx, x.Graph(), loss)
 		return []*Node{loss}
 	})
@@ -204,11 +217,13 @@ func (c Config) draw(rng *rand.Rand, rows int) []any {
 	return out
 }
 
-// Inference holds the encoder mean and per-row loss terms of a table.
+// Inference holds the encoder mean, per-row loss terms and the
+// reconstruction of a table.
 type Inference struct {
-	Mu  []float32 // rows × LatentDim
-	Rec []float64 // Σ squared reconstruction error of each row (z = μ)
-	KL  []float64 // KL divergence of each row
+	Mu    []float32 // rows × LatentDim
+	Rec   []float64 // Σ squared reconstruction error of each row (z = μ)
+	KL    []float64 // KL term of each row (VampPrior: its estimate at z = μ)
+	Recon []float32 // rows × inputs, the decoder's output at z = μ
 }
 
 // Loss is the mean over rows of Rec + β·KL, the batch loss of the whole table.
@@ -221,21 +236,26 @@ func (in *Inference) Loss(beta float64) float64 {
 }
 
 // Infer runs the model in inference mode (no dropout, batch-norm running
-// statistics, z = μ) over x [rows, inputs].
-func (m *Model) Infer(x []float32) (res *Inference, err error) {
+// statistics, z = μ) over x [rows, inputs], nothing masked.
+func (m *Model) Infer(x []float32) (*Inference, error) { return m.InferMasked(x, nil) }
+
+// InferMasked is Infer with the features where missing [rows, inputs] is
+// 1 masked, as in masked training; missing nil masks nothing. Only a
+// masked model takes a mask.
+func (m *Model) InferMasked(x, missing []float32) (res *Inference, err error) {
 	defer recoverError(&err, "inference")
 	d, L := m.Config.Inputs(), m.Config.LatentDim
 	if len(x)%d != 0 {
 		return nil, fmt.Errorf("inference: %d values is not a whole number of %d-feature rows", len(x), d)
 	}
+	if missing != nil && (len(missing) != len(x) || m.Config.Masking == NoMasking) {
+		return nil, fmt.Errorf("inference: a mask of %d values for %d values of a model with masking = %q", len(missing), len(x), m.Config.Masking)
+	}
 	rows := len(x) / d
-	res = &Inference{Mu: make([]float32, 0, rows*L), Rec: make([]float64, 0, rows), KL: make([]float64, 0, rows)}
-	chunk := make([]float32, evalBatch*d)
+	res = &Inference{Mu: make([]float32, 0, rows*L), Rec: make([]float64, 0, rows), KL: make([]float64, 0, rows), Recon: make([]float32, 0, rows*d)}
 	for lo := 0; lo < rows; lo += evalBatch {
 		n := min(evalBatch, rows-lo)
-		clear(chunk)
-		copy(chunk, x[lo*d:(lo+n)*d])
-		out, err := m.eval.Exec(tensors.FromFlatDataAndDimensions(chunk, evalBatch, d))
+		out, err := m.eval.Exec(m.evalArgs(x, missing, lo, n)...)
 		if err != nil {
 			return nil, fmt.Errorf("inference: %w", err)
 		}
@@ -243,12 +263,31 @@ func (m *Model) Infer(x []float32) (res *Inference, err error) {
 		rec := tensors.MustCopyFlatData[float32](out[1])
 		kl := tensors.MustCopyFlatData[float32](out[2])
 		res.Mu = append(res.Mu, mu[:n*L]...)
+		res.Recon = append(res.Recon, tensors.MustCopyFlatData[float32](out[3])[:n*d]...)
 		for i := range n {
 			res.Rec = append(res.Rec, float64(rec[i]))
 			res.KL = append(res.KL, float64(kl[i]))
 		}
 	}
 	return res, nil
+}
+
+// evalArgs are the inference graph's inputs for rows lo..lo+n of x (and
+// missing), zero-padded to evalBatch rows.
+func (m *Model) evalArgs(x, missing []float32, lo, n int) []any {
+	d := m.Config.Inputs()
+	chunk := func(v []float32) *tensors.Tensor {
+		c := make([]float32, evalBatch*d)
+		if v != nil {
+			copy(c, v[lo*d:(lo+n)*d])
+		}
+		return tensors.FromFlatDataAndDimensions(c, evalBatch, d)
+	}
+	args := []any{chunk(x)}
+	if m.Config.Masking != NoMasking {
+		args = append(args, chunk(missing))
+	}
+	return args
 }
 
 // recoverError turns a GoMLX panic (its way of reporting graph errors)

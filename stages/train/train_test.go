@@ -28,7 +28,7 @@ func small() Config {
 
 func fit(t *testing.T, cfg Config, train, val []float32, inits ...Init) *Result {
 	t.Helper()
-	res, err := Fit(context.Background(), goBackend(t).Engine, cfg, train, val, nil, inits...)
+	res, err := Fit(context.Background(), goBackend(t).Engine, cfg, train, val, nil, nil, inits...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +59,11 @@ func TestBetaSchedule(t *testing.T) {
 		if got := d.Beta(tc.epoch); math.Abs(got-tc.want) > 1e-12 {
 			t.Errorf("Beta(%d) = %g, want %g", tc.epoch, got, tc.want)
 		}
+	}
+	constant := d
+	constant.BetaSchedule, constant.BetaEnd = Constant, 1
+	if got := constant.Beta(0); got != 1 {
+		t.Errorf("constant schedule: Beta(0) = %g, want beta_end 1", got)
 	}
 	none := d
 	none.AnnealEpochs = 0
@@ -237,6 +242,9 @@ func TestKindDefaultsMatchDesign(t *testing.T) {
 		"latent_dim": int64(10), "hidden": []int64{32, 16}, "dropout": 0.1, "beta_start": 0.001, "beta_end": 0.5,
 		"anneal_epochs": int64(50), "max_epochs": int64(100), "patience": int64(15), "batch_size": int64(256),
 		"learning_rate": 1e-3, "seed": int64(1), "backend": "auto",
+		// The seed's training rule (DESIGN.md §1b): validation loss counts from the first epoch.
+		"early_stop_from": int64(0), "keep": "last", "beta_schedule": "linear", "prior": "normal",
+		"pseudo_inputs": int64(50), "masking": "none", "mask_rate": 0.15,
 	}
 	for name, v := range want {
 		p, ok := k.Param(name)

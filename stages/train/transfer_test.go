@@ -180,7 +180,7 @@ func TestInitErrorsNameInput(t *testing.T) {
 		"not a checkpoint": {[]byte("PK"), "input init: checkpoint: not a litho VAE checkpoint"},
 	}
 	for name, tc := range tests {
-		_, err := Fit(context.Background(), goBackend(t).Engine, constant(), synthetic(200, 1), nil, nil, Init{Input: "init", Checkpoint: tc.ckpt})
+		_, err := Fit(context.Background(), goBackend(t).Engine, constant(), synthetic(200, 1), nil, nil, nil, Init{Input: "init", Checkpoint: tc.ckpt})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", name, err, tc.want)
 		}
