@@ -489,7 +489,7 @@ func checkRefs(p *Pipeline, nodes []*Node, broken map[string]bool) hcl.Diagnosti
 					fmt.Sprintf("Input %q refers to %q, which is not declared.", in.Name, ref.Stage)))
 				continue
 			}
-			out, ok := up.Kind.Output(ref.Output)
+			_, ok = up.Kind.Output(ref.Output)
 			if !ok {
 				var names []string
 				for _, o := range up.Kind.Outputs {
@@ -498,10 +498,6 @@ func checkRefs(p *Pipeline, nodes []*Node, broken map[string]bool) hcl.Diagnosti
 				diags = append(diags, errAt(ref.Range, "Unknown output",
 					fmt.Sprintf("%s %q has no output %q; valid: %s.", up.Kind.Name, up.Name, ref.Output, strings.Join(names, ", "))))
 				continue
-			}
-			if in.Map && !out.Partitioned {
-				diags = append(diags, errAt(ref.Range, "Input is not partitioned",
-					fmt.Sprintf("%s maps over partitions of %q, but %s is a single artifact.", n.Kind.Name, in.Name, ref)))
 			}
 		}
 	}
