@@ -110,7 +110,6 @@ func (k *Kind) Output(name string) (OutputSpec, bool) {
 	return OutputSpec{}, false
 }
 
-
 // Registry holds the stage kinds a pipeline may use.
 type Registry struct {
 	kinds map[string]*Kind
