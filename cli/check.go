@@ -80,4 +80,3 @@ func (e *Env) check(c *cli.Context) error {
 	}
 	return nil
 }
-
