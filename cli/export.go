@@ -73,12 +73,17 @@ func (e *Env) export(c *cli.Context) error {
 	// Every partition's file is checked before any is written, so a
 	// refusal leaves the directory as it was.
 	for _, part := range sortedKeys(o.Parts) {
-		if err := replaceable(filepath.Join(out, part+ext), c.Bool("force")); err != nil {
+		if err := replaceable(filepath.Join(out, filepath.FromSlash(part)+ext), c.Bool("force")); err != nil {
 			return err
 		}
 	}
 	for _, part := range sortedKeys(o.Parts) {
-		if err := writeArtifact(c, p.Store, o.Parts[part], filepath.Join(out, part+ext), format); err != nil {
+		// A fold/seed partition is a file in a directory per fold.
+		path := filepath.Join(out, filepath.FromSlash(part)+ext)
+		if err := outputDir(filepath.Dir(path)); err != nil {
+			return err
+		}
+		if err := writeArtifact(c, p.Store, o.Parts[part], path, format); err != nil {
 			return err
 		}
 	}

@@ -73,12 +73,36 @@ func (e *Env) metricsShow(c *cli.Context) error {
 	if c.Bool("json") {
 		return writeJSON(e.Stdout, flat)
 	}
+	if b, _, err := r.read(ref); err == nil {
+		if s, err := evaluate.ParseSummary(b); err == nil {
+			return writeSpread(e.Stdout, s)
+		}
+	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
 	for _, k := range evaluate.SortedKeys(flat) {
 		fmt.Fprintf(tw, "%s\t%s\n", k, formatMetric(flat[k]))
 	}
 	return tw.Flush()
 }
+
+// writeSpread prints a summary one metric a line: mean ± sd (shape).
+// Each partition's values are in `metrics show --json`.
+func writeSpread(w io.Writer, s *evaluate.Summary) error {
+	means := map[string]float64{}
+	for k, st := range s.Stats {
+		means[k] = st.Mean
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, k := range evaluate.SortedKeys(means) {
+		st := s.Stats[k]
+		fmt.Fprintf(tw, "%s\t%s ± %s\t(%s; se %s, min %s, max %s)\n", k, formatSpread(st.Mean), formatSpread(st.SD),
+			s.Shape(), formatSpread(st.SE), formatSpread(st.Min), formatSpread(st.Max))
+	}
+	return tw.Flush()
+}
+
+// formatSpread prints three decimals, as the research quotes 0.195 ± 0.037.
+func formatSpread(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
 
 // metricDiff is one row of `metrics diff`; a nil side lacks the metric.
 type metricDiff struct {

@@ -70,6 +70,11 @@ func (p *project) currentOutput(ctx context.Context, stage, output string) ([]by
 	if !ok {
 		return nil, "", fmt.Errorf("the record of %s has no %s output", stage, output)
 	}
+	if o.MediaType == dag.MediaManifest {
+		// Per fold (or seed): one page or file would pick one at random.
+		return nil, "", usagef("%s.%s is partitioned (%d partitions, e.g. folds): copy them with `litho export --out DIR %s %s`",
+			stage, output, len(o.Parts), stage, output)
+	}
 	b, err := p.Store.ReadAll(ctx, o.Digest)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s.%s: %w", stage, output, err)

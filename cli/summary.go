@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -41,6 +43,14 @@ func (e *Env) printEvaluation(ctx context.Context, p *project, ev dag.Event, out
 	if err != nil {
 		return err
 	}
+	if s, err := evaluate.ParseSummary(b); err == nil {
+		fmt.Fprintf(e.Stdout, "\n%s: agreement with the described lithology over %s\n", ev.Stage, s.Shape())
+		return writeSpread(e.Stdout, onlyScores(s))
+	}
+	var man dag.Manifest
+	if json.Unmarshal(b, &man) == nil && man.Parts != nil {
+		return nil // per fold: the summarise stage speaks for them
+	}
 	m, err := evaluate.ParseMetrics(b)
 	if err != nil {
 		return err
@@ -58,4 +68,17 @@ func (e *Env) printReportPath(p *project, report artifacts.Digest) {
 		}
 	}
 	fmt.Fprintf(e.Stdout, "report: %s (copy it with `litho report --out report.html`)\n", path)
+}
+
+// onlyScores keeps a summary's ARI and silhouette lines: the run's
+// closing table, not every count.
+func onlyScores(s *evaluate.Summary) *evaluate.Summary {
+	out := *s
+	out.Stats = map[string]evaluate.Stat{}
+	for k, st := range s.Stats {
+		if strings.HasSuffix(k, ".ari") || strings.HasSuffix(k, ".silhouette") {
+			out.Stats[k] = st
+		}
+	}
+	return &out
 }

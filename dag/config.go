@@ -58,6 +58,7 @@ type Gate struct {
 	Name    string
 	Metric  string
 	Min     *float64
+	MinMean *float64 // a floor on the mean over folds × seeds
 	MaxDrop *float64
 	Range   hcl.Range
 }
@@ -393,28 +394,24 @@ func decodeGate(b *hcl.Block) (*Gate, hcl.Diagnostics) {
 				continue
 			}
 			g.Metric = s.(string)
-		case "min", "max_drop":
+		case "min", "min_mean", "max_drop":
 			f, err := toGo(v, Float)
 			if err != nil {
 				diags = append(diags, errAt(a.Expr.Range(), "Invalid gate", name+" "+err.Error()+"."))
 				continue
 			}
 			x := f.(float64)
-			if name == "min" {
-				g.Min = &x
-			} else {
-				g.MaxDrop = &x
-			}
+			*map[string]**float64{"min": &g.Min, "min_mean": &g.MinMean, "max_drop": &g.MaxDrop}[name] = &x
 		default:
 			diags = append(diags, errAt(a.NameRange, "Unknown gate setting",
-				fmt.Sprintf("%q is not a gate setting; valid: metric, min, max_drop.", name)))
+				fmt.Sprintf("%q is not a gate setting; valid: metric, min, min_mean, max_drop.", name)))
 		}
 	}
 	if g.Metric == "" {
 		diags = append(diags, errAt(b.DefRange, "Missing gate metric", `A gate needs metric = "method.kK.name", e.g. "gmm.k18.ari".`))
 	}
-	if g.Min == nil && g.MaxDrop == nil {
-		diags = append(diags, errAt(b.DefRange, "Gate without a bound", "Set min, max_drop, or both."))
+	if g.Min == nil && g.MinMean == nil && g.MaxDrop == nil {
+		diags = append(diags, errAt(b.DefRange, "Gate without a bound", "Set min, min_mean or max_drop (or several)."))
 	}
 	return g, diags
 }
@@ -489,7 +486,7 @@ func checkRefs(p *Pipeline, nodes []*Node, broken map[string]bool) hcl.Diagnosti
 					fmt.Sprintf("Input %q refers to %q, which is not declared.", in.Name, ref.Stage)))
 				continue
 			}
-			out, ok := up.Kind.Output(ref.Output)
+			_, ok = up.Kind.Output(ref.Output)
 			if !ok {
 				var names []string
 				for _, o := range up.Kind.Outputs {
@@ -498,10 +495,6 @@ func checkRefs(p *Pipeline, nodes []*Node, broken map[string]bool) hcl.Diagnosti
 				diags = append(diags, errAt(ref.Range, "Unknown output",
 					fmt.Sprintf("%s %q has no output %q; valid: %s.", up.Kind.Name, up.Name, ref.Output, strings.Join(names, ", "))))
 				continue
-			}
-			if in.Map && !out.Partitioned {
-				diags = append(diags, errAt(ref.Range, "Input is not partitioned",
-					fmt.Sprintf("%s maps over partitions of %q, but %s is a single artifact.", n.Kind.Name, in.Name, ref)))
 			}
 		}
 	}

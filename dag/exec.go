@@ -19,7 +19,8 @@ import (
 type Exec struct {
 	Stage     string // instance name
 	Kind      *Kind
-	Partition string // "" unless the kind maps over partitions
+	Partition string // "" unless the stage runs mapped
+	replicate string // see Replicate
 
 	params   any // the node's parameter struct; see ParamsOf
 	inputs   map[string]resolvedInput
@@ -68,6 +69,10 @@ type noProgress struct{}
 
 func (noProgress) Add(int64) {}
 func (noProgress) Done()     {}
+
+// Replicate is the replicate this partition runs (the kind's
+// Replicates names one), or "".
+func (x *Exec) Replicate() string { return x.replicate }
 
 // Log is the stage's logger.
 func (x *Exec) Log() *slog.Logger { return x.log }
@@ -206,15 +211,15 @@ func (x *Exec) output(name string) (OutputSpec, *outputValue, error) {
 	return spec, ov, nil
 }
 
-// Put stores b as an output. In a mapped stage a partitioned output
-// receives this partition.
+// Put stores b as an output. In a mapped stage every output receives
+// this partition.
 func (x *Exec) Put(ctx context.Context, name string, b []byte) error {
-	if x.Partition != "" {
-		return x.PutPart(ctx, name, x.Partition, b)
-	}
 	spec, ov, err := x.output(name)
 	if err != nil {
 		return err
+	}
+	if x.Partition != "" && !spec.External {
+		return x.putPart(ctx, name, ov, x.Partition, b)
 	}
 	if spec.Partitioned || spec.External {
 		return fmt.Errorf("output %s is partitioned or external: use PutPart or PutExternal", name)
@@ -248,15 +253,24 @@ func (x *Exec) PutFile(ctx context.Context, name, path string) error {
 	return nil
 }
 
-// PutPart stores b as one partition of a partitioned output.
+// PutPart stores b as one partition of an output, which makes it a
+// manifest (an output that is neither external nor already a single
+// artifact).
 func (x *Exec) PutPart(ctx context.Context, name, part string, b []byte) error {
 	spec, ov, err := x.output(name)
 	if err != nil {
 		return err
 	}
-	if !spec.Partitioned {
-		return fmt.Errorf("output %s is not partitioned", name)
+	x.mu.Lock()
+	single := ov.digest != ""
+	x.mu.Unlock()
+	if spec.External || single {
+		return fmt.Errorf("output %s is external or already a single artifact", name)
 	}
+	return x.putPart(ctx, name, ov, part, b)
+}
+
+func (x *Exec) putPart(ctx context.Context, name string, ov *outputValue, part string, b []byte) error {
 	if err := checkPartName(part); err != nil {
 		return fmt.Errorf("output %s: %w", name, err)
 	}
@@ -290,18 +304,6 @@ func (x *Exec) PutExternal(ctx context.Context, name, path string) error {
 	x.mu.Lock()
 	ov.digest, ov.size, ov.external = d, n, path
 	x.mu.Unlock()
-	return nil
-}
-
-func checkPartName(p string) error {
-	if p == "" || len(p) > 200 {
-		return fmt.Errorf("invalid partition name %q", p)
-	}
-	for _, c := range p {
-		if c == '/' || c == '\\' || c < ' ' {
-			return fmt.Errorf("invalid partition name %q", p)
-		}
-	}
 	return nil
 }
 

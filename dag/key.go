@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 
 	"litho/artifacts"
@@ -38,12 +39,18 @@ func (f KeyFields) Key() string {
 
 // keyParams keeps the parameters that belong in the key, by name, in
 // their canonical types: a map, so the JSON is sorted by name and does not
-// depend on the order or Go types of the struct's fields.
-func keyParams(n *Node) map[string]any {
+// depend on the order or Go types of the struct's fields. A partition's
+// key leaves dimension parameters out (its name says which partition it
+// is); a stage's key leaves them out at their default.
+func keyParams(n *Node, partition bool) map[string]any {
 	out := map[string]any{}
 	for _, ps := range n.Kind.specs {
-		if !ps.Presentation {
-			out[ps.Name] = ps.get(n.Params)
+		v := ps.get(n.Params)
+		switch {
+		case ps.Presentation:
+		case ps.Dimension && (partition || reflect.DeepEqual(v, ps.Default)):
+		default:
+			out[ps.Name] = v
 		}
 	}
 	return out
@@ -51,7 +58,7 @@ func keyParams(n *Node) map[string]any {
 
 // Fields computes the key fields of n given its inputs' outputs.
 func Fields(n *Node, inputs map[string]OutputRecord) KeyFields {
-	f := KeyFields{Kind: n.Kind.Name, Version: n.Kind.Version, Params: keyParams(n), Inputs: map[string]artifacts.Digest{}}
+	f := KeyFields{Kind: n.Kind.Name, Version: n.Kind.Version, Params: keyParams(n, false), Inputs: map[string]artifacts.Digest{}}
 	for slot, o := range inputs {
 		f.Inputs[slot] = o.Digest
 	}
@@ -59,11 +66,11 @@ func Fields(n *Node, inputs map[string]OutputRecord) KeyFields {
 }
 
 // PartitionFields are the key fields of partition part of a mapped stage:
-// its mapped inputs contribute that partition's digest (empty when the
-// input lacks it), the others their whole digest.
+// its mapped inputs contribute what they hold for that partition (see
+// PartOf), the others their whole digest.
 func PartitionFields(n *Node, inputs map[string]OutputRecord, part string) KeyFields {
-	f := Fields(n, nil)
-	f.Partition = part
+	f := KeyFields{Kind: n.Kind.Name, Version: n.Kind.Version, Params: keyParams(n, true),
+		Inputs: map[string]artifacts.Digest{}, Partition: part}
 	for slot, o := range inputs {
 		if spec, _ := n.Kind.Input(slot); !spec.Map {
 			f.Inputs[slot] = o.Digest
@@ -71,7 +78,7 @@ func PartitionFields(n *Node, inputs map[string]OutputRecord, part string) KeyFi
 			// "" when this partition is missing: the stage sees a
 			// connected input without it, not an unconnected one, and
 			// must not share a key with a stage that lacks the input.
-			f.Inputs[slot] = o.Parts[part]
+			f.Inputs[slot] = PartOf(o, part)
 		}
 	}
 	return f

@@ -15,8 +15,10 @@ import (
 type InputSpec struct {
 	Name     string
 	Optional bool
-	// Map marks a partitioned input the stage maps over: the stage runs
-	// once per partition, with one key per partition.
+	// Map marks an input the stage maps over: when it is partitioned the
+	// stage runs once per partition, with one key per partition; a single
+	// artifact is one unnamed partition, so the stage then runs once, as
+	// an unmapped stage does (see partition.go).
 	Map bool
 }
 
@@ -24,7 +26,9 @@ type InputSpec struct {
 type OutputSpec struct {
 	Name      string
 	MediaType string
-	// Partitioned outputs are manifests of partition name → artifact.
+	// Partitioned outputs are always manifests of partition name →
+	// artifact. Any other output is a manifest when the stage runs
+	// mapped, or when it puts partitions into it (scale's folds).
 	Partitioned bool
 	// External outputs are files outside the store, fingerprinted by
 	// content (a data source's input files).
@@ -55,6 +59,11 @@ type Kind struct {
 	Inputs  []InputSpec
 	Outputs []OutputSpec
 	Run     func(ctx context.Context, x *Exec) error
+	// Replicates, when set, names replicate partitions from the
+	// parameters (train's seeds): each partition the stage would run on
+	// runs once per name, as partition JoinPart(p, name), which Run reads
+	// with Exec.Replicate. No names, no replicate dimension.
+	Replicates func(params any) []string
 	// CheckWiring, when set, checks a node against the nodes its inputs
 	// come from (input slot → node) once every reference resolves: a
 	// list of features against the instruments an upstream stage joins.
@@ -101,16 +110,6 @@ func (k *Kind) Output(name string) (OutputSpec, bool) {
 	return OutputSpec{}, false
 }
 
-// Mapped reports whether the kind maps over partitions.
-func (k *Kind) Mapped() bool {
-	for _, in := range k.Inputs {
-		if in.Map {
-			return true
-		}
-	}
-	return false
-}
-
 // Registry holds the stage kinds a pipeline may use.
 type Registry struct {
 	kinds map[string]*Kind
@@ -129,13 +128,6 @@ func NewRegistry(kinds ...*Kind) *Registry {
 func (r *Registry) Register(k *Kind) {
 	if _, dup := r.kinds[k.Name]; dup {
 		panic(fmt.Sprintf("dag: kind %q registered twice", k.Name))
-	}
-	if k.Mapped() {
-		for _, o := range k.Outputs {
-			if !o.Partitioned {
-				panic(fmt.Sprintf("dag: kind %q maps over partitions, so output %q must be partitioned", k.Name, o.Name))
-			}
-		}
 	}
 	k.specs = deriveSpecs(k.Name, k.Params)
 	r.kinds[k.Name] = k

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,17 +36,66 @@ func (s *stageRun) doMapped(ctx context.Context, inputs map[string]OutputRecord,
 	return s.assemble(ctx, fields, key, parts, results, start)
 }
 
-// partitions are the names found in any mapped input, sorted.
+// mapped reports whether the stage runs per partition: some mapped input
+// is partitioned, or the kind replicates.
+func (s *stageRun) mapped(inputs map[string]OutputRecord) bool {
+	if len(s.replicates()) > 0 {
+		return true
+	}
+	for slot, o := range inputs {
+		if spec, _ := s.n.Kind.Input(slot); spec.Map && o.MediaType == MediaManifest {
+			return true
+		}
+	}
+	return false
+}
+
+// replicates are the kind's replicate names for the node's parameters.
+func (s *stageRun) replicates() []string {
+	if s.n.Kind.Replicates == nil {
+		return nil
+	}
+	return s.n.Kind.Replicates(s.n.Params)
+}
+
+// partitions are the finest partitions of the mapped inputs (the root
+// when none is partitioned), each once per replicate, sorted.
 func (s *stageRun) partitions(inputs map[string]OutputRecord) []string {
 	names := map[string]bool{}
+	partitioned := false
 	for slot, o := range inputs {
-		if spec, _ := s.n.Kind.Input(slot); spec.Map {
+		if spec, _ := s.n.Kind.Input(slot); spec.Map && o.MediaType == MediaManifest {
+			partitioned = true
 			for p := range o.Parts {
 				names[p] = true
 			}
 		}
 	}
-	return slices.Sorted(maps.Keys(names))
+	parts := leafParts(names)
+	if !partitioned {
+		parts = []string{""}
+	}
+	reps := s.replicates()
+	if len(reps) == 0 {
+		return parts
+	}
+	var out []string
+	for _, p := range parts {
+		for _, r := range reps {
+			out = append(out, JoinPart(p, r))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// replicateOf is the replicate a partition runs ("" when the kind has
+// none): its last segment.
+func (s *stageRun) replicateOf(part string) string {
+	if len(s.replicates()) == 0 {
+		return ""
+	}
+	return part[strings.LastIndex(part, PartSep)+1:]
 }
 
 // runPartition looks one partition's key up and, on a miss, produces and

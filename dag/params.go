@@ -37,6 +37,7 @@ func (t ParamType) String() string {
 //	type Params struct {
 //		LatentDim int    `param:"latent_dim" doc:"latent dimensions"`
 //		Backend   string `param:"backend,presentation" doc:"..."`
+//		Folds     int    `param:"folds,dimension" doc:"..."`
 //	}
 //
 // Field types are int, int64, float64, string, bool, []int, []float64,
@@ -53,6 +54,12 @@ type ParamSpec struct {
 	// Presentation parameters change how a stage reports, not what it
 	// computes; they stay out of the key.
 	Presentation bool
+	// Dimension parameters choose which partitions a stage makes (folds,
+	// replicates), not what one partition computes: the partition's name
+	// carries that. They stay out of partition keys, and out of the
+	// stage's key at their default, so a pipeline that does not partition
+	// keeps the keys it had before the parameter existed.
+	Dimension bool
 
 	index []int // the field in the parameter struct
 }
@@ -137,10 +144,11 @@ func fieldSpec(kind string, f reflect.StructField) ParamSpec {
 	switch {
 	case !ok:
 		panic(fmt.Sprintf("dag: kind %q: parameter %s has unsupported type %s", kind, name, f.Type))
-	case !f.IsExported() || name == "" || (opt != "" && opt != "presentation"):
+	case !f.IsExported() || name == "" || (opt != "" && opt != "presentation" && opt != "dimension"):
 		panic(fmt.Sprintf("dag: kind %q: bad parameter field %s `param:%q`", kind, f.Name, tag))
 	}
-	return ParamSpec{Name: name, Type: t, Doc: f.Tag.Get("doc"), Presentation: opt == "presentation", index: f.Index}
+	return ParamSpec{Name: name, Type: t, Doc: f.Tag.Get("doc"), Presentation: opt == "presentation",
+		Dimension: opt == "dimension", index: f.Index}
 }
 
 // get reads the parameter out of a parameter struct, in its canonical

@@ -159,7 +159,7 @@ func parseNode(t *testing.T, reg *Registry, sets ...string) *Node {
 
 func keyJSON(t *testing.T, n *Node) string {
 	t.Helper()
-	b, err := json.Marshal(keyParams(n))
+	b, err := json.Marshal(keyParams(n, false))
 	if err != nil {
 		t.Fatal(err)
 	}

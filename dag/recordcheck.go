@@ -89,7 +89,10 @@ func fits(rec *Record, k *Kind) string {
 	for _, spec := range k.Outputs {
 		o, ok := rec.Outputs[spec.Name]
 		want := spec.MediaType
-		if rec.Partition == "" && (spec.Partitioned || k.Mapped()) {
+		// A stage-level output is a manifest when the kind declares it
+		// partitioned, or when the stage ran per partition (folds, seeds)
+		// or wrote partitions into it.
+		if rec.Partition == "" && (spec.Partitioned || ok && o.MediaType == MediaManifest) {
 			want = MediaManifest
 		}
 		switch {

@@ -85,7 +85,7 @@ func (s *stageRun) do(ctx context.Context, up map[string]*nodeResult) nodeResult
 	} else if res, done := s.cached(ctx, key); done {
 		return res
 	}
-	if s.n.Kind.Mapped() {
+	if s.mapped(inputs) {
 		return s.doMapped(ctx, inputs, fields, key)
 	}
 	if s.plan {
@@ -188,7 +188,7 @@ func (s *stageRun) produce(ctx context.Context, fields KeyFields, key, part stri
 	if part != "" {
 		logger = logger.With("partition", part)
 	}
-	x := &Exec{Stage: s.n.Name, Kind: s.n.Kind, Partition: part, params: s.n.Params, inputs: inputs,
+	x := &Exec{Stage: s.n.Name, Kind: s.n.Kind, Partition: part, replicate: s.replicateOf(part), params: s.n.Params, inputs: inputs,
 		store: s.r.Store, out: s.sink(), log: logger, tmpDir: tmp, fps: s.r.Fingerprints, progress: s.r.Progress,
 		outputs: map[string]*outputValue{}, consumed: s.consumed, notes: map[string]string{}}
 	start := time.Now()
@@ -234,7 +234,7 @@ func (s *stageRun) collect(ctx context.Context, x *Exec, part string) (map[strin
 				continue // this partition produced nothing for the output
 			}
 			outs[spec.Name] = OutputRecord{Digest: ov.parts[part], MediaType: spec.MediaType}
-		case spec.Partitioned:
+		case spec.Partitioned || (ov != nil && ov.parts != nil):
 			var parts map[string]artifacts.Digest
 			if ov != nil {
 				parts = ov.parts
@@ -283,7 +283,7 @@ func resolveInputs(n *Node, inputs map[string]OutputRecord, part string) map[str
 		spec, _ := n.Kind.Input(slot)
 		switch {
 		case part != "" && spec.Map:
-			out[slot] = resolvedInput{Digest: o.Parts[part], Size: -1}
+			out[slot] = resolvedInput{Digest: PartOf(o, part), Size: -1}
 		case o.MediaType == MediaManifest:
 			out[slot] = resolvedInput{Digest: o.Digest, Size: -1, Manifest: &Manifest{Parts: o.Parts}}
 		default:

@@ -29,5 +29,6 @@ func Registry() *dag.Registry {
 		embed.Kind(),
 		cluster.Kind(),
 		evaluate.Kind(),
+		evaluate.SummariseKind(),
 	)
 }

@@ -204,6 +204,7 @@ func Kinds(c *Counter) *dag.Registry {
 				return ctx.Err()
 			},
 		},
+		foldKind(c), repKind(c), pairKind(c),
 	)
 }
 

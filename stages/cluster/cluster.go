@@ -52,7 +52,7 @@ func Kind() *dag.Kind {
 		Version: "cluster/5+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion,
 		Doc:     "K-Means and Gaussian mixtures on the latent vectors of one split, for every k",
 		Params:  DefaultParams(),
-		Inputs:  []dag.InputSpec{{Name: "latent"}},
+		Inputs:  []dag.InputSpec{{Name: "latent", Map: true}}, // per fold and seed when partitioned
 		Outputs: []dag.OutputSpec{
 			{Name: "assignments", MediaType: schemas.MediaParquet},
 			{Name: "models", MediaType: schemas.MediaJSON},

@@ -24,7 +24,8 @@ func Kind() *dag.Kind {
 		Name:    "embed",
 		Version: "3/" + train.Version + "/" + schemas.LatentVersion,
 		Doc:     "encode every bin to its latent mean μ (inference mode) and summarise the latent space",
-		Inputs:  []dag.InputSpec{{Name: "model"}, {Name: "train"}, {Name: "val"}, {Name: "test"}},
+		// Mapped: per fold and seed when train and scale are partitioned.
+		Inputs: []dag.InputSpec{{Name: "model", Map: true}, {Name: "train", Map: true}, {Name: "val", Map: true}, {Name: "test", Map: true}},
 		Outputs: []dag.OutputSpec{
 			{Name: "latent", MediaType: schemas.MediaParquet},
 			{Name: "stats", MediaType: schemas.MediaJSON},

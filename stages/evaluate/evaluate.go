@@ -83,7 +83,9 @@ func Kind() *dag.Kind {
 		Version: "evaluate/5+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion,
 		Doc:     "ARI, silhouette and lithology composition of the clusters; pictures and an HTML report",
 		Params:  DefaultParams(),
-		Inputs:  []dag.InputSpec{{Name: "latent"}, {Name: "assignments"}, {Name: "bins"}, {Name: "stats", Optional: true}},
+		// Mapped per fold and seed when partitioned; bins are per borehole, read whole.
+		Inputs: []dag.InputSpec{{Name: "latent", Map: true}, {Name: "assignments", Map: true}, {Name: "bins"},
+			{Name: "stats", Optional: true, Map: true}},
 		Outputs: outputs,
 		Run:     run,
 	}

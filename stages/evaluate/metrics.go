@@ -265,7 +265,13 @@ func ParseMetrics(b []byte) (*Metrics, error) {
 //	model.parameters, model.inputs (when the metrics describe the model)
 //	<method>.k<k>.{ari,silhouette,purity,entropy,clusters}
 //	best.<method>.{k,ari,silhouette}
+//
+// A summary (schema litho.metrics-summary/1) flattens to the spread of
+// each of these keys (see Summary.Flat).
 func Flatten(b []byte) (map[string]float64, error) {
+	if s, err := ParseSummary(b); err == nil {
+		return s.Flat(), nil
+	}
 	m, err := ParseMetrics(b)
 	if err != nil {
 		return nil, err

@@ -36,6 +36,15 @@ type bin struct {
 // (borehole, bin) whatever the input order, so equal data gives equal
 // tables.
 func Apply(boreholes []Borehole, p Params) (*Result, error) {
+	return applySplit(boreholes, p, func(id string) string { return Assign(id, p.Seed, p.Fractions) })
+}
+
+// ApplyFold is Apply for fold i of p.Folds: its test set is fold i.
+func ApplyFold(boreholes []Borehole, p Params, i int) (*Result, error) {
+	return applySplit(boreholes, p, func(id string) string { return AssignFold(id, p.Seed, p.Fractions, p.Folds, i) })
+}
+
+func applySplit(boreholes []Borehole, p Params, assign func(id string) string) (*Result, error) {
 	if err := p.Check(); err != nil {
 		return nil, err
 	}
@@ -46,7 +55,7 @@ func Apply(boreholes []Borehole, p Params) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		s := Assign(b.ID, p.Seed, p.Fractions)
+		s := assign(b.ID)
 		res.Count[s]++
 		bySplit[s] = append(bySplit[s], bins...)
 	}

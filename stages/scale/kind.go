@@ -55,6 +55,9 @@ var DefaultFeatures = []string{"gra", "ms", "ngr", "r", "g", "b"}
 // Params are the scale stage's parameters.
 type Params struct {
 	Seed int64 `param:"seed" doc:"seed of the borehole split"`
+	// Folds is a dimension: with folds = 1 (the default) the outputs are
+	// single artifacts and the key is what it was before folds existed.
+	Folds int `param:"folds,dimension" doc:"cross-validation folds: 1 is one train/val/test split; K > 1 writes one partition per fold (fold1 … foldK), whose test set is that fold"`
 	Fractions
 	Features   []string          `param:"features" doc:"bin-table features the model sees, in input order"`
 	Scaling    string            `param:"scaling" doc:"\"distribution\": each feature's declared transform, then z-score; \"standard\": z-score only"`
@@ -65,13 +68,13 @@ type Params struct {
 // DefaultParams are the production model's: six features, distribution
 // scaling, no context.
 func DefaultParams() Params {
-	return Params{Seed: 1, Fractions: Fractions{Train: 0.70, Val: 0.15},
+	return Params{Seed: 1, Folds: 1, Fractions: Fractions{Train: 0.70, Val: 0.15},
 		Features: slices.Clone(DefaultFeatures), Scaling: Distribution, Transforms: map[string]string{}}
 }
 
 // Check reports every parameter that cannot work.
 func (p Params) Check() error {
-	return errors.Join(p.Fractions.Check(), CheckFeatures(p.Features, schemas.FeatureNames()),
+	return errors.Join(p.Fractions.Check(), dag.AtLeast("folds", p.Folds, 1), CheckFeatures(p.Features, schemas.FeatureNames()),
 		dag.OneOf("scaling", p.Scaling, Distribution, Standard), p.checkTransforms(), dag.AtLeast("context", p.Context, 0))
 }
 
@@ -134,32 +137,53 @@ func run(ctx context.Context, x *dag.Exec) error {
 	if err != nil {
 		return err
 	}
-	res, err := Apply(boreholes, p)
-	if err != nil {
-		return err
+	if p.Folds == 1 {
+		res, err := Apply(boreholes, p)
+		if err != nil {
+			return err
+		}
+		return write(x, "", res, func(name string, b []byte) error { return x.Put(ctx, name, b) })
 	}
+	for i := 1; i <= p.Folds; i++ {
+		res, err := ApplyFold(boreholes, p, i)
+		if err != nil {
+			return fmt.Errorf("%s: %w", FoldName(i), err)
+		}
+		fold := FoldName(i)
+		if err := write(x, fold+" ", res, func(name string, b []byte) error { return x.PutPart(ctx, name, fold, b) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// write puts the scaler and the three tables of one split (a fold's,
+// through put) and summarises them, each line prefixed.
+func write(x *dag.Exec, prefix string, res *Result, put func(name string, b []byte) error) error {
 	b, err := res.Scaler.Encode()
 	if err != nil {
 		return err
 	}
-	if err := x.Put(ctx, "scaler", b); err != nil {
+	if err := put("scaler", b); err != nil {
 		return err
 	}
 	inputs := res.Scaler.Inputs()
 	for _, s := range []string{Train, Val, Test} {
 		b, err := schemas.WriteScaled(&schemas.ScaledTable{Features: inputs, Rows: res.Splits[s]})
 		if err != nil {
-			return fmt.Errorf("%s table: %w", s, err)
+			return fmt.Errorf("%s%s table: %w", prefix, s, err)
 		}
-		if err := x.Put(ctx, s, b); err != nil {
+		if err := put(s, b); err != nil {
 			return err
 		}
-		x.Summary("%s: %d boreholes, %d bins", s, res.Count[s], len(res.Splits[s]))
+		x.Summary("%s%s: %d boreholes, %d bins", prefix, s, res.Count[s], len(res.Splits[s]))
 		if res.Count[s] == 0 {
-			x.Log().Warn("split is empty", "split", s)
+			x.Log().Warn("split is empty", "split", prefix+s)
 		}
 	}
-	x.Summary("%d model inputs: %s", len(inputs), strings.Join(inputs, " "))
+	if prefix == "" {
+		x.Summary("%d model inputs: %s", len(inputs), strings.Join(inputs, " "))
+	}
 	return nil
 }
 

@@ -57,6 +57,31 @@ func Assign(borehole string, seed int64, f Fractions) string {
 	}
 }
 
+// Fold is the fold (1 … k) whose test set holds the borehole: the same
+// uniform number as Assign, cut into k equal ranges, so it depends only
+// on the borehole's ID and the seed.
+func Fold(borehole string, seed int64, k int) int {
+	return min(int(uniform(borehole, seed)*float64(k)), k-1) + 1
+}
+
+// FoldName names fold i as a partition.
+func FoldName(i int) string { return "fold" + strconv.Itoa(i) }
+
+// AssignFold returns the split of a borehole in fold i of k: test when
+// it is in fold i, else validation for a fixed share of boreholes (val_frac
+// of train_frac + val_frac, by a second hash, the same in every fold) and
+// train for the rest.
+func AssignFold(borehole string, seed int64, f Fractions, k, i int) string {
+	switch {
+	case Fold(borehole, seed, k) == i:
+		return Test
+	case uniform("val\x00"+borehole, seed) < f.Val/(f.Train+f.Val):
+		return Val
+	default:
+		return Train
+	}
+}
+
 // uniform maps (borehole, seed) to [0, 1) with 53 bits of SHA-256.
 func uniform(borehole string, seed int64) float64 {
 	h := sha256.New()

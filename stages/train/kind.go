@@ -27,9 +27,11 @@ func Kind() *dag.Kind {
 		Name:    "train",
 		Version: Version,
 		Doc:     "train the β-VAE of DESIGN.md §1 (GoMLX)",
-		Params:  Params{Config: Default(), Backend: "auto"},
-		Inputs: []dag.InputSpec{{Name: "train"}, {Name: "val"},
+		Params:  Params{Config: Default(), Backend: "auto", Replicates: Replicates{N: 1}},
+		// Mapped: per fold when scale writes folds, per seed with replicates.
+		Inputs: []dag.InputSpec{{Name: "train", Map: true}, {Name: "val", Map: true},
 			{Name: InitInputs[0], Optional: true}, {Name: InitInputs[1], Optional: true}},
+		Replicates: replicateNames,
 		Outputs: []dag.OutputSpec{
 			{Name: "model", MediaType: schemas.MediaBinary},
 			{Name: "history", MediaType: schemas.MediaParquet},
@@ -45,6 +47,7 @@ func Kind() *dag.Kind {
 // it computes.
 type Params struct {
 	Config
+	Replicates
 	Backend string `param:"backend,presentation" doc:"\"auto\", \"go\", \"xla:cuda\" or \"xla:/abs/path/plugin.so\" (see docs/gpu.md)"`
 }
 
@@ -52,6 +55,9 @@ type Params struct {
 // that does not parse.
 func (p Params) Check() error {
 	if err := p.Config.Check(); err != nil {
+		return err
+	}
+	if err := p.Replicates.Check(); err != nil {
 		return err
 	}
 	if _, err := parseBackend(p.Backend); err != nil {
@@ -63,6 +69,13 @@ func (p Params) Check() error {
 func run(ctx context.Context, x *dag.Exec) error {
 	p := dag.ParamsOf[Params](x)
 	cfg := p.Config
+	if r := x.Replicate(); r != "" {
+		seed, err := replicateSeed(r)
+		if err != nil {
+			return err
+		}
+		cfg.Seed = seed
+	}
 	train, err := ReadTable(ctx, x, "train", nil)
 	if err != nil {
 		return err
