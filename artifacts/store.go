@@ -133,7 +133,7 @@ func (s *Store) readAll(ctx context.Context, d Digest, onBad func(*CorruptError)
 	defer rc.Close()
 	b, err := io.ReadAll(rc)
 	if err != nil {
-		return nil, err
+		return nil, s.check("read "+d.Short(), err)
 	}
 	return b, nil
 }

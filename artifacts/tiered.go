@@ -103,8 +103,12 @@ func (t *Tiered) Open(ctx context.Context, ns Namespace, name string) (io.ReadCl
 // local store nor removes a corrupt remote copy.
 func (t *Tiered) openRemote(ctx context.Context, ns Namespace, name string) (io.ReadCloser, error) {
 	rc, err := t.remote.Open(ctx, ns, name)
-	if err != nil || ns != Blobs {
-		return rc, err
+	if err != nil {
+		return nil, err
+	}
+	rc = remoteReader{ReadCloser: rc, t: t, ns: ns, name: name}
+	if ns != Blobs {
+		return rc, nil
 	}
 	return &verifyingReader{rc: rc, h: sha256.New(), want: Digest(name), where: t.remote.Location(), onBad: func(ce *CorruptError) {
 		ce.Kept = readOnlyError("remove", ns, name, t.remote.Location())
@@ -135,9 +139,35 @@ func (t *Tiered) fill(ctx context.Context, ns Namespace, name string) error {
 		return err
 	}
 	if err != nil {
-		return fmt.Errorf("fetch %s/%s from %s: %w", ns, name, t.remote.Location(), err)
+		return t.unreadable("fetch", ns, name, err)
 	}
 	return nil
+}
+
+// unreadable wraps the error of a remote object that could not be read.
+// No run works around it (its Stat still succeeds, so its stage stays
+// cached), so the message says what mends it.
+func (t *Tiered) unreadable(op string, ns Namespace, name string, err error) error {
+	return fmt.Errorf("%s %s/%s from %s (if it stays unreadable, `litho verify --remote --repair` replaces or removes it): %w",
+		op, ns, name, t.remote.Location(), err)
+}
+
+// remoteReader streams a remote object, saying what mends it when the
+// stream fails.
+type remoteReader struct {
+	io.ReadCloser
+	t    *Tiered
+	ns   Namespace
+	name string
+}
+
+func (r remoteReader) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	var ce *CorruptError
+	if err != nil && err != io.EOF && !errors.As(err, &ce) {
+		err = r.t.unreadable("read", r.ns, r.name, err)
+	}
+	return n, err
 }
 
 // Stat implements Backend.

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"litho/artifacts"
 	"litho/artifacts/s3store"
+	"litho/artifacts/s3store/s3test"
 	"litho/artifacts/storetest"
 )
 
@@ -129,5 +131,33 @@ func TestVerifyRemoteRepairs(t *testing.T) {
 	// serves the stage, and a run that needs the partition recomputes it.
 	if _, err := bucket.Stat(ctx, artifacts.Records, keys["map/c"]); !errors.Is(err, artifacts.ErrNotFound) {
 		t.Errorf("the damaged record is still in the bucket: %v", err)
+	}
+}
+
+// TestVerifyRemoteRepairsUnreadable: an object MinIO itself reports
+// unreadable (its own file damaged; it still lists and stats it) makes
+// export fail on a new host, naming the object and what mends it; verify
+// --remote reports it, and --repair on a host with a good copy replaces
+// it, after which the new host exports it.
+func TestVerifyRemoteRepairsUnreadable(t *testing.T) {
+	env, cfg := remoteEnv(t)
+	hostA := t.TempDir()
+	d := outputs(events(t, mustRun(t, hostA, env, "run", "--json").Stdout))["a"]["out"]
+	s3test.Unreadable(t, cfg, "cas/sha256/"+d[:2]+"/"+d)
+
+	hostB := t.TempDir()
+	out := filepath.Join(hostB, "a.out")
+	if r := runLitho(t, hostB, env, "export", "--out", out, "a", "out"); r.Code != 3 || !strings.Contains(r.Stderr, "verify --remote --repair") {
+		t.Errorf("export of an unreadable object: exit %d, want 3 naming the remedy: %s", r.Code, r.Stderr)
+	}
+	if r := runLitho(t, hostB, env, "verify", "--remote"); r.Code != 1 || !strings.Contains(r.Stdout, "cas/"+d+"  unreadable") {
+		t.Errorf("verify --remote: exit %d: %s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	if r := mustRun(t, hostA, env, "verify", "--remote", "--repair"); !strings.Contains(r.Stdout, "replaced by the local copy") {
+		t.Errorf("verify --remote --repair: %s", r.Stdout)
+	}
+	mustRun(t, hostB, env, "export", "--out", out, "a", "out")
+	if !bytes.Equal(readFile(t, out), readFile(t, blobFile(hostA, d))) {
+		t.Error("the export after repair differs from host A's blob")
 	}
 }

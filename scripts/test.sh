@@ -79,6 +79,8 @@ if [[ -z $started ]]; then
 fi
 
 export LITHO_TEST_S3_ENDPOINT=127.0.0.1:$port
+# Corruption tests damage MinIO's own files to make it report objects unreadable.
+export LITHO_TEST_S3_DATA=$work/data
 export AWS_ACCESS_KEY_ID=$MINIO_ROOT_USER
 export AWS_SECRET_ACCESS_KEY=$MINIO_ROOT_PASSWORD
 unset AWS_SESSION_TOKEN AWS_PROFILE MINIO_ROOT_USER MINIO_ROOT_PASSWORD

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,6 +18,9 @@ import (
 
 // EnvEndpoint names the variable scripts/test.sh sets to MinIO's host:port.
 const EnvEndpoint = "LITHO_TEST_S3_ENDPOINT"
+
+// EnvData names the variable scripts/test.sh sets to MinIO's data directory.
+const EnvData = "LITHO_TEST_S3_DATA"
 
 // Bucket is the bucket tests share; each test works under its own prefix.
 const Bucket = "litho-test"
@@ -61,4 +65,27 @@ func Open(t testing.TB) (*s3store.Backend, s3store.Config) {
 	}
 	t.Cleanup(func() { be.Close() })
 	return be, cfg
+}
+
+// Unreadable damages the stored bytes of the object at key under cfg's
+// prefix (a small one, which MinIO keeps inline in its xl.meta) behind
+// MinIO's back, so that MinIO still lists and stats it but reports it
+// unreadable on GET, as after bit rot on its disk.
+func Unreadable(t testing.TB, cfg s3store.Config, key string) {
+	t.Helper()
+	data := os.Getenv(EnvData)
+	if data == "" {
+		Endpoint(t) // skips, or fails under CI, the same way
+		t.Skipf("%s not set (run scripts/test.sh)", EnvData)
+	}
+	prefix := strings.TrimPrefix(cfg.URL, "s3://"+Bucket+"/")
+	meta := filepath.Join(data, Bucket, filepath.FromSlash(prefix+"/"+key), "xl.meta")
+	b, err := os.ReadFile(meta)
+	if err != nil || len(b) == 0 {
+		t.Fatalf("MinIO's metadata of %s: %d bytes, %v", key, len(b), err)
+	}
+	b[len(b)-1] ^= 0xff // the object's last byte: inline data comes last
+	if err := os.WriteFile(meta, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
