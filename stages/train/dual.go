@@ -67,6 +67,11 @@ func (c Config) checkEncoder() error {
 	if c.Masking != NoMasking {
 		return dag.ParamErrorf("masking", "masked training needs the joint encoder (encoder = %q)", EncoderJoint)
 	}
+	// The pseudo-inputs' pass through the group encoders needs the
+	// gradient of a column slice, which the pure-Go backend lacks (Pad).
+	if c.Prior != NormalPrior {
+		return dag.ParamErrorf("prior", "the VampPrior needs the joint encoder (encoder = %q)", EncoderJoint)
+	}
 	seen := map[string]bool{}
 	for i, g := range c.Groups {
 		if len(g) == 0 {

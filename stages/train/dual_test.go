@@ -107,6 +107,8 @@ func TestEncoderConfigErrorsNameParameter(t *testing.T) {
 		{func(c *Config) { c.Encoder, c.Groups, c.LatentDim = EncoderDual, [][]string{{"gra"}, {"ms"}}, 9 }, "parameter latent_dim: must split evenly over the 2 groups"},
 		{func(c *Config) { c.Freeze = []string{"encoder/hidden_2"} }, `parameter freeze: "encoder/hidden_2" names no layer of this model; its layers are encoder/hidden_0, encoder/hidden_1, encoder/mu`},
 		{func(c *Config) { c.Freeze = []string{"encoder_0"} }, `parameter freeze: "encoder_0" names no layer`},
+		{func(c *Config) { c.Encoder, c.Groups, c.Masking = EncoderDual, [][]string{{"gra"}, {"ms"}}, "random" }, "parameter masking: masked training needs the joint encoder"},
+		{func(c *Config) { c.Encoder, c.Groups, c.Prior = EncoderDual, [][]string{{"gra"}, {"ms"}}, "vamp" }, "parameter prior: the VampPrior needs the joint encoder"},
 		{func(c *Config) { c.Freeze = []string{"encod"} }, `parameter freeze: "encod" names no layer`},
 	}
 	for _, tc := range tests {
