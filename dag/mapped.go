@@ -124,13 +124,16 @@ func (s *stageRun) runPartition(ctx context.Context, inputs map[string]OutputRec
 		return partResult{key: pk, wouldRun: true}
 	}
 	start := time.Now()
-	rec, err := s.produce(ctx, pf, pk, part, resolveInputs(s.n, inputs, part))
-	if err == nil {
-		err = s.commit(ctx, rec)
-	}
+	rec, shared, err := s.produceOnce(ctx, pf, pk, part, resolveInputs(s.n, inputs, part))
 	if err != nil {
 		s.fail(part, pk, start, err)
 		return partResult{key: pk, err: fmt.Errorf("partition %s: %w", part, err)}
+	}
+	if shared {
+		ev := s.event(part, pk, StatusCached)
+		ev.Outputs = rec.OutputDigests()
+		s.emit(ev)
+		return partResult{key: pk, outputs: rec.Outputs}
 	}
 	ev := s.event(part, pk, StatusRan)
 	ev.Seconds, ev.Outputs, ev.Summary = time.Since(start).Seconds(), rec.OutputDigests(), rec.Summary

@@ -221,6 +221,7 @@ func (r *Runner) walk(ctx context.Context, p *Pipeline, nodes []*Node, opts Opti
 		emit = r.emitter()
 	}
 	sem := make(chan struct{}, max(1, r.Jobs))
+	fl := &flights{}
 	results := map[string]*nodeResult{}
 	done := map[string]chan struct{}{}
 	for _, n := range nodes {
@@ -239,7 +240,7 @@ func (r *Runner) walk(ctx context.Context, p *Pipeline, nodes []*Node, opts Opti
 				}
 				up[ref.Stage] = results[ref.Stage]
 			}
-			sr := &stageRun{r: r, n: n, sem: sem, emit: emit, force: slices.Contains(opts.Force, n.Name), plan: plan, prev: prev[n.Name], consumed: consumed[n.Name]}
+			sr := &stageRun{r: r, n: n, sem: sem, emit: emit, force: slices.Contains(opts.Force, n.Name), plan: plan, prev: prev[n.Name], consumed: consumed[n.Name], flights: fl}
 			*results[n.Name] = sr.do(ctx, up)
 		})
 	}

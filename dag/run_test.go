@@ -455,3 +455,40 @@ func TestSeveralCorruptObjectsRecomputedInOneRun(t *testing.T) {
 		t.Errorf("c = %q (%v), want the recomputed chain", got, err)
 	}
 }
+
+// TestEqualInstancesRunOnce: two instances with equal parameters and
+// inputs share a key, and one run executes it once: the other waits and
+// reports cached.
+func TestEqualInstancesRunOnce(t *testing.T) {
+	h := newHarness(t)
+	src := `
+source "gen" {}
+stage "upper" "one" {
+  inputs = { in = source.data }
+  suffix = "x"
+}
+stage "upper" "two" {
+  inputs = { in = source.data }
+  suffix = "x"
+}
+`
+	h.mustRun(h.parse(src), dag.Options{})
+	if n := h.c.Get("one") + h.c.Get("two"); n != 1 {
+		t.Errorf("two instances of one key executed %d times, want 1", n)
+	}
+	if a, b := h.event("one"), h.event("two"); a.Key != b.Key || a.Outputs["out"] != b.Outputs["out"] {
+		t.Errorf("instances differ: %+v %+v", a, b)
+	}
+	ran, cached := 0, 0
+	for _, s := range []string{h.status("one", ""), h.status("two", "")} {
+		switch s {
+		case dag.StatusRan:
+			ran++
+		case dag.StatusCached:
+			cached++
+		}
+	}
+	if ran != 1 || cached != 1 {
+		t.Errorf("statuses %s and %s, want one ran and one cached", h.status("one", ""), h.status("two", ""))
+	}
+}

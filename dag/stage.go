@@ -26,6 +26,7 @@ type stageRun struct {
 	prev  map[string]OutputRecord
 	// consumed are this stage's outputs that some stage reads.
 	consumed map[string]bool
+	flights  *flights // the walk's, shared by every stage
 }
 
 // blobSink takes a stage's output bytes and names them by digest.
@@ -124,18 +125,23 @@ func (s *stageRun) produceWhole(ctx context.Context, inputs map[string]OutputRec
 	if err := ctx.Err(); err != nil {
 		return s.fail("", key, start, err) // cancelled while waiting for a slot
 	}
-	rec, err := s.produce(ctx, fields, key, "", resolveInputs(s.n, inputs, ""))
-	if err == nil && !s.plan {
-		err = s.commit(ctx, rec)
-	}
-	if err != nil {
-		return s.fail("", key, start, err)
-	}
 	if s.plan {
+		rec, err := s.produce(ctx, fields, key, "", resolveInputs(s.n, inputs, ""))
+		if err != nil {
+			return s.fail("", key, start, err)
+		}
 		return nodeResult{key: key, outputs: rec.Outputs, status: StatusCached,
 			reason: "input files fingerprinted; they decide what runs downstream"}
 	}
-	ev := s.event("", key, s.status(rec.Outputs))
+	rec, shared, err := s.produceOnce(ctx, fields, key, "", resolveInputs(s.n, inputs, ""))
+	if err != nil {
+		return s.fail("", key, start, err)
+	}
+	status := s.status(rec.Outputs)
+	if shared {
+		status = StatusCached // another instance with this key produced it
+	}
+	ev := s.event("", key, status)
 	ev.Seconds, ev.Outputs, ev.Summary = time.Since(start).Seconds(), rec.OutputDigests(), rec.Summary
 	s.emit(ev)
 	return nodeResult{key: key, outputs: rec.Outputs, status: ev.Status}
