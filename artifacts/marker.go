@@ -115,6 +115,11 @@ func ownTemp(name string, typ fs.FileMode) bool {
 // entry litho would not have written; "" when there is none (or dir does
 // not exist).
 func firstForeign(dir string) (string, error) {
+	// The store itself may be a symlink the user named; what it holds is
+	// looked at through it, and nothing below is followed.
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
 	var foreign string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) && p == dir {

@@ -93,6 +93,13 @@ func foreignDirs(t *testing.T) map[string]func(dir string) string {
 			symlink(t, filepath.Dir(outside), filepath.Join(dir, "tmp"))
 			return "tmp"
 		},
+		"the store a symlink to a user's directory": func(dir string) string {
+			mine := t.TempDir()
+			plant(t, mine, map[string]string{"notes.txt": "mine"})
+			os.Remove(dir)
+			symlink(t, mine, dir)
+			return "notes.txt"
+		},
 		"a foreign temp name": func(dir string) string {
 			plant(t, dir, map[string]string{"tmp/save-1x": ""})
 			return "tmp/save-1x"
