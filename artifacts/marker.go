@@ -91,6 +91,9 @@ var layout = map[string]fs.FileMode{
 	"tmp": fs.ModeDir, "lock": 0, "statcache.json": 0, "statcache.json.tmp": 0,
 }
 
+// statTemp matches the stat cache's temporary files (Fingerprinter.Save).
+var statTemp = regexp.MustCompile(`^statcache\.json\.[0-9]+\.tmp$`)
+
 // tempFile and tempDir match the temporary files (Save's) and stage
 // scratch directories (dag's) that litho creates in the store's tmp
 // directory.
@@ -152,7 +155,7 @@ func ownEntry(rel string, typ fs.FileMode) (ok, descend bool) {
 	switch {
 	case len(parts) == 1:
 		want, known := layout[parts[0]]
-		return known && kind == want, true
+		return known && kind == want || kind == 0 && statTemp.MatchString(parts[0]), true
 	case parts[0] == "tmp":
 		// A stage's scratch directory holds whatever the stage wrote.
 		return len(parts) == 2 && ownTemp(parts[1], kind), false
