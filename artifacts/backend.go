@@ -23,6 +23,13 @@ const (
 // ErrNotFound is returned (wrapped) when an object does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrUnreadable is returned (wrapped) by Stat when the store answers but
+// cannot read the object itself (a remote object whose metadata the
+// server finds damaged), as opposed to a store that cannot be reached.
+// The object counts as damaged: its stage reruns, and saving it again
+// replaces it.
+var ErrUnreadable = errors.New("the store cannot read this object")
+
 // ErrReadOnly is returned (wrapped, naming the operation) by Save and
 // Remove on a store opened read-only (see ReadOnly).
 var ErrReadOnly = errors.New("store is opened read-only")

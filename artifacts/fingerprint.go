@@ -102,7 +102,8 @@ func (f *Fingerprinter) OpenVerified(path string, want Digest) (io.ReadCloser, e
 	}}, nil
 }
 
-// Save writes the stat cache back (temp file then rename).
+// Save writes the stat cache back: to a new temporary file (never
+// through a link planted at a fixed name), then renamed into place.
 func (f *Fingerprinter) Save() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -113,10 +114,21 @@ func (f *Fingerprinter) Save() error {
 	if err != nil {
 		return err
 	}
-	tmp := f.path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o666); err != nil {
+	tmp, err := CreateTemp(filepath.Dir(f.path), filepath.Base(f.path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), f.path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
 		return err
 	}
 	f.dirty = false
-	return os.Rename(tmp, f.path)
+	return nil
 }

@@ -21,7 +21,8 @@ var ErrLocked = errors.New("store is locked by another litho process")
 // process is taken over at once; tookOver then names the dead holder.
 func (l *Local) Lock(ctx context.Context, timeout time.Duration, waiting func(holder string)) (release func(), tookOver string, err error) {
 	path := filepath.Join(l.root, "lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o666)
+	// Not through a symlink: the lock file is truncated and written.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o666)
 	if err != nil {
 		return nil, "", fmt.Errorf("lock %s: %w", path, err)
 	}

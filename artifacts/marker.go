@@ -91,6 +91,9 @@ var layout = map[string]fs.FileMode{
 	"tmp": fs.ModeDir, "lock": 0, "statcache.json": 0, "statcache.json.tmp": 0,
 }
 
+// statTemp matches the stat cache's temporary files (Fingerprinter.Save).
+var statTemp = regexp.MustCompile(`^statcache\.json\.[0-9]+\.tmp$`)
+
 // tempFile and tempDir match the temporary files (Save's) and stage
 // scratch directories (dag's) that litho creates in the store's tmp
 // directory.
@@ -115,6 +118,11 @@ func ownTemp(name string, typ fs.FileMode) bool {
 // entry litho would not have written; "" when there is none (or dir does
 // not exist).
 func firstForeign(dir string) (string, error) {
+	// The store itself may be a symlink the user named; what it holds is
+	// looked at through it, and nothing below is followed.
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
 	var foreign string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) && p == dir {
@@ -147,7 +155,7 @@ func ownEntry(rel string, typ fs.FileMode) (ok, descend bool) {
 	switch {
 	case len(parts) == 1:
 		want, known := layout[parts[0]]
-		return known && kind == want, true
+		return known && kind == want || kind == 0 && statTemp.MatchString(parts[0]), true
 	case parts[0] == "tmp":
 		// A stage's scratch directory holds whatever the stage wrote.
 		return len(parts) == 2 && ownTemp(parts[1], kind), false

@@ -93,6 +93,13 @@ func foreignDirs(t *testing.T) map[string]func(dir string) string {
 			symlink(t, filepath.Dir(outside), filepath.Join(dir, "tmp"))
 			return "tmp"
 		},
+		"the store a symlink to a user's directory": func(dir string) string {
+			mine := t.TempDir()
+			plant(t, mine, map[string]string{"notes.txt": "mine"})
+			os.Remove(dir)
+			symlink(t, mine, dir)
+			return "notes.txt"
+		},
 		"a foreign temp name": func(dir string) string {
 			plant(t, dir, map[string]string{"tmp/save-1x": ""})
 			return "tmp/save-1x"
@@ -293,5 +300,35 @@ func TestListAndGCSkipWhatLithoDidNotWrite(t *testing.T) {
 	}
 	if b, err := os.ReadFile(link); err != nil || string(b) != "keep" {
 		t.Errorf("the symlink or its target is gone: %q, %v", b, err)
+	}
+}
+
+// TestFixedNamesNotWrittenThrough: the files litho writes at fixed names
+// in a store, the lock and the stat cache's temporary file, are never
+// written through a symlink planted there: the lock is refused, the stat
+// cache goes through a fresh temporary file; the links' targets keep
+// their bytes.
+func TestFixedNamesNotWrittenThrough(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	l, err := artifacts.OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plant(t, outside, map[string]string{"lock-target": "theirs", "cache-target": "theirs", "input.csv": "1,2"})
+	symlink(t, filepath.Join(outside, "lock-target"), filepath.Join(dir, "lock"))
+	symlink(t, filepath.Join(outside, "cache-target"), filepath.Join(dir, "statcache.json.tmp"))
+	before := storetest.Snapshot(t, outside)
+	if _, _, err := l.Lock(context.Background(), time.Second, nil); err == nil {
+		t.Error("a lock through a symlink was taken")
+	}
+	fp := artifacts.NewFingerprinter(filepath.Join(dir, "statcache.json"))
+	if _, _, err := fp.Fingerprint(context.Background(), filepath.Join(outside, "input.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if err := fp.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if d := storetest.Changed(before, storetest.Snapshot(t, outside)); len(d) > 0 {
+		t.Errorf("files outside the store changed: %v", d)
 	}
 }

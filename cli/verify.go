@@ -105,7 +105,8 @@ func (v *verifier) each(ctx context.Context, ns artifacts.Namespace, check func(
 	return len(names), nil
 }
 
-// record checks one record: its bytes, its kind and its manifests.
+// record checks one record: its bytes, its kind, its manifests, and that
+// the objects it names can be examined.
 func (v *verifier) record(ctx context.Context, key string) error {
 	b, err := readObject(ctx, v.target, artifacts.Records, key)
 	if errors.Is(err, artifacts.ErrNotFound) {
@@ -129,6 +130,14 @@ func (v *verifier) record(ctx context.Context, key string) error {
 	}
 	if why != "" {
 		v.bad(ctx, artifacts.Records, key, why)
+		return nil
+	}
+	// An object the store cannot even stat may be missing from the
+	// listing; the records reach it.
+	for _, d := range rec.Digests() {
+		if _, err := v.target.Stat(ctx, artifacts.Blobs, string(d)); err != nil && !errors.Is(err, artifacts.ErrNotFound) {
+			v.bad(ctx, artifacts.Blobs, string(d), "unreadable: "+err.Error())
+		}
 	}
 	return nil
 }
@@ -150,6 +159,11 @@ func (v *verifier) object(ctx context.Context, name string) error {
 // local object goes (the next run recomputes or fetches it); a remote
 // object is replaced by the local copy if that one is good, else removed.
 func (v *verifier) bad(ctx context.Context, ns artifacts.Namespace, name, why string) {
+	for _, p := range v.problems {
+		if p.ns == ns && p.name == name {
+			return // found again through another record
+		}
+	}
 	p := problem{ns: ns, name: name, why: why}
 	if v.repair {
 		p.done = v.mend(ctx, ns, name)
@@ -158,16 +172,20 @@ func (v *verifier) bad(ctx context.Context, ns artifacts.Namespace, name, why st
 }
 
 func (v *verifier) mend(ctx context.Context, ns artifacts.Namespace, name string) string {
-	if err := v.target.Remove(ctx, ns, name); err != nil {
-		return "" // reported as not repaired
-	}
+	removed := v.target.Remove(ctx, ns, name) == nil
+	// A good copy goes in even where the bad one could not be removed:
+	// saving over an object the store cannot read replaces it.
 	if ns == artifacts.Blobs && v.target != artifacts.Backend(v.local) && v.restore(ctx, name) {
 		return "replaced by the local copy"
+	}
+	if !removed {
+		return "" // reported as not repaired
 	}
 	return "removed; the next run recomputes it"
 }
 
-// restore uploads the local copy of a blob to the target if it verifies.
+// restore uploads the local copy of a blob to the target, in place of
+// the bad one, if it verifies.
 func (v *verifier) restore(ctx context.Context, name string) bool {
 	if got, err := hashObject(ctx, v.local, name); err != nil || got != artifacts.Digest(name) {
 		return false

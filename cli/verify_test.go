@@ -161,3 +161,38 @@ func TestVerifyRemoteRepairsUnreadable(t *testing.T) {
 		t.Error("the export after repair differs from host A's blob")
 	}
 }
+
+// TestBadMetadataHealed: an object whose MinIO metadata is damaged cannot
+// even be statted, and the listing leaves it out. The next host that
+// needs it reports it, recomputes its stage and replaces it, ending with
+// the clean outputs; damaged again, verify --remote finds it through the
+// records that name it, and --repair puts host A's copy in its place.
+func TestBadMetadataHealed(t *testing.T) {
+	env, cfg := remoteEnv(t)
+	hostA := t.TempDir()
+	clean := outputs(events(t, mustRun(t, hostA, env, "run", "--json").Stdout))
+	d := clean["a"]["out"]
+	key := "cas/sha256/" + d[:2] + "/" + d
+	s3test.BadMetadata(t, cfg, key)
+	r := mustRun(t, t.TempDir(), env, "run", "--json")
+	if !strings.Contains(r.Stderr, "cannot be read") || !strings.Contains(r.Stderr, d) {
+		t.Errorf("no report of the unreadable object: %s", r.Stderr)
+	}
+	if got := outputs(events(t, r.Stdout)); !equalOutputs(got, clean) {
+		t.Errorf("outputs %v, want the clean run's %v", got, clean)
+	}
+	if r := mustRun(t, hostA, env, "verify", "--remote"); !strings.Contains(r.Stdout, " 0 bad") {
+		t.Errorf("the bucket after the run: %s", r.Stdout)
+	}
+
+	s3test.BadMetadata(t, cfg, key)
+	if r := runLitho(t, t.TempDir(), env, "verify", "--remote"); r.Code != 1 || !strings.Contains(r.Stdout, "cas/"+d+"  unreadable") {
+		t.Errorf("verify --remote: exit %d: %s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	if r := mustRun(t, hostA, env, "verify", "--remote", "--repair"); !strings.Contains(r.Stdout, "replaced by the local copy") {
+		t.Errorf("verify --remote --repair: %s", r.Stdout)
+	}
+	if r := mustRun(t, hostA, env, "verify", "--remote"); !strings.Contains(r.Stdout, " 0 bad") {
+		t.Errorf("the bucket after repair: %s", r.Stdout)
+	}
+}

@@ -71,3 +71,30 @@ func TestMissingRequiredOutputFails(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// A stage that leaves an optional output unproduced stays cached: its
+// record, lacking that output, still fits its kind.
+func TestOptionalOutputStaysCached(t *testing.T) {
+	runs := 0
+	reg := optionalKinds(map[string][2]bool{}, true)
+	reg.Register(&dag.Kind{Name: "half", Version: "1", Inputs: []dag.InputSpec{{Name: "in"}},
+		Outputs: []dag.OutputSpec{{Name: "a"}, {Name: "b", Optional: true}},
+		Run:     func(ctx context.Context, x *dag.Exec) error { runs++; return x.Put(ctx, "a", []byte("a")) }})
+	local, err := artifacts.OpenLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := dag.Parse("test.hcl", []byte("source \"maybe\" {}\nstage \"half\" \"half\" {\n  inputs = { in = source.a }\n}\n"), reg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &dag.Runner{Store: artifacts.NewStore(local), Fingerprints: artifacts.NewFingerprinter(""), Jobs: 1, TempBase: local.TempDir()}
+	for range 2 {
+		if _, err := r.Run(context.Background(), p, dag.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if runs != 1 {
+		t.Errorf("the stage ran %d times, want once", runs)
+	}
+}

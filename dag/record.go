@@ -110,8 +110,9 @@ func saveRecord(ctx context.Context, st *artifacts.Store, r *Record) error {
 
 // complete reports whether every blob the record names is still stored,
 // with the size it had when stored (blobs are not synced, so a crash can
-// leave a short one behind a durable record). A blob of the wrong size is
-// reported on log: the stage reruns and its save replaces the blob.
+// leave a short one behind a durable record). A blob of the wrong size,
+// or one the store cannot read, is reported on log: the stage reruns and
+// its save replaces the blob.
 func complete(ctx context.Context, st *artifacts.Store, r *Record, log *slog.Logger) (bool, error) {
 	sizes := map[artifacts.Digest]int64{}
 	for _, o := range r.Outputs {
@@ -121,10 +122,14 @@ func complete(ctx context.Context, st *artifacts.Store, r *Record, log *slog.Log
 	}
 	for _, d := range r.Digests() {
 		info, err := st.Stat(ctx, d)
-		if errors.Is(err, artifacts.ErrNotFound) {
+		switch {
+		case errors.Is(err, artifacts.ErrNotFound):
 			return false, nil
-		}
-		if err != nil {
+		case errors.Is(err, artifacts.ErrUnreadable):
+			log.Warn("stored object cannot be read; its stage reruns and the object is replaced",
+				"object", string(d), "store", st.Location(), "record", r.Key)
+			return false, nil
+		case err != nil:
 			return false, err
 		}
 		if want, ok := sizes[d]; ok && info.Size != want {

@@ -74,9 +74,9 @@ func decodeRecord(b []byte, key string) (rec *Record, why string) {
 }
 
 // fits says why a record cannot be one of kind k's runs ("" when it can):
-// its kind, and each output's presence and media type, as the kind
-// declares them. A record that names a blob of another kind of content
-// is set aside before a stage downstream fails on it.
+// its kind, and each output's presence (unless optional) and media type,
+// as the kind declares them. A record that names a blob of another kind
+// of content is set aside before a stage downstream fails on it.
 func fits(rec *Record, k *Kind) string {
 	if rec.Fields.Kind != k.Name {
 		return fmt.Sprintf("it is a record of kind %q, not %q", rec.Fields.Kind, k.Name)
@@ -96,7 +96,7 @@ func fits(rec *Record, k *Kind) string {
 			want = MediaManifest
 		}
 		switch {
-		case !ok && rec.Partition == "":
+		case !ok && rec.Partition == "" && !spec.Optional:
 			return fmt.Sprintf("output %s is missing", spec.Name)
 		case ok && o.MediaType != want:
 			return fmt.Sprintf("output %s is %s, want %s", spec.Name, o.MediaType, want)

@@ -73,3 +73,48 @@ func TestRecordIntegrityForward(t *testing.T) {
 		t.Errorf("a record from before integrity digests: %s", why)
 	}
 }
+
+// TestFits: a record fits its kind when its outputs are the kind's, with
+// their media types (manifests for a partitioned output); an optional
+// output may be absent, a required one may not; a partition's record
+// may lack outputs.
+func TestFits(t *testing.T) {
+	k := &Kind{Name: "k", Outputs: []OutputSpec{
+		{Name: "table", MediaType: "application/parquet"},
+		{Name: "parts", MediaType: "application/parquet", Partitioned: true},
+		{Name: "extra", MediaType: "text/plain", Optional: true},
+	}}
+	good := func() *Record {
+		return &Record{Fields: KeyFields{Kind: "k"}, Outputs: map[string]OutputRecord{
+			"table": {MediaType: "application/parquet"}, "parts": {MediaType: MediaManifest}}}
+	}
+	cases := map[string]func(r *Record){
+		"":                  func(r *Record) {},
+		"another kind":      func(r *Record) { r.Fields.Kind = "other" },
+		"no table":          func(r *Record) { delete(r.Outputs, "table") },
+		"an unknown output": func(r *Record) { r.Outputs["nope"] = OutputRecord{MediaType: "text/plain"} },
+		"a table as PNG":    func(r *Record) { r.Outputs["table"] = OutputRecord{MediaType: "image/png"} },
+		"parts unmanifested": func(r *Record) {
+			r.Outputs["parts"] = OutputRecord{MediaType: "application/parquet"}
+		},
+		"a file outside": func(r *Record) {
+			r.Outputs["table"] = OutputRecord{MediaType: "application/parquet", External: "/etc/passwd"}
+		},
+	}
+	for name, edit := range cases {
+		r := good()
+		edit(r)
+		if why := fits(r, k); (why == "") != (name == "") {
+			t.Errorf("%q: fits says %q", name, why)
+		}
+	}
+	r := good()
+	r.Outputs["extra"] = OutputRecord{MediaType: "text/plain"}
+	if why := fits(r, k); why != "" {
+		t.Errorf("with the optional output: %s", why)
+	}
+	part := &Record{Fields: KeyFields{Kind: "k"}, Partition: "p", Outputs: map[string]OutputRecord{"parts": {MediaType: "application/parquet"}}}
+	if why := fits(part, k); why != "" {
+		t.Errorf("a partition's record: %s", why)
+	}
+}

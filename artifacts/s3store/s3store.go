@@ -210,8 +210,9 @@ func (b *Backend) dir(ns artifacts.Namespace) (string, error) {
 // Save implements artifacts.Backend. A blob that is already present is
 // not uploaded again, and the upload itself is conditional (If-None-Match)
 // so that two hosts racing on one blob never overwrite each other. A blob
-// present with another size than the one being saved is damaged (equal
-// names mean equal bytes) and is replaced, so the shared store heals.
+// present with another size than the one being saved, or one the server
+// cannot read (ErrUnreadable), is damaged (equal names mean equal bytes)
+// and is replaced, so the shared store heals.
 // Records and runs are replaced.
 func (b *Backend) Save(ctx context.Context, ns artifacts.Namespace, name string, r io.Reader, size int64) error {
 	key, err := b.key(ns, name)
@@ -224,7 +225,7 @@ func (b *Backend) Save(ctx context.Context, ns artifacts.Namespace, name string,
 		switch {
 		case err == nil && (size < 0 || info.Size == size):
 			return b.refresh(ctx, key, info.ModTime)
-		case err == nil:
+		case err == nil, errors.Is(err, artifacts.ErrUnreadable):
 			damaged = true
 		case !errors.Is(err, artifacts.ErrNotFound):
 			return err
@@ -233,6 +234,11 @@ func (b *Backend) Save(ctx context.Context, ns artifacts.Namespace, name string,
 	r, size, rewind, err := retryable(r, size)
 	if err != nil {
 		return b.fail("read "+key, err)
+	}
+	if damaged {
+		if err := b.clear(ctx, key); err != nil {
+			return err
+		}
 	}
 	// A single-part blob upload is conditional, so that of two hosts racing
 	// on one blob the second stores nothing. Multipart uploads are not
@@ -250,6 +256,21 @@ func (b *Backend) Save(ctx context.Context, ns artifacts.Namespace, name string,
 	}
 	if err != nil {
 		return b.fail("put "+key, err)
+	}
+	return nil
+}
+
+// clear removes a damaged blob before its good copy is put in its place.
+// MinIO refuses both a delete and a put over an object whose metadata it
+// cannot read; its force delete (ignored elsewhere) removes such an
+// object, and, on its disk, nothing else: no key lives below a blob's.
+func (b *Backend) clear(ctx context.Context, key string) error {
+	err := b.client.RemoveObject(ctx, b.bucket, key, minio.RemoveObjectOptions{})
+	if minio.ToErrorResponse(err).Code == "InternalError" {
+		err = b.client.RemoveObject(ctx, b.bucket, key, minio.RemoveObjectOptions{ForceDelete: true})
+	}
+	if err != nil {
+		return b.fail("remove damaged "+key, err)
 	}
 	return nil
 }
@@ -351,6 +372,10 @@ func (b *Backend) Stat(ctx context.Context, ns artifacts.Namespace, name string)
 		return artifacts.Info{}, err
 	}
 	oi, err := b.client.StatObject(ctx, b.bucket, key, minio.StatObjectOptions{})
+	if minio.ToErrorResponse(err).Code == "InternalError" {
+		// The server answered about this object and could not read it.
+		return artifacts.Info{}, b.fail("stat "+key, errors.Join(artifacts.ErrUnreadable, err))
+	}
 	if err != nil {
 		return artifacts.Info{}, b.notFound(ns, name, "stat "+key, err)
 	}

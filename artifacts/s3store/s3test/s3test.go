@@ -73,6 +73,19 @@ func Open(t testing.TB) (*s3store.Backend, s3store.Config) {
 // unreadable on GET, as after bit rot on its disk.
 func Unreadable(t testing.TB, cfg s3store.Config, key string) {
 	t.Helper()
+	damageMeta(t, cfg, key, func(b []byte) int { return len(b) - 1 }) // inline data comes last
+}
+
+// BadMetadata damages MinIO's metadata of the object at key, so that
+// MinIO fails even to stat it (and leaves it out of listings).
+func BadMetadata(t testing.TB, cfg s3store.Config, key string) {
+	t.Helper()
+	damageMeta(t, cfg, key, func([]byte) int { return 12 }) // past the 8-byte header
+}
+
+// damageMeta flips the byte at where(b) of the object's xl.meta.
+func damageMeta(t testing.TB, cfg s3store.Config, key string, where func([]byte) int) {
+	t.Helper()
 	data := os.Getenv(EnvData)
 	if data == "" {
 		Endpoint(t) // skips, or fails under CI, the same way
@@ -81,10 +94,10 @@ func Unreadable(t testing.TB, cfg s3store.Config, key string) {
 	prefix := strings.TrimPrefix(cfg.URL, "s3://"+Bucket+"/")
 	meta := filepath.Join(data, Bucket, filepath.FromSlash(prefix+"/"+key), "xl.meta")
 	b, err := os.ReadFile(meta)
-	if err != nil || len(b) == 0 {
+	if err != nil || len(b) < 16 {
 		t.Fatalf("MinIO's metadata of %s: %d bytes, %v", key, len(b), err)
 	}
-	b[len(b)-1] ^= 0xff // the object's last byte: inline data comes last
+	b[where(b)] ^= 0xff
 	if err := os.WriteFile(meta, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
