@@ -15,30 +15,6 @@ import (
 	"litho/artifacts/storetest"
 )
 
-// plant writes files (path → content, relative to dir), making parents.
-func plant(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func symlink(t *testing.T, target, link string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(target, link); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func hasMarker(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, artifacts.MarkerName))
 	return err == nil
@@ -67,41 +43,41 @@ func TestNewStoreIsMarked(t *testing.T) {
 func foreignDirs(t *testing.T) map[string]func(dir string) string {
 	d := string(artifacts.DigestBytes([]byte("x")))
 	outside := filepath.Join(t.TempDir(), "outside.txt")
-	plant(t, filepath.Dir(outside), map[string]string{"outside.txt": "keep"})
+	storetest.Plant(t, filepath.Dir(outside), map[string]string{"outside.txt": "keep"})
 	return map[string]func(string) string{
 		"a user's files": func(dir string) string {
-			plant(t, dir, map[string]string{"notes.txt": "mine", "data/a.csv": "1,2"})
+			storetest.Plant(t, dir, map[string]string{"notes.txt": "mine", "data/a.csv": "1,2"})
 			return "data"
 		},
 		"notes in tmp": func(dir string) string {
-			plant(t, dir, map[string]string{"tmp/notes.txt": "mine"})
+			storetest.Plant(t, dir, map[string]string{"tmp/notes.txt": "mine"})
 			return "tmp/notes.txt"
 		},
 		"a file in a shard": func(dir string) string {
-			plant(t, dir, map[string]string{"cas/ab/notes.txt": "mine"})
+			storetest.Plant(t, dir, map[string]string{"cas/ab/notes.txt": "mine"})
 			return "cas/ab/notes.txt"
 		},
 		"a digest in the wrong shard": func(dir string) string {
-			plant(t, dir, map[string]string{"cas/zz/" + d: "mine"})
+			storetest.Plant(t, dir, map[string]string{"cas/zz/" + d: "mine"})
 			return "cas/zz/" + d
 		},
 		"a symlink in a shard": func(dir string) string {
-			symlink(t, outside, filepath.Join(dir, "cas", d[:2], d))
+			storetest.Symlink(t, outside, filepath.Join(dir, "cas", d[:2], d))
 			return "cas/" + d[:2] + "/" + d
 		},
 		"tmp is a symlink": func(dir string) string {
-			symlink(t, filepath.Dir(outside), filepath.Join(dir, "tmp"))
+			storetest.Symlink(t, filepath.Dir(outside), filepath.Join(dir, "tmp"))
 			return "tmp"
 		},
 		"the store a symlink to a user's directory": func(dir string) string {
 			mine := t.TempDir()
-			plant(t, mine, map[string]string{"notes.txt": "mine"})
+			storetest.Plant(t, mine, map[string]string{"notes.txt": "mine"})
 			os.Remove(dir)
-			symlink(t, mine, dir)
+			storetest.Symlink(t, mine, dir)
 			return "notes.txt"
 		},
 		"a foreign temp name": func(dir string) string {
-			plant(t, dir, map[string]string{"tmp/save-1x": ""})
+			storetest.Plant(t, dir, map[string]string{"tmp/save-1x": ""})
 			return "tmp/save-1x"
 		},
 	}
@@ -150,7 +126,7 @@ func TestStoreWithoutMarkerAdopted(t *testing.T) {
 	if err := l.Save(ctx, artifacts.Runs, run, strings.NewReader("{}"), 2); err != nil {
 		t.Fatal(err)
 	}
-	plant(t, dir, map[string]string{"lock": "released\n", "statcache.json": "{}", "tmp/save-12": "", "tmp/stage-34/anything": ""})
+	storetest.Plant(t, dir, map[string]string{"lock": "released\n", "statcache.json": "{}", "tmp/save-12": "", "tmp/stage-34/anything": ""})
 	if err := os.Remove(filepath.Join(dir, artifacts.MarkerName)); err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +157,7 @@ func TestMarkedStoreMayHoldAnything(t *testing.T) {
 	if _, err := artifacts.OpenLocal(dir); err != nil {
 		t.Fatal(err)
 	}
-	plant(t, dir, map[string]string{"README": "a note beside the store"})
+	storetest.Plant(t, dir, map[string]string{"README": "a note beside the store"})
 	if _, err := artifacts.OpenLocal(dir); err != nil {
 		t.Errorf("open a marked store holding a note: %v", err)
 	}
@@ -197,7 +173,7 @@ func TestBadMarker(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			plant(t, dir, map[string]string{artifacts.MarkerName: content})
+			storetest.Plant(t, dir, map[string]string{artifacts.MarkerName: content})
 			for _, open := range []func(string) (*artifacts.Local, error){artifacts.OpenLocal, artifacts.ViewLocal} {
 				var fe *artifacts.FormatError
 				if _, err := open(dir); !errors.As(err, &fe) {
@@ -220,14 +196,14 @@ func TestCleanTempTakesOnlyLithoTemps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plant(t, outside, map[string]string{"target.txt": "keep", "sub/inner.txt": "keep", "save-7": "keep"})
-	plant(t, dir, map[string]string{
+	storetest.Plant(t, outside, map[string]string{"target.txt": "keep", "sub/inner.txt": "keep", "save-7": "keep"})
+	storetest.Plant(t, dir, map[string]string{
 		"tmp/save-1": "", "tmp/stage-2/out.parquet": "", // litho's, old: go
 		"tmp/save-3":    "", // litho's, young: stays
 		"tmp/notes.txt": "", "tmp/save-4.bak": "", "tmp/stage-x/f": "",
 	})
-	symlink(t, filepath.Join(outside, "target.txt"), filepath.Join(dir, "tmp", "save-5"))
-	symlink(t, filepath.Join(outside, "sub"), filepath.Join(dir, "tmp", "stage-6"))
+	storetest.Symlink(t, filepath.Join(outside, "target.txt"), filepath.Join(dir, "tmp", "save-5"))
+	storetest.Symlink(t, filepath.Join(outside, "sub"), filepath.Join(dir, "tmp", "stage-6"))
 	old := time.Now().Add(-2 * time.Hour)
 	for _, p := range []string{"save-1", "stage-2", "notes.txt", "save-4.bak", "stage-x"} {
 		os.Chtimes(filepath.Join(dir, "tmp", p), old, old)
@@ -250,7 +226,7 @@ func TestCleanTempTakesOnlyLithoTemps(t *testing.T) {
 	}
 	// tmp itself a symlink to a directory of old save-* files: untouched.
 	os.RemoveAll(l.TempDir())
-	symlink(t, outside, l.TempDir())
+	storetest.Symlink(t, outside, l.TempDir())
 	os.Chtimes(filepath.Join(outside, "save-7"), old, old)
 	if err := l.CleanTemp(); err != nil {
 		t.Fatal(err)
@@ -271,7 +247,7 @@ func TestListAndGCSkipWhatLithoDidNotWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plant(t, outside, map[string]string{"target": "keep"})
+	storetest.Plant(t, outside, map[string]string{"target": "keep"})
 	orphan := storetest.SaveBlob(t, l, []byte("a real orphan"))
 	d := string(artifacts.DigestBytes([]byte("never stored")))
 	k := key("a record elsewhere")
@@ -279,9 +255,9 @@ func TestListAndGCSkipWhatLithoDidNotWrite(t *testing.T) {
 		"cas/ab/notes.txt": "", "cas/zz/" + d: "", "cas/" + d[:2] + "/sub/" + d: "",
 		"ac/no/notes": "", "ac/zz/" + k: "", "runs/ab/notes": "",
 	}
-	plant(t, dir, foreign)
+	storetest.Plant(t, dir, foreign)
 	link := filepath.Join(dir, "cas", d[:2], d)
-	symlink(t, filepath.Join(outside, "target"), link)
+	storetest.Symlink(t, filepath.Join(outside, "target"), link)
 	var got []string
 	for _, ns := range []artifacts.Namespace{artifacts.Blobs, artifacts.Records, artifacts.Runs} {
 		got = append(got, names(t, l, ns)...)
@@ -314,9 +290,9 @@ func TestFixedNamesNotWrittenThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plant(t, outside, map[string]string{"lock-target": "theirs", "cache-target": "theirs", "input.csv": "1,2"})
-	symlink(t, filepath.Join(outside, "lock-target"), filepath.Join(dir, "lock"))
-	symlink(t, filepath.Join(outside, "cache-target"), filepath.Join(dir, "statcache.json.tmp"))
+	storetest.Plant(t, outside, map[string]string{"lock-target": "theirs", "cache-target": "theirs", "input.csv": "1,2"})
+	storetest.Symlink(t, filepath.Join(outside, "lock-target"), filepath.Join(dir, "lock"))
+	storetest.Symlink(t, filepath.Join(outside, "cache-target"), filepath.Join(dir, "statcache.json.tmp"))
 	before := storetest.Snapshot(t, outside)
 	if _, _, err := l.Lock(context.Background(), time.Second, nil); err == nil {
 		t.Error("a lock through a symlink was taken")

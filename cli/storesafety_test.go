@@ -15,15 +15,9 @@ import (
 // two hours back, past every age litho waits for before cleaning.
 func plant(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		ageHours(t, full)
+	storetest.Plant(t, dir, files)
+	for p := range files {
+		ageHours(t, filepath.Join(dir, p))
 	}
 }
 
@@ -37,12 +31,7 @@ func ageHours(t *testing.T, path string) {
 
 func symlink(t *testing.T, target, link string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(target, link); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Symlink(t, target, link)
 	ageHours(t, link)
 }
 
