@@ -11,26 +11,13 @@ import (
 
 	"litho/artifacts"
 	"litho/artifacts/s3store"
+	"litho/cli/clitest"
 	"litho/dag"
 )
 
 // recordFile is where a local store in dir keeps a record.
 func recordFile(dir, key string) string {
 	return filepath.Join(dir, ".litho", "ac", key[:2], key)
-}
-
-// stageKeys maps "stage" and "stage/partition" to the keys of a run's
-// JSON events.
-func stageKeys(evs []dag.Event) map[string]string {
-	m := map[string]string{}
-	for _, e := range evs {
-		name := e.Stage
-		if e.Partition != "" {
-			name += "/" + e.Partition
-		}
-		m[name] = e.Key
-	}
-	return m
 }
 
 // editJSON decodes a record, lets edit change it and encodes it again
@@ -104,7 +91,7 @@ func TestDamagedRecordRecomputed(t *testing.T) {
 		t.Run(rd.name, func(t *testing.T) {
 			dir := t.TempDir()
 			clean := events(t, mustRun(t, dir, nil, "run", "--json").Stdout)
-			keys := stageKeys(clean)
+			keys := clitest.Keys(clean)
 			other := func(stage string) []byte { b, _ := os.ReadFile(recordFile(dir, keys[stage])); return b }
 			own := other(rd.stage)
 			if err := os.WriteFile(recordFile(dir, keys[rd.stage]), rd.damage(t, own, other), 0o644); err != nil {
@@ -157,7 +144,7 @@ func TestDamagedRemoteRecordHeals(t *testing.T) {
 	env, cfg := remoteEnv(t)
 	hostA := t.TempDir()
 	clean := events(t, mustRun(t, hostA, env, "run", "--json").Stdout)
-	keys := stageKeys(clean)
+	keys := clitest.Keys(clean)
 	ctx := context.Background()
 	bucket, err := s3store.Open(ctx, cfg)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"litho/artifacts/s3store"
 	"litho/artifacts/s3store/s3test"
 	"litho/artifacts/storetest"
+	"litho/cli/clitest"
 )
 
 // flipByte changes one byte of a file in place.
@@ -36,7 +37,7 @@ func flipByte(t *testing.T, path string) {
 func TestVerifyFindsAndRepairsLocal(t *testing.T) {
 	dir := t.TempDir()
 	clean := events(t, mustRun(t, dir, nil, "run", "--json").Stdout)
-	keys, outs := stageKeys(clean), outputs(clean)
+	keys, outs := clitest.Keys(clean), outputs(clean)
 	flipByte(t, blobFile(dir, outs["a"]["out"]))
 	flipByte(t, blobFile(dir, outs["map"]["out"]))
 	os.WriteFile(recordFile(dir, keys["map/b"]), bytes.Replace(readFile(t, recordFile(dir, keys["map/b"])), []byte(`"host": "`), []byte(`"host": "x`), 1), 0o644)
@@ -90,7 +91,7 @@ func TestVerifyRemoteRepairs(t *testing.T) {
 	env, cfg := remoteEnv(t)
 	hostA := t.TempDir()
 	clean := events(t, mustRun(t, hostA, env, "run", "--json").Stdout)
-	keys, outs := stageKeys(clean), outputs(clean)
+	keys, outs := clitest.Keys(clean), outputs(clean)
 	bucket, err := s3store.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -69,13 +69,23 @@ func Events(t testing.TB, jsonLines string) []dag.Event {
 
 // Statuses maps "stage" and "stage/partition" to their reported status.
 func Statuses(evs []dag.Event) map[string]string {
+	return byName(evs, func(e dag.Event) string { return e.Status })
+}
+
+// Keys maps "stage" and "stage/partition" to their keys.
+func Keys(evs []dag.Event) map[string]string {
+	return byName(evs, func(e dag.Event) string { return e.Key })
+}
+
+// byName maps "stage" and "stage/partition" to one field of their events.
+func byName(evs []dag.Event, field func(dag.Event) string) map[string]string {
 	m := map[string]string{}
 	for _, e := range evs {
 		name := e.Stage
 		if e.Partition != "" {
 			name += "/" + e.Partition
 		}
-		m[name] = e.Status
+		m[name] = field(e)
 	}
 	return m
 }
