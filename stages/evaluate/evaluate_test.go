@@ -105,9 +105,12 @@ func pipeline(t *testing.T, seed uint64) (BinsFunc, []schemas.LatentRow, []schem
 	return bins, latent, assign
 }
 
-func TestEvaluateMetrics(t *testing.T) {
+// evaluateWith evaluates the one-fold fixture with model (nil for none)
+// and flattens its metrics.
+func evaluateWith(t *testing.T, model *Model) (*Outputs, map[string]float64) {
+	t.Helper()
 	bins, latent, assign := pipeline(t, 1)
-	out, err := Evaluate(context.Background(), latent, assign, bins, nil, DefaultParams())
+	out, err := Evaluate(context.Background(), latent, assign, bins, model, DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +118,11 @@ func TestEvaluateMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return out, flat
+}
+
+func TestEvaluateMetrics(t *testing.T) {
+	out, flat := evaluateWith(t, nil)
 	for _, key := range []string{"gmm.k5.ari", "kmeans.k3.silhouette", "gmm.k6.purity", "kmeans.k5.entropy",
 		"gmm.k3.clusters", "best.gmm.k", "best.kmeans.ari", "latent.active_dims", "rows"} {
 		if _, ok := flat[key]; !ok {
@@ -154,19 +162,11 @@ func TestEvaluateMetrics(t *testing.T) {
 // With embed's stats, the metrics and the report name the model's size
 // and inputs.
 func TestEvaluateReportsModel(t *testing.T) {
-	bins, latent, assign := pipeline(t, 1)
 	model, err := ParseModel([]byte(`{"rows": 3, "model": {"parameters": 2102, "features": ["gra", "ms", "ngr", "r", "g", "b"]}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := Evaluate(context.Background(), latent, assign, bins, model, DefaultParams())
-	if err != nil {
-		t.Fatal(err)
-	}
-	flat, err := Flatten(out.JSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, flat := evaluateWith(t, model)
 	if flat["model.parameters"] != 2102 || flat["model.inputs"] != 6 {
 		t.Errorf("model.parameters %v, model.inputs %v, want 2102 and 6", flat["model.parameters"], flat["model.inputs"])
 	}
@@ -186,20 +186,12 @@ func TestEvaluateReportsModel(t *testing.T) {
 // Embed's per-feature R² reach the metrics as recon.<feature>.r2 and
 // impute.<feature>.r2, and the report as a table.
 func TestEvaluateReportsR2(t *testing.T) {
-	bins, latent, assign := pipeline(t, 1)
 	model, err := ParseModel([]byte(`{"model": {"parameters": 2294, "features": ["gra", "ngr"],
 		"recon_r2": {"gra": 0.89, "ngr": 0.85}, "impute_r2": {"ngr": -1.4}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := Evaluate(context.Background(), latent, assign, bins, model, DefaultParams())
-	if err != nil {
-		t.Fatal(err)
-	}
-	flat, err := Flatten(out.JSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, flat := evaluateWith(t, model)
 	for key, want := range map[string]float64{"recon.gra.r2": 0.89, "recon.ngr.r2": 0.85, "impute.ngr.r2": -1.4} {
 		if got, ok := flat[key]; !ok || got != want {
 			t.Errorf("%s = %v (present %v), want %v", key, got, ok, want)
