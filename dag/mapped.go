@@ -114,9 +114,7 @@ func (s *stageRun) runPartition(ctx context.Context, inputs map[string]OutputRec
 			return partResult{key: pk, err: fmt.Errorf("partition %s: %w", part, err)}
 		}
 		if full {
-			ev := s.event(part, pk, StatusCached)
-			ev.Outputs = rec.OutputDigests()
-			s.emit(ev)
+			s.emitCached(part, pk, rec)
 			return partResult{key: pk, outputs: rec.Outputs}
 		}
 	}
@@ -130,9 +128,7 @@ func (s *stageRun) runPartition(ctx context.Context, inputs map[string]OutputRec
 		return partResult{key: pk, err: fmt.Errorf("partition %s: %w", part, err)}
 	}
 	if shared {
-		ev := s.event(part, pk, StatusCached)
-		ev.Outputs = rec.OutputDigests()
-		s.emit(ev)
+		s.emitCached(part, pk, rec)
 		return partResult{key: pk, outputs: rec.Outputs}
 	}
 	ev := s.event(part, pk, StatusRan)

@@ -105,9 +105,7 @@ func (s *stageRun) cached(ctx context.Context, key string) (nodeResult, bool) {
 		return s.fail("", key, time.Now(), err), true
 	case full:
 		s.emitCachedParts(rec)
-		ev := s.event("", key, StatusCached)
-		ev.Outputs = rec.OutputDigests()
-		s.emit(ev)
+		s.emitCached("", key, rec)
 		return nodeResult{key: key, outputs: rec.Outputs, parts: rec.Partitions, status: StatusCached,
 			reason: "a record for this key exists"}, true
 	case rec != nil && s.plan:
@@ -153,6 +151,14 @@ func (s *stageRun) fail(part, key string, start time.Time, err error) nodeResult
 	ev.Seconds, ev.Error = time.Since(start).Seconds(), err.Error()
 	s.emit(ev)
 	return nodeResult{key: key, err: err}
+}
+
+// emitCached reports a stage or partition whose record rec, for key,
+// is used as it is.
+func (s *stageRun) emitCached(part, key string, rec *Record) {
+	ev := s.event(part, key, StatusCached)
+	ev.Outputs = rec.OutputDigests()
+	s.emit(ev)
 }
 
 // emitCachedParts reports each partition of a cached mapped stage.
