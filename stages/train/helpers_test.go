@@ -36,6 +36,20 @@ func goBackend(t testing.TB) *Backend {
 	return b
 }
 
+// reload encodes m's checkpoint and loads it on the pure-Go backend.
+func reload(t testing.TB, m *Model) (ckpt []byte, loaded *Model) {
+	t.Helper()
+	ckpt, err := m.Checkpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err = Load(goBackend(t).Engine, ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ckpt, loaded
+}
+
 // The pure-Go backend runs matrix products inline, parallelism 0, set
 // without simplego's "parallelism=" option (which prints to stdout). The
 // field runInline writes is the one New("") sets to the number of CPUs.

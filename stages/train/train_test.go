@@ -162,14 +162,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ckpt, err := res.Model.Checkpoint()
-			if err != nil {
-				t.Fatal(err)
-			}
-			loaded, err := Load(goBackend(t).Engine, ckpt)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ckpt, loaded := reload(t, res.Model)
 			got, err := loaded.Infer(val)
 			if err != nil {
 				t.Fatal(err)
@@ -380,14 +373,7 @@ func TestParameterCount(t *testing.T) {
 			if got := res.Model.Parameters(); got != tc.want {
 				t.Errorf("trained model: %d parameters, want %d", got, tc.want)
 			}
-			ckpt, err := res.Model.Checkpoint()
-			if err != nil {
-				t.Fatal(err)
-			}
-			loaded, err := Load(goBackend(t).Engine, ckpt)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, loaded := reload(t, res.Model)
 			if got := loaded.Parameters(); got != tc.want {
 				t.Errorf("loaded model: %d parameters, want %d", got, tc.want)
 			}
