@@ -91,23 +91,12 @@ func (h *harness) mustRun(p *dag.Pipeline, opts dag.Options) int {
 
 // status returns the reported status of a stage (partition "" for the stage itself).
 func (h *harness) status(stage, part string) string {
-	for _, e := range h.events {
-		if e.Stage == stage && e.Partition == part {
-			return e.Status
-		}
-	}
-	return "(none)"
+	return dagtest.Status(h.events, stage, part)
 }
 
 // event is the last stage-level event of stage in the latest run.
 func (h *harness) event(stage string) dag.Event {
-	var ev dag.Event
-	for _, e := range h.events {
-		if e.Stage == stage && e.Partition == "" {
-			ev = e
-		}
-	}
-	return ev
+	return dagtest.StageEvent(h.events, stage)
 }
 
 // flipByte damages a stored blob without changing its size.

@@ -1,6 +1,7 @@
 // Package dagtest provides stand-in stage kinds for engine and CLI tests:
 // small, deterministic, and counted, as BuildKit's scheduler tests count
-// vertex runs. They are never registered in the shipped binary.
+// vertex runs. They are never registered in the shipped binary. It also
+// looks stages up among a run's events.
 package dagtest
 
 import (

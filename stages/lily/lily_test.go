@@ -10,6 +10,7 @@ import (
 
 	"litho/artifacts"
 	"litho/dag"
+	"litho/dag/dagtest"
 	"litho/schemas"
 	"litho/stages/ingest"
 	"litho/stages/lily"
@@ -94,13 +95,7 @@ func (f *front) run(instruments ...string) error {
 
 // event is the last stage-level event of a stage.
 func (f *front) event(stage string) dag.Event {
-	var ev dag.Event
-	for _, e := range f.events {
-		if e.Stage == stage && e.Partition == "" {
-			ev = e
-		}
-	}
-	return ev
+	return dagtest.StageEvent(f.events, stage)
 }
 
 // Every one of the nine files goes through the source into ingest.

@@ -11,6 +11,7 @@ import (
 
 	"litho/artifacts"
 	"litho/dag"
+	"litho/dag/dagtest"
 	"litho/stages/bin"
 	"litho/stages/ingest"
 	"litho/stages/lily"
@@ -79,12 +80,7 @@ func (h *harness) runWith(instruments ...string) error {
 }
 
 func (h *harness) status(stage, part string) string {
-	for _, e := range h.events {
-		if e.Stage == stage && e.Partition == part {
-			return e.Status
-		}
-	}
-	return "(none)"
+	return dagtest.Status(h.events, stage, part)
 }
 
 // binParts lists the bin partitions the last run reported, and those
