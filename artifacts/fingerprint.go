@@ -118,15 +118,7 @@ func (f *Fingerprinter) Save() error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), f.path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := InstallTemp(tmp, b, f.path, nil); err != nil {
 		return err
 	}
 	f.dirty = false

@@ -160,6 +160,27 @@ func CreateTemp(dir, pattern string) (*os.File, error) {
 	return nil, fmt.Errorf("create a temporary file in %s: every name tried exists", dir)
 }
 
+// InstallTemp writes b to tmp, a file from CreateTemp, closes it and
+// renames it to dst once ready (when not nil) returns nil; on any failure
+// it removes tmp, so that neither a partial dst nor the temporary file
+// is left.
+func InstallTemp(tmp *os.File, b []byte, dst string, ready func() error) error {
+	_, err := tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && ready != nil {
+		err = ready()
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), dst)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
+
 // mkdir creates a shard directory once per process.
 func (l *Local) mkdir(dir string) error {
 	if _, ok := l.dirs.Load(dir); ok {

@@ -28,20 +28,10 @@ func writeOutput(path string, b []byte, force bool) error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
 	// Checked again just before the rename: what appeared at path while
 	// the file was written is not replaced either.
-	if err == nil {
-		err = replaceable(path, force)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
+	err = artifacts.InstallTemp(tmp, b, path, func() error { return replaceable(path, force) })
 	if err != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
