@@ -204,7 +204,8 @@ func TransferRecords(ctx context.Context, from, to Backend, keys []string, refs 
 	return total, err
 }
 
-func readObject(ctx context.Context, be Backend, ns Namespace, name string) ([]byte, error) {
+// ReadObject returns the bytes of an object in be.
+func ReadObject(ctx context.Context, be Backend, ns Namespace, name string) ([]byte, error) {
 	rc, err := be.Open(ctx, ns, name)
 	if err != nil {
 		return nil, err

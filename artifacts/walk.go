@@ -80,7 +80,7 @@ func (w *walker) level(ctx context.Context, keys []string) ([]string, error) {
 
 // readRefs reads a record and lists what it names.
 func readRefs(ctx context.Context, be Backend, key string, refs RecordRefs) ([]Digest, []string, error) {
-	rec, err := readObject(ctx, be, Records, key)
+	rec, err := ReadObject(ctx, be, Records, key)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read record %s from %s: %w", key, be.Location(), err)
 	}

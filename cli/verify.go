@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -108,7 +107,7 @@ func (v *verifier) each(ctx context.Context, ns artifacts.Namespace, check func(
 // record checks one record: its bytes, its kind, its manifests, and that
 // the objects it names can be examined.
 func (v *verifier) record(ctx context.Context, key string) error {
-	b, err := readObject(ctx, v.target, artifacts.Records, key)
+	b, err := artifacts.ReadObject(ctx, v.target, artifacts.Records, key)
 	if errors.Is(err, artifacts.ErrNotFound) {
 		return nil // removed meanwhile
 	}
@@ -197,15 +196,6 @@ func (v *verifier) restore(ctx context.Context, name string) bool {
 	defer f.Close()
 	fi, err := f.Stat()
 	return err == nil && v.target.Save(ctx, artifacts.Blobs, name, f, fi.Size()) == nil
-}
-
-func readObject(ctx context.Context, be artifacts.Backend, ns artifacts.Namespace, name string) ([]byte, error) {
-	rc, err := be.Open(ctx, ns, name)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
 }
 
 func hashObject(ctx context.Context, be artifacts.Backend, name string) (artifacts.Digest, error) {

@@ -64,20 +64,10 @@ func SaveBlob(t testing.TB, be artifacts.Backend, b []byte) artifacts.Digest {
 	return d
 }
 
-// Read returns an object's bytes.
-func Read(ctx context.Context, be artifacts.Backend, ns artifacts.Namespace, name string) ([]byte, error) {
-	rc, err := be.Open(ctx, ns, name)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
-}
-
-// MustRead is Read that fails the test on error.
+// MustRead is artifacts.ReadObject that fails the test on error.
 func MustRead(t testing.TB, be artifacts.Backend, ns artifacts.Namespace, name string) []byte {
 	t.Helper()
-	b, err := Read(context.Background(), be, ns, name)
+	b, err := artifacts.ReadObject(context.Background(), be, ns, name)
 	if err != nil {
 		t.Fatalf("read %s/%s: %v", ns, name, err)
 	}
@@ -96,7 +86,7 @@ func wantNotFound(t *testing.T, be artifacts.Backend, ns artifacts.Namespace, na
 	if _, err := be.Stat(context.Background(), ns, name); !errors.Is(err, artifacts.ErrNotFound) {
 		t.Errorf("stat %s/%s: got %v, want ErrNotFound", ns, name, err)
 	}
-	if _, err := Read(context.Background(), be, ns, name); !errors.Is(err, artifacts.ErrNotFound) {
+	if _, err := artifacts.ReadObject(context.Background(), be, ns, name); !errors.Is(err, artifacts.ErrNotFound) {
 		t.Errorf("open %s/%s: got %v, want ErrNotFound", ns, name, err)
 	}
 }
