@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"testing"
 
@@ -301,15 +300,7 @@ func wantAbsent(t *testing.T, be artifacts.Backend, ns artifacts.Namespace, name
 // flip damages a local blob file without changing its size.
 func flip(t *testing.T, l *artifacts.Local, d artifacts.Digest) {
 	t.Helper()
-	p := l.Path(artifacts.Blobs, string(d))
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b[len(b)/2] ^= 0xff
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Edit(t, l.Path(artifacts.Blobs, string(d)), func(b []byte) { b[len(b)/2] ^= 0xff })
 }
 
 // putDamaged puts 4000 seeded bytes through st, then damages the copy

@@ -19,14 +19,7 @@ import (
 // flipByte changes one byte of a file in place.
 func flipByte(t *testing.T, path string) {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b[len(b)/2] ^= 0x20
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Edit(t, path, func(b []byte) { b[len(b)/2] ^= 0x20 })
 }
 
 // TestVerifyFindsAndRepairsLocal: verify finds every damage at once,

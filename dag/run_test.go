@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"litho/artifacts"
+	"litho/artifacts/storetest"
 	"litho/dag"
 	"litho/dag/dagtest"
 )
@@ -102,15 +103,7 @@ func (h *harness) event(stage string) dag.Event {
 // flipByte damages a stored blob without changing its size.
 func (h *harness) flipByte(d string) {
 	h.t.Helper()
-	path := h.local.Path(artifacts.Blobs, d)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	b[0] ^= 0xff
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		h.t.Fatal(err)
-	}
+	storetest.Edit(h.t, h.local.Path(artifacts.Blobs, d), func(b []byte) { b[0] ^= 0xff })
 }
 
 // readOut reads stage's "out" output as the latest run reported it.

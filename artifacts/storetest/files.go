@@ -30,3 +30,17 @@ func Symlink(t testing.TB, target, link string) {
 		t.Fatal(err)
 	}
 }
+
+// Edit rewrites the file at path in place with edit's changes to its
+// bytes (the size stays).
+func Edit(t testing.TB, path string, edit func(b []byte)) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(b)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
