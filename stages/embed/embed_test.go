@@ -56,11 +56,18 @@ func trained(t *testing.T, tabs map[string][]byte) (*train.Model, []byte) {
 	}
 	cfg := train.Default()
 	cfg.Features, cfg.MaxEpochs, cfg.BatchSize = tr.Features, 2, 64
+	return fit(t, cfg, tr.X)
+}
+
+// fit trains cfg on x with the pure-Go backend and returns the model and
+// its checkpoint.
+func fit(t *testing.T, cfg train.Config, x []float32) (*train.Model, []byte) {
+	t.Helper()
 	b, err := train.NewBackend("go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := train.Fit(context.Background(), b.Engine, cfg, tr.X, nil, nil, nil)
+	res, err := train.Fit(context.Background(), b.Engine, cfg, x, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,15 +162,7 @@ func TestEmbedReconstructionR2(t *testing.T) {
 	masked := train.Default()
 	masked.MaxEpochs, masked.BatchSize, masked.Masking, masked.MaskRate = 2, 64, train.RandomMasking, 0.2
 	tr, _ := train.DecodeTable("train", tabs["train"], features)
-	b, _ := train.NewBackend("go")
-	res, err := train.Fit(context.Background(), b.Engine, masked, tr.X, nil, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mckpt, err := res.Model.Checkpoint()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, mckpt := fit(t, masked, tr.X)
 	_, mstats, err := Embed(mckpt, tabs)
 	if err != nil {
 		t.Fatal(err)
