@@ -91,7 +91,7 @@ func age(t *testing.T, l *artifacts.Local, ns artifacts.Namespace, name string, 
 // nothing names survives; old unreferenced things go.
 func TestGCGrace(t *testing.T) {
 	ctx := context.Background()
-	l := openLocal(t)
+	l := storetest.Local(t)
 	oldBlob := storetest.SaveBlob(t, l, []byte("old blob, named by a fresh record"))
 	orphan := storetest.SaveBlob(t, l, []byte("old orphan"))
 	young := storetest.SaveBlob(t, l, []byte("young orphan"))
@@ -122,7 +122,7 @@ func TestGCGrace(t *testing.T) {
 // TestGCUnreadableRecord: a kept record that cannot be parsed stops the
 // collection before anything is deleted.
 func TestGCUnreadableRecord(t *testing.T) {
-	l := openLocal(t)
+	l := storetest.Local(t)
 	orphan := storetest.SaveBlob(t, l, []byte("orphan"))
 	if err := l.Save(context.Background(), artifacts.Records, key("broken"), strings.NewReader("{not json"), -1); err != nil {
 		t.Fatal(err)
@@ -141,7 +141,7 @@ func TestGCUnreadableRecord(t *testing.T) {
 // order; a dry run reports the same list and deletes nothing.
 func TestGCNoGrace(t *testing.T) {
 	ctx := context.Background()
-	l := openLocal(t)
+	l := storetest.Local(t)
 	ds := fillHost(t, l, 0) // stage → part-a, part-b; single
 	orphan := storetest.SaveBlob(t, l, []byte("orphan"))
 	var got []string

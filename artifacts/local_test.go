@@ -8,11 +8,5 @@ import (
 )
 
 func TestLocalConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) artifacts.Backend {
-		l, err := artifacts.OpenLocal(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l
-	})
+	storetest.Run(t, func(t *testing.T) artifacts.Backend { return storetest.Local(t) })
 }

@@ -107,7 +107,7 @@ func TestReadOnlyTieredReadsThrough(t *testing.T) {
 // operation, through the Store too, and nothing changes.
 func TestReadOnlyRefusesWrites(t *testing.T) {
 	ctx := context.Background()
-	local, remote := openLocal(t), openLocal(t)
+	local, remote := storetest.Local(t), storetest.Local(t)
 	saveRecord(t, local, "k", nil)
 	saveRecord(t, remote, "k", nil)
 	check := unchanged(t, local, remote)

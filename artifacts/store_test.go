@@ -68,10 +68,10 @@ func TestStoreClassifiesBackendErrors(t *testing.T) {
 func TestStoreDropsCorruptBlob(t *testing.T) {
 	ctx := context.Background()
 	for _, tiered := range []bool{false, true} {
-		local := openLocal(t)
+		local := storetest.Local(t)
 		var be artifacts.Backend = local
 		if tiered {
-			be = artifacts.NewTiered(local, openLocal(t), nil)
+			be = artifacts.NewTiered(local, storetest.Local(t), nil)
 		}
 		good := storetest.Bytes(45, 3000)
 		d := storetest.SaveBlob(t, local, good)
@@ -88,7 +88,7 @@ func TestStoreDropsCorruptBlob(t *testing.T) {
 // TestStoreListStops: an error from List's callback comes back as it is,
 // not as a store failure.
 func TestStoreListStops(t *testing.T) {
-	l := openLocal(t)
+	l := storetest.Local(t)
 	storetest.SaveBlob(t, l, []byte("x"))
 	stop := errors.New("stop")
 	err := artifacts.NewStore(l).List(context.Background(), artifacts.Blobs, func(artifacts.Info) error { return stop })

@@ -21,7 +21,7 @@ var remotes = []struct {
 	name string
 	open func(t *testing.T) artifacts.Backend
 }{
-	{"local", func(t *testing.T) artifacts.Backend { return openLocal(t) }},
+	{"local", func(t *testing.T) artifacts.Backend { return storetest.Local(t) }},
 	{"s3", func(t *testing.T) artifacts.Backend { be, _ := s3test.Open(t); return be }},
 }
 
@@ -29,24 +29,15 @@ var remotes = []struct {
 // store and remote.
 func eachRemote(t *testing.T, fn func(t *testing.T, local *artifacts.Local, remote artifacts.Backend)) {
 	for _, r := range remotes {
-		t.Run(r.name, func(t *testing.T) { fn(t, openLocal(t), r.open(t)) })
+		t.Run(r.name, func(t *testing.T) { fn(t, storetest.Local(t), r.open(t)) })
 	}
-}
-
-func openLocal(t *testing.T) *artifacts.Local {
-	t.Helper()
-	l, err := artifacts.OpenLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l
 }
 
 func TestTieredConformance(t *testing.T) {
 	for _, r := range remotes {
 		t.Run(r.name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) artifacts.Backend {
-				return artifacts.NewTiered(openLocal(t), r.open(t), nil)
+				return artifacts.NewTiered(storetest.Local(t), r.open(t), nil)
 			})
 		})
 	}
@@ -144,8 +135,8 @@ func (r *recorder) Save(ctx context.Context, ns artifacts.Namespace, name string
 // Save returns, so a record saved after its blobs is published after them.
 func TestTieredPublishesInWriteOrder(t *testing.T) {
 	ctx := context.Background()
-	remote := &recorder{Backend: openLocal(t)}
-	st := artifacts.NewStore(artifacts.NewTiered(openLocal(t), remote, nil))
+	remote := &recorder{Backend: storetest.Local(t)}
+	st := artifacts.NewStore(artifacts.NewTiered(storetest.Local(t), remote, nil))
 	var want []string
 	for i := range 3 {
 		d, err := st.PutBytes(ctx, storetest.Bytes(uint64(50+i), 100))
@@ -226,7 +217,7 @@ func TestTwoHostsConcurrent(t *testing.T) {
 	for _, r := range remotes {
 		t.Run(r.name, func(t *testing.T) {
 			remote := r.open(t)
-			hosts := []artifacts.Backend{artifacts.NewTiered(openLocal(t), remote, nil), artifacts.NewTiered(openLocal(t), remote, nil)}
+			hosts := []artifacts.Backend{artifacts.NewTiered(storetest.Local(t), remote, nil), artifacts.NewTiered(storetest.Local(t), remote, nil)}
 			const stages = 12
 			var wg sync.WaitGroup
 			errs := make([]error, len(hosts))
@@ -340,7 +331,7 @@ func TestTieredRecoversCorruptLocal(t *testing.T) {
 // copy only, and the next read serves the remote's.
 func TestTieredStreamDropsCorruptLocal(t *testing.T) {
 	ctx := context.Background()
-	local, remote := openLocal(t), openLocal(t)
+	local, remote := storetest.Local(t), storetest.Local(t)
 	st := artifacts.NewStore(artifacts.NewTiered(local, remote, nil))
 	good, d := putDamaged(t, st, local, 44)
 	rc, err := st.Open(ctx, d)
@@ -362,7 +353,7 @@ func TestTieredStreamDropsCorruptLocal(t *testing.T) {
 // TestTieredRemoveRecord: Store.RemoveRecord removes from both tiers.
 func TestTieredRemoveRecord(t *testing.T) {
 	ctx := context.Background()
-	local, remote := openLocal(t), openLocal(t)
+	local, remote := storetest.Local(t), storetest.Local(t)
 	st := artifacts.NewStore(artifacts.NewTiered(local, remote, nil))
 	if err := st.PutRecord(ctx, artifacts.Records, "k", []byte("{}")); err != nil {
 		t.Fatal(err)

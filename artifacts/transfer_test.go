@@ -45,7 +45,7 @@ func TestPushPull(t *testing.T) {
 	for _, r := range remotes {
 		t.Run(r.name, func(t *testing.T) {
 			ctx := context.Background()
-			a, remote, b := openLocal(t), r.open(t), openLocal(t)
+			a, remote, b := storetest.Local(t), r.open(t), storetest.Local(t)
 			ds := fillHost(t, a, 0)
 			keys := []string{recStage, recSingle}
 			st, err := artifacts.TransferRecords(ctx, a, remote, keys, testRefs, 4)
@@ -75,7 +75,7 @@ func TestPushPull(t *testing.T) {
 // TestTransferRecordsOrder: blobs land before any record, and linked
 // partition records before the stage record that links them.
 func TestTransferRecordsOrder(t *testing.T) {
-	a, dst := openLocal(t), &recorder{Backend: openLocal(t)}
+	a, dst := storetest.Local(t), &recorder{Backend: storetest.Local(t)}
 	fillHost(t, a, 0)
 	if _, err := artifacts.TransferRecords(context.Background(), a, dst, []string{recStage}, testRefs, 4); err != nil {
 		t.Fatal(err)
@@ -117,11 +117,11 @@ func TestTransferCorruptSource(t *testing.T) {
 	sources := append([]struct {
 		name string
 		open func(t *testing.T) artifacts.Backend
-	}{{"stream", func(t *testing.T) artifacts.Backend { return streamOnly{openLocal(t)} }}}, remotes...)
+	}{{"stream", func(t *testing.T) artifacts.Backend { return streamOnly{storetest.Local(t)} }}}, remotes...)
 	for _, src := range sources {
 		t.Run(src.name, func(t *testing.T) {
 			ctx := context.Background()
-			from, to := src.open(t), openLocal(t)
+			from, to := src.open(t), storetest.Local(t)
 			good := storetest.Bytes(60, 20000)
 			d := artifacts.DigestBytes(good)
 			if err := from.Save(ctx, artifacts.Blobs, string(d), bytes.NewReader(good[1:]), int64(len(good)-1)); err != nil {
@@ -146,7 +146,7 @@ func TestPushCorruptLargeStream(t *testing.T) {
 	for _, r := range remotes {
 		t.Run(r.name, func(t *testing.T) {
 			ctx := context.Background()
-			from, to := openLocal(t), r.open(t)
+			from, to := storetest.Local(t), r.open(t)
 			d, _, _ := saveAltered(t, from, 61, 20<<20, 20<<20-1)
 			_, err := artifacts.Transfer(ctx, streamOnly{from}, to, artifacts.Blobs, []string{string(d)}, 1)
 			var ce *artifacts.CorruptError
@@ -193,7 +193,7 @@ func (r killReader) Read(p []byte) (int, error) {
 func TestPushKilledMidUpload(t *testing.T) {
 	for _, r := range remotes {
 		t.Run(r.name, func(t *testing.T) {
-			a, remote := openLocal(t), r.open(t)
+			a, remote := storetest.Local(t), r.open(t)
 			ds := fillHost(t, a, 40<<20)
 			ctx, cancel := context.WithCancel(context.Background())
 			src := &killer{Backend: a, cancel: cancel}

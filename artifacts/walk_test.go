@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"litho/artifacts"
+	"litho/artifacts/storetest"
 )
 
 // TestWalk: records come level by level, roots first, each blob once in
@@ -16,7 +17,7 @@ import (
 // that does not parse is an error.
 func TestWalk(t *testing.T) {
 	ctx := context.Background()
-	l := openLocal(t)
+	l := storetest.Local(t)
 	ds := fillHost(t, l, 0) // stage → part-a (ds 0, 1), part-b (ds 2); stage ds 3; single ds 4
 	saveRecord(t, l, key("again"), ds[4:5], recPartA)
 	g, err := artifacts.Walk(ctx, l, []string{recStage, recSingle, "absent", key("again")}, testRefs)
@@ -43,7 +44,7 @@ func TestWalk(t *testing.T) {
 // TestTransferRecordsMissing: a named record the source lacks stops the
 // transfer before anything is copied.
 func TestTransferRecordsMissing(t *testing.T) {
-	a, dst := openLocal(t), openLocal(t)
+	a, dst := storetest.Local(t), storetest.Local(t)
 	fillHost(t, a, 0)
 	_, err := artifacts.TransferRecords(context.Background(), a, dst, []string{recStage, "absent"}, testRefs, 2)
 	if !errors.Is(err, artifacts.ErrNotFound) {

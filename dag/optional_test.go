@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"litho/artifacts"
+	"litho/artifacts/storetest"
 	"litho/dag"
 )
 
@@ -30,10 +31,7 @@ func optionalKinds(seen map[string][2]bool, optional bool) *dag.Registry {
 
 func runOptional(t *testing.T, reg *dag.Registry) error {
 	t.Helper()
-	local, err := artifacts.OpenLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := storetest.Local(t)
 	p, err := dag.Parse("test.hcl", []byte(`
 source "maybe" {}
 stage "probe" "probe" {
@@ -80,10 +78,7 @@ func TestOptionalOutputStaysCached(t *testing.T) {
 	reg.Register(&dag.Kind{Name: "half", Version: "1", Inputs: []dag.InputSpec{{Name: "in"}},
 		Outputs: []dag.OutputSpec{{Name: "a"}, {Name: "b", Optional: true}},
 		Run:     func(ctx context.Context, x *dag.Exec) error { runs++; return x.Put(ctx, "a", []byte("a")) }})
-	local, err := artifacts.OpenLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := storetest.Local(t)
 	p, err := dag.Parse("test.hcl", []byte("source \"maybe\" {}\nstage \"half\" \"half\" {\n  inputs = { in = source.a }\n}\n"), reg, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"litho/artifacts"
+	"litho/artifacts/storetest"
 )
 
 // TestRecordIntegrityRoundTrip: a saved record passes its own check when
@@ -17,10 +18,7 @@ import (
 // fails it, however valid its JSON.
 func TestRecordIntegrityRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	local, err := artifacts.OpenLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := storetest.Local(t)
 	st := artifacts.NewStore(local)
 	d := artifacts.DigestBytes([]byte("x"))
 	key := string(artifacts.DigestBytes([]byte("key")))

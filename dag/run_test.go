@@ -53,10 +53,7 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	local, err := artifacts.OpenLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := storetest.Local(t)
 	c := &dagtest.Counter{}
 	return &harness{t: t, c: c, reg: dagtest.Kinds(c), store: artifacts.NewStore(local), local: local}
 }

@@ -4,7 +4,19 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"litho/artifacts"
 )
+
+// Local opens a new local store in a temporary directory.
+func Local(t testing.TB) *artifacts.Local {
+	t.Helper()
+	l, err := artifacts.OpenLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
 
 // Plant writes files (path → content, relative to dir), making parents.
 func Plant(t testing.TB, dir string, files map[string]string) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"litho/artifacts"
+	"litho/artifacts/storetest"
 	"litho/dag"
 	"litho/schemas"
 )
@@ -99,10 +100,7 @@ func binStage(name string, inputs ...string) string {
 
 // newStore is an empty store that counts the blobs opened.
 func newStore(t *testing.T) (*artifacts.Store, *openCounter, string) {
-	local, err := artifacts.OpenLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := storetest.Local(t)
 	counter := &openCounter{Backend: local, opened: map[string]int{}}
 	return artifacts.NewStore(counter), counter, local.TempDir()
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"litho/artifacts"
+	"litho/artifacts/storetest"
 	"litho/dag"
 	"litho/dag/dagtest"
 	"litho/schemas"
@@ -92,10 +93,7 @@ func writeBoreholes(t *testing.T, dir string, n int, shiftTest float64) {
 func TestChangeInTestBoreholesKeepsTrainCached(t *testing.T) {
 	dir := t.TempDir()
 	writeBoreholes(t, dir, 30, 0)
-	local, err := artifacts.OpenLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := storetest.Local(t)
 	reg := dag.NewRegistry(binsSource(), scale.Kind(), train.Kind(), embed.Kind())
 	run := func() map[string]string {
 		p, err := dag.Parse("test.hcl", []byte(fmt.Sprintf(pipeline, dir)), reg, nil)
@@ -138,10 +136,7 @@ func TestChangeInTestBoreholesKeepsTrainCached(t *testing.T) {
 func TestPipelineOfAnyWidth(t *testing.T) {
 	dir := t.TempDir()
 	writeBoreholes(t, dir, 20, 0)
-	local, err := artifacts.OpenLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := storetest.Local(t)
 	store := artifacts.NewStore(local)
 	reg := dag.NewRegistry(binsSource(), scale.Kind(), train.Kind(), embed.Kind())
 	tests := []struct {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"litho/artifacts"
+	"litho/artifacts/storetest"
 	"litho/dag"
 	"litho/dag/dagtest"
 	"litho/schemas"
@@ -64,10 +65,7 @@ type front struct {
 
 func newFront(t *testing.T, boreholes int) *front {
 	t.Helper()
-	local, err := artifacts.OpenLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := storetest.Local(t)
 	f := &front{t: t, dir: t.TempDir(), local: local, store: artifacts.NewStore(local)}
 	if err := synth.WriteDir(context.Background(), f.dir, boreholes, 4); err != nil {
 		t.Fatal(err)

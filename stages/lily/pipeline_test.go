@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"litho/artifacts"
+	"litho/artifacts/storetest"
 	"litho/dag"
 	"litho/dag/dagtest"
 	"litho/stages/bin"
@@ -29,10 +30,7 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, boreholes int) *harness {
-	local, err := artifacts.OpenLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := storetest.Local(t)
 	h := &harness{t: t, dir: t.TempDir(), local: local, store: artifacts.NewStore(local), fps: artifacts.NewFingerprinter("")}
 	if err := synth.WriteDir(context.Background(), h.dir, boreholes, 4); err != nil {
 		t.Fatal(err)
