@@ -33,11 +33,19 @@ const (
 	LabelFirst = "first"
 )
 
+// Bounds of a bin size, in metres. Below a millimetre a bin holds one
+// reading at most (LILY depths have millimetre precision) and depth/size
+// grows towards overflow; above 100 m a bin spans whole lithologies.
+const (
+	MinSize = 0.001
+	MaxSize = 100
+)
+
 // Check reports a bin size or label rule that cannot work.
 func (p Params) Check() error {
 	var errs []error
-	if !(p.Size > 0) || math.IsInf(p.Size, 0) {
-		errs = append(errs, dag.ParamErrorf("size", "must be a positive number of metres, got %v", p.Size))
+	if !(p.Size >= MinSize && p.Size <= MaxSize) {
+		errs = append(errs, dag.ParamErrorf("size", "must be between %g and %g metres, got %v", float64(MinSize), float64(MaxSize), p.Size))
 	}
 	if err := dag.OneOf("label", p.Label, LabelMode, LabelFirst); err != nil {
 		errs = append(errs, err)
@@ -91,7 +99,9 @@ func Compute(borehole string, p Params, instruments []string, tables map[string]
 		if i == 0 {
 			rule = p.Label // only the first instrument's labels are used
 		}
-		aggs[i] = aggregate(tables[f.Instrument], p.Size, len(f.Measures), rule)
+		if aggs[i], err = aggregate(tables[f.Instrument], p.Size, len(f.Measures), rule); err != nil {
+			return nil, fmt.Errorf("borehole %s: %s: %w", borehole, f.Instrument, err)
+		}
 	}
 	t.Rows = assemble(borehole, p.Size, files, aggs)
 	return t, nil
@@ -165,6 +175,19 @@ func Index(depth, size float64) int64 {
 	return int64(math.RoundToEven(depth / size))
 }
 
+// maxIndex bounds |depth/size|: well inside int64, so Index never
+// overflows, and far beyond any borehole (ingest keeps depths within
+// ±10 km, Check keeps size ≥ 1 mm).
+const maxIndex = 1 << 53
+
+// checkedIndex is Index, refusing a depth whose bin would not fit.
+func checkedIndex(depth, size float64) (int64, error) {
+	if q := depth / size; !(math.Abs(q) <= maxIndex) {
+		return 0, fmt.Errorf("depth %v m at bin size %v m: bin index out of range", depth, size)
+	}
+	return Index(depth, size), nil
+}
+
 // agg is one instrument's summary of one bin.
 type agg struct {
 	bin   int64
@@ -176,15 +199,18 @@ type agg struct {
 // aggregate summarises rows per bin, sorted by bin: the means of the
 // first values measurements and, by the label rule ("" for none), the
 // label.
-func aggregate(rows []schemas.MeasureRow, size float64, values int, rule string) []agg {
+func aggregate(rows []schemas.MeasureRow, size float64, values int, rule string) ([]agg, error) {
 	// Rounding is monotonic, so rows sorted by depth (ingest's order) are
 	// grouped by bin already; sort the bin indexes otherwise, stably, so
 	// a bin's rows keep their order (the "first" rule).
 	idx := make([]int64, len(rows))
 	order := make([]int, len(rows))
 	for i := range rows {
-		idx[i] = Index(rows[i].Depth, size)
-		order[i] = i
+		b, err := checkedIndex(rows[i].Depth, size)
+		if err != nil {
+			return nil, err
+		}
+		idx[i], order[i] = b, i
 	}
 	if !slices.IsSorted(idx) {
 		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(idx[a], idx[b]) })
@@ -212,7 +238,7 @@ func aggregate(rows []schemas.MeasureRow, size float64, values int, rule string)
 		out = append(out, a)
 		start = end
 	}
-	return out
+	return out, nil
 }
 
 // means averages the first values measurements over the rows of one bin

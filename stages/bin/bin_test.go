@@ -299,3 +299,17 @@ func TestReadMeasures(t *testing.T) {
 		t.Error("garbage read without error")
 	}
 }
+
+// A depth whose bin would not fit an int64 (which ingest no longer
+// lets through) fails naming the borehole, the instrument and the
+// depth, instead of becoming bin −2⁶³.
+func TestIndexOverflow(t *testing.T) {
+	for _, depth := range []float64{2e18, -2e18, 1e300, math.Inf(1), math.NaN()} {
+		tables := map[string][]schemas.MeasureRow{"gra": {{Depth: 1, V0: 1.5, Principal: "clay"}, {Depth: depth, V0: 1.5, Principal: "clay"}}}
+		_, err := Compute("372-U1517-C", defaults(), []string{"gra"}, tables)
+		want := fmt.Sprintf("borehole 372-U1517-C: gra: depth %v m at bin size 0.2 m: bin index out of range", depth)
+		if err == nil || err.Error() != want {
+			t.Errorf("depth %v: error %v, want %q", depth, err, want)
+		}
+	}
+}

@@ -197,3 +197,37 @@ func TestStageDiagnostics(t *testing.T) {
 		})
 	}
 }
+
+// A bin size outside [MinSize, MaxSize] is a diagnostic at its place in
+// the file or at the --set, before anything runs; the bounds themselves
+// are accepted.
+func TestSizeBounds(t *testing.T) {
+	src := func(size string) string {
+		return "source \"tables\" {}\nstage \"bin\" \"bin\" {\n  inputs = { gra = source.gra }\n" + size + "}\n"
+	}
+	cases := []struct {
+		name, size string
+		sets       []string
+		want       string // "" = accepted
+	}{
+		{"smallest", "  size = 0.001\n", nil, ""},
+		{"largest", "  size = 100\n", nil, ""},
+		{"tiny", "  size = 1e-300\n", nil, "bin.hcl:4:10: Invalid parameter value; size: must be between 0.001 and 100 metres, got 1e-300."},
+		{"zero", "  size = 0\n", nil, "bin.hcl:4:10: Invalid parameter value; size: must be between"},
+		{"negative", "  size = -0.2\n", nil, "bin.hcl:4:10: Invalid parameter value; size: must be between"},
+		{"huge", "  size = 1e300\n", nil, "bin.hcl:4:10: Invalid parameter value; size: must be between 0.001 and 100 metres, got 1e+300."},
+		{"tiny by --set", "", []string{"bin.size=1e-300"}, `Invalid --set; "bin.size=1e-300": must be between 0.001 and 100 metres, got 1e-300.`},
+		{"huge by --set", "", []string{"bin.size=101"}, `Invalid --set; "bin.size=101": must be between`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := dag.Parse("bin.hcl", []byte(src(c.size)), dag.NewRegistry(tablesKind(), Kind()), c.sets)
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("rejected: %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("diagnostics:\n%v\nwant one containing %q", err, c.want)
+			}
+		})
+	}
+}

@@ -13,8 +13,11 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"litho/schemas"
@@ -127,9 +130,33 @@ func File(ctx context.Context, cfg Config, r io.Reader, rejects *Rejects, progre
 	}
 	st.Kept = st.Rows - st.RejectCount()
 	st.Boreholes = len(g.boreholes())
+	if err := checkKept(st); err != nil {
+		return st, err
+	}
 	dups, err := g.write(ctx, cfg, put)
 	st.Duplicates = dups
 	return st, err
+}
+
+// checkKept fails a file with no usable row, naming it and why, rather
+// than letting an empty table surface stages later as "no training rows".
+func checkKept(st Stats) error {
+	switch {
+	case st.Kept > 0:
+		return nil
+	case st.Rows == 0:
+		return fmt.Errorf("%s: no data rows after the header", st.File)
+	}
+	return fmt.Errorf("%s: no usable rows: all %d rows rejected (%s)", st.File, st.Rows, reasons(st))
+}
+
+// reasons lists the reject counts by reason, "reason n, …".
+func reasons(st Stats) string {
+	var parts []string
+	for _, reason := range slices.Sorted(maps.Keys(st.Rejected)) {
+		parts = append(parts, fmt.Sprintf("%s %d", reason, st.Rejected[reason]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // parseAll runs the reader, the parsing workers and, in this goroutine,

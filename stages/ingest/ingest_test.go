@@ -407,3 +407,65 @@ func TestEveryFileHeader(t *testing.T) {
 		}
 	}
 }
+
+// Depths outside [MinDepth, MaxDepth] and Exp/Site/Hole cells that cannot
+// name a borehole are rejected row by row with line, column and reason;
+// the rows around them, and the bounds themselves, are kept. A value with
+// control characters is written quoted.
+func TestRangeAndIDRejects(t *testing.T) {
+	parts, rej, st, err := ingestFile(t, "bad_ids_depths.csv", Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(rej)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const depth = "Depth CSF-A (m)"
+	long := "372-U1517-" + strings.Repeat("x", 191)
+	want := [][]string{
+		schemas.RejectColumns,
+		{"bad_ids_depths.csv", "3", depth, ReasonDepthRange, "2e18"},
+		{"bad_ids_depths.csv", "4", depth, ReasonDepthRange, "1e300"},
+		{"bad_ids_depths.csv", "5", depth, ReasonDepthRange, "-11"},
+		{"bad_ids_depths.csv", "6", depth, ReasonDepthRange, "10000.5"},
+		{"bad_ids_depths.csv", "7", "Hole", ReasonBoreholeID, "C/D"},
+		{"bad_ids_depths.csv", "8", "Site", ReasonBoreholeID, `U15\17`},
+		{"bad_ids_depths.csv", "9", "Exp", ReasonBoreholeID, `"372\x1b[31m"`},
+		{"bad_ids_depths.csv", "10", "Exp|Site|Hole", ReasonBoreholeID, long[:120] + "…"},
+	}
+	if !reflect.DeepEqual(recs, want) {
+		t.Errorf("rejects:\n got %q\nwant %q", recs, want)
+	}
+	if st.Rows != 13 || st.Kept != 5 || st.Boreholes != 3 || st.Rejected[ReasonDepthRange] != 4 || st.Rejected[ReasonBoreholeID] != 4 {
+		t.Errorf("stats %+v", st)
+	}
+	for b, n := range map[string]int{"372-U1517-C": 3, "368X-U1503-A": 1, long[:len(long)-1]: 1} {
+		if got := len(readRows(t, parts[b])); got != n {
+			t.Errorf("%.20s: kept %d rows, want %d", b, got, n)
+		}
+	}
+	if s := summary(st); !strings.Contains(s, "depth out of range 4, invalid borehole ID 4") {
+		t.Errorf("summary %q", s)
+	}
+}
+
+// A file without a usable row fails naming the file and why, instead of
+// an empty table that surfaces stages later as "no training rows".
+func TestNoUsableRows(t *testing.T) {
+	cases := []struct{ file, want string }{
+		{"all_rejected.csv", "all_rejected.csv: no usable rows: all 3 rows rejected (depth out of range 1, invalid borehole ID 1, missing depth 1)"},
+		{"header_only.csv", "header_only.csv: no data rows after the header"},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			parts, _, _, err := ingestFile(t, c.file, Config{})
+			if err == nil || err.Error() != c.want {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+			if len(parts) != 0 {
+				t.Errorf("put %d partitions", len(parts))
+			}
+		})
+	}
+}

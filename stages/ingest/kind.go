@@ -3,11 +3,8 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"litho/dag"
 	"litho/schemas"
@@ -18,7 +15,7 @@ import (
 func Kind() *dag.Kind {
 	k := &dag.Kind{
 		Name:    "ingest",
-		Version: "ingest/2 " + schemas.LILYVersion + " " + schemas.MeasureVersion,
+		Version: "ingest/3 " + schemas.LILYVersion + " " + schemas.MeasureVersion,
 		Doc:     "Read LILY CSV files into per-borehole Parquet tables; unusable rows go to rejects.",
 		Outputs: []dag.OutputSpec{{Name: "rejects", MediaType: schemas.MediaCSV}},
 		Run:     run,
@@ -104,11 +101,7 @@ func ingestInput(ctx context.Context, x *dag.Exec, spec *schemas.LILYFile, rejec
 func summary(st Stats) string {
 	s := fmt.Sprintf("%s: %d rows, %d kept in %d boreholes, %d rejected", st.File, st.Rows, st.Kept, st.Boreholes, st.RejectCount())
 	if len(st.Rejected) > 0 {
-		var parts []string
-		for _, reason := range slices.Sorted(maps.Keys(st.Rejected)) {
-			parts = append(parts, fmt.Sprintf("%s %d", reason, st.Rejected[reason]))
-		}
-		s += " (" + strings.Join(parts, ", ") + ")"
+		s += " (" + reasons(st) + ")"
 	}
 	if st.Duplicates > 0 {
 		s += fmt.Sprintf(", %d duplicate rows kept", st.Duplicates)

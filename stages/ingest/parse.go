@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 	"unsafe"
 
 	"litho/schemas"
@@ -21,6 +23,12 @@ const (
 	ReasonQuote      = "unterminated quoted field"
 	ReasonBorehole   = "missing borehole"
 	ReasonDepth      = "missing depth"
+	// ReasonDepthRange: a depth outside [MinDepth, MaxDepth].
+	ReasonDepthRange = "depth out of range"
+	// ReasonBoreholeID: an Exp, Site or Hole that cannot name a borehole
+	// (a partition): it holds '/', '\\' or a control character, or makes
+	// the ID longer than MaxBoreholeID bytes.
+	ReasonBoreholeID = "invalid borehole ID"
 	ReasonPrincipal  = "missing Principal"
 	ReasonEmpty      = "empty value"
 	ReasonNumber     = "not a number"
@@ -29,6 +37,20 @@ const (
 	// directions) has none of them filled.
 	ReasonNoValue = "empty value in every column"
 )
+
+// The plausible depths, metres CSF-A. Boreholes are at most a few
+// kilometres deep (the deepest scientific ocean hole is about 3.3 km
+// below the sea floor); a core top may read slightly above zero after
+// expansion. Anything beyond is a unit or typing error, and unbounded
+// depths would overflow the bin index downstream.
+const (
+	MinDepth = -10
+	MaxDepth = 10_000
+)
+
+// MaxBoreholeID is the longest borehole ID (Exp-Site-Hole) ingest keeps:
+// the longest partition name the engine accepts.
+const MaxBoreholeID = 200
 
 // layout maps the columns ingest reads to their positions in one file.
 type layout struct {
@@ -338,9 +360,17 @@ func (p *parser) parseRecord(rec []byte, quotes bool, res *result) (rejectRow, b
 	l := p.l
 	exp, site, hole := trim(p.field(l.exp)), trim(p.field(l.site)), trim(p.field(l.hole))
 	for i, v := range [][]byte{exp, site, hole} {
+		col := l.names[[]int{l.exp, l.site, l.hole}[i]]
 		if len(v) == 0 {
-			return rejectRow{column: l.names[[]int{l.exp, l.site, l.hole}[i]], reason: ReasonBorehole}, false
+			return rejectRow{column: col, reason: ReasonBorehole}, false
 		}
+		if !validIDPart(v) {
+			return rejectRow{column: col, reason: ReasonBoreholeID, value: clip(v)}, false
+		}
+	}
+	if n := len(exp) + len(site) + len(hole) + 2; n > MaxBoreholeID {
+		return rejectRow{column: l.names[l.exp] + "|" + l.names[l.site] + "|" + l.names[l.hole], reason: ReasonBoreholeID,
+			value: clip(fmt.Appendf(nil, "%s-%s-%s", exp, site, hole))}, false
 	}
 	var out row
 	depth, reason := number(p.field(l.depth))
@@ -349,6 +379,9 @@ func (p *parser) parseRecord(rec []byte, quotes bool, res *result) (rejectRow, b
 			reason = ReasonDepth
 		}
 		return rejectRow{column: l.names[l.depth], reason: reason, value: clip(p.field(l.depth))}, false
+	}
+	if !(depth >= MinDepth && depth <= MaxDepth) {
+		return rejectRow{column: l.names[l.depth], reason: ReasonDepthRange, value: clip(p.field(l.depth))}, false
 	}
 	out.depth = depth
 	label := trim(p.field(l.label))
@@ -511,11 +544,45 @@ func fastDecimal(b []byte) (float64, bool) {
 	return v, true
 }
 
-// clip keeps a rejected value short enough for the rejects table.
+// validIDPart reports whether an Exp, Site or Hole can be part of a
+// partition name: valid UTF-8 without '/', '\\' or a control character.
+func validIDPart(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' || c == '/' || c == '\\' || c >= 0x7f {
+			return isPrintableUTF8(b)
+		}
+	}
+	return true
+}
+
+// isPrintableUTF8 is validIDPart's slow path, for bytes beyond ASCII.
+func isPrintableUTF8(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, r := range string(b) {
+		if r == '/' || r == '\\' || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// clip keeps a rejected value short enough for the rejects table. A value
+// holding control characters or invalid UTF-8 is written Go-quoted, so
+// escape sequences from the data never reach a terminal that shows it.
 func clip(b []byte) string {
 	const n = 120
+	s := string(b)
 	if len(b) > n {
-		return string(b[:n]) + "…"
+		cut := n
+		for cut > 0 && !utf8.RuneStart(b[cut]) {
+			cut--
+		}
+		s = string(b[:cut]) + "…"
 	}
-	return string(b)
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl) {
+		return strconv.Quote(s)
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package scale
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,6 +32,11 @@ type bin struct {
 	raw                 []float64
 }
 
+// errNoBoreholes names the cause upstream of an empty bin table: the
+// stage has nothing to split, which is never a choice of its parameters.
+var errNoBoreholes = errors.New("no binned borehole to split: the bins upstream are empty " +
+	"(every row of the input files rejected at ingest, or no borehole has every instrument the bin stage joins)")
+
 // Apply splits boreholes, fits the scaler on the training ones, scales
 // every bin and stacks its neighbours. Rows come out ordered by
 // (borehole, bin) whatever the input order, so equal data gives equal
@@ -48,6 +54,9 @@ func applySplit(boreholes []Borehole, p Params, assign func(id string) string) (
 	if err := p.Check(); err != nil {
 		return nil, err
 	}
+	if len(boreholes) == 0 {
+		return nil, errNoBoreholes
+	}
 	bySplit := map[string][]bin{}
 	res := &Result{Splits: map[string][]schemas.ScaledRow{}, Count: map[string]int{}}
 	for _, b := range boreholes {
@@ -63,6 +72,10 @@ func applySplit(boreholes []Borehole, p Params, assign func(id string) string) (
 		slices.SortStableFunc(bins, func(a, b bin) int {
 			return cmp.Or(cmp.Compare(a.borehole, b.borehole), cmp.Compare(a.bin, b.bin))
 		})
+	}
+	if len(bySplit[Train]) == 0 {
+		return nil, fmt.Errorf("fit scaler: no training rows: %d of %d boreholes are in train (check train_frac and the number of boreholes)",
+			res.Count[Train], len(boreholes))
 	}
 	sc, err := fit(bySplit[Train], p, res.Count[Train])
 	if err != nil {

@@ -328,3 +328,26 @@ func TestFeatureSelection(t *testing.T) {
 		t.Errorf("missing column: error %v, want one naming rsc_l and the table's features", err)
 	}
 }
+
+// Nothing to train on names the cause: no borehole at all points
+// upstream (ingest's rejects, bin's join), too few in train gives the
+// counts.
+func TestEmptyInputsNameTheCause(t *testing.T) {
+	tests := []struct {
+		name      string
+		boreholes []Borehole
+		f         Fractions
+		want      string
+	}{
+		{"no boreholes", nil, Fractions{Train: 0.7, Val: 0.15}, "no binned borehole to split: the bins upstream are empty (every row of the input files rejected at ingest"},
+		{"none in train", synthBoreholes(t, 0, 2, 2), Fractions{Train: 1e-9, Val: 0.5}, "fit scaler: no training rows: 0 of 2 boreholes are in train"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Apply(tc.boreholes, params(1, tc.f))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
