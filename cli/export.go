@@ -10,6 +10,7 @@ import (
 	"litho/artifacts"
 	"litho/dag"
 	"litho/schemas"
+	"litho/stages/train"
 )
 
 func (e *Env) exportCommand() *cli.Command {
@@ -19,7 +20,7 @@ func (e *Env) exportCommand() *cli.Command {
 		ArgsUsage: "STAGE OUTPUT",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "destination file (or directory for a partitioned output); required"},
-			&cli.StringFlag{Name: "format", Usage: "parquet or csv (Parquet tables only; default: as stored)"},
+			&cli.StringFlag{Name: "format", Usage: "parquet or csv (Parquet tables), safetensors (train's model); default: as stored"},
 			forceFlag, setFlag, dataFlag,
 		},
 		Action: e.export,
@@ -35,8 +36,8 @@ func (e *Env) export(c *cli.Context) error {
 	}
 	stage, output := c.Args().Get(0), c.Args().Get(1)
 	format := c.String("format")
-	if format != "" && format != "parquet" && format != "csv" {
-		return usagef("--format %q: want parquet or csv", format)
+	if _, ok := conversions[format]; !ok {
+		return usagef("--format %q: want parquet, csv or safetensors", format)
 	}
 	p, err := e.open(c, readOnly)
 	if err != nil {
@@ -56,20 +57,24 @@ func (e *Env) export(c *cli.Context) error {
 	}
 	n, _ := p.Pipeline.Node(stage)
 	spec, _ := n.Kind.Output(output)
-	if format == "csv" && spec.MediaType != schemas.MediaParquet {
-		return usagef("--format csv: %s.%s is %s, not a Parquet table", stage, output, spec.MediaType)
+	convert, err := conversion(format, n.Kind, spec, stage)
+	if err != nil {
+		return err
 	}
 	out := c.String("out")
 	if o.External != "" {
 		return usagef("%s.%s is the input file %s itself, which litho reads in place; copy it directly", stage, output, o.External)
 	}
 	if o.MediaType != dag.MediaManifest {
-		return writeArtifact(c, p.Store, o.Digest, out, format)
+		return writeArtifact(c, p.Store, o.Digest, out, convert)
 	}
 	if err := outputDir(out); err != nil {
 		return err
 	}
-	ext := map[string]string{"csv": ".csv", "parquet": ".parquet", "": extension(spec.MediaType)}[format]
+	ext := "." + format
+	if format == "" {
+		ext = extension(spec.MediaType)
+	}
 	// Every partition's file is checked before any is written, so a
 	// refusal leaves the directory as it was.
 	for _, part := range sortedKeys(o.Parts) {
@@ -83,7 +88,7 @@ func (e *Env) export(c *cli.Context) error {
 		if err := outputDir(filepath.Dir(path)); err != nil {
 			return err
 		}
-		if err := writeArtifact(c, p.Store, o.Parts[part], path, format); err != nil {
+		if err := writeArtifact(c, p.Store, o.Parts[part], path, convert); err != nil {
 			return err
 		}
 	}
@@ -107,9 +112,44 @@ func extension(media string) string {
 	return ""
 }
 
-// writeArtifact copies a verified blob to path, converting Parquet to CSV
-// when asked (see writeOutput).
-func writeArtifact(c *cli.Context, st *artifacts.Store, d artifacts.Digest, path, format string) error {
+// A conversion rewrites an artifact's bytes in an export format.
+type convertFunc func([]byte) ([]byte, error)
+
+// conversions are the export formats, each with the artifacts it takes:
+// "" and "parquet" copy the bytes as stored.
+var conversions = map[string]struct {
+	takes   func(kind string, spec dag.OutputSpec) bool
+	what    string
+	convert convertFunc
+}{
+	"":            {func(string, dag.OutputSpec) bool { return true }, "", nil},
+	"parquet":     {isParquet, "a Parquet table", nil},
+	"csv":         {isParquet, "a Parquet table", parquetToCSV},
+	"safetensors": {isModel, "train's model", train.Safetensors},
+}
+
+func isParquet(_ string, spec dag.OutputSpec) bool { return spec.MediaType == schemas.MediaParquet }
+
+func isModel(kind string, spec dag.OutputSpec) bool { return kind == "train" && spec.Name == "model" }
+
+func parquetToCSV(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	err := schemas.ParquetToCSV(&buf, b)
+	return buf.Bytes(), err
+}
+
+// conversion is format's conversion of stage's output spec, nil for a copy.
+func conversion(format string, kind *dag.Kind, spec dag.OutputSpec, stage string) (convertFunc, error) {
+	c := conversions[format]
+	if !c.takes(kind.Name, spec) {
+		return nil, usagef("--format %s: %s.%s is %s, not %s", format, stage, spec.Name, spec.MediaType, c.what)
+	}
+	return c.convert, nil
+}
+
+// writeArtifact copies a verified blob to path, converted when convert is
+// not nil (see writeOutput).
+func writeArtifact(c *cli.Context, st *artifacts.Store, d artifacts.Digest, path string, convert convertFunc) error {
 	if err := replaceable(path, c.Bool("force")); err != nil {
 		return err
 	}
@@ -117,12 +157,10 @@ func writeArtifact(c *cli.Context, st *artifacts.Store, d artifacts.Digest, path
 	if err != nil {
 		return err
 	}
-	if format == "csv" {
-		var buf bytes.Buffer
-		if err := schemas.ParquetToCSV(&buf, b); err != nil {
+	if convert != nil {
+		if b, err = convert(b); err != nil {
 			return fmt.Errorf("export %s: %w", path, err)
 		}
-		b = buf.Bytes()
 	}
 	return writeOutput(path, b, c.Bool("force"))
 }

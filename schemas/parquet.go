@@ -5,6 +5,7 @@ package schemas
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -18,9 +19,16 @@ var writerOptions = []parquet.WriterOption{
 
 // WriteParquet encodes rows with fixed writer settings, so equal rows give
 // equal bytes: no timestamps, one row group per 64k rows, Snappy pages.
-func WriteParquet[T any](rows []T) ([]byte, error) {
+func WriteParquet[T any](rows []T) ([]byte, error) { return writeRows(rows, writerOptions) }
+
+// writeWithMetadata is WriteParquet with one key-value metadata entry.
+func writeWithMetadata[T any](rows []T, key, value string) ([]byte, error) {
+	return writeRows(rows, append(slices.Clone(writerOptions), parquet.KeyValueMetadata(key, value)))
+}
+
+func writeRows[T any](rows []T, opts []parquet.WriterOption) ([]byte, error) {
 	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[T](&buf, writerOptions...)
+	w := parquet.NewGenericWriter[T](&buf, opts...)
 	if _, err := w.Write(rows); err != nil {
 		return nil, fmt.Errorf("write parquet: %w", err)
 	}

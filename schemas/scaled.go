@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -39,16 +38,7 @@ func WriteScaled(t *ScaledTable) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scaled table: %w", err)
 	}
-	var buf bytes.Buffer
-	opts := append(slices.Clone(writerOptions), parquet.KeyValueMetadata(FeaturesKey, string(names)))
-	w := parquet.NewGenericWriter[ScaledRow](&buf, opts...)
-	if _, err := w.Write(t.Rows); err != nil {
-		return nil, fmt.Errorf("write scaled table: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("write scaled table: %w", err)
-	}
-	return buf.Bytes(), nil
+	return writeWithMetadata(t.Rows, FeaturesKey, string(names))
 }
 
 // ReadScaled decodes a table WriteScaled wrote; one without feature names

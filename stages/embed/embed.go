@@ -21,8 +21,9 @@ var splits = []string{"train", "val", "test"}
 // Kind is the embed stage.
 func Kind() *dag.Kind {
 	return &dag.Kind{
-		Name:    "embed",
-		Version: "3/" + train.Version + "/" + schemas.LatentVersion,
+		Name: "embed",
+		// 4: the latent table names its z elements (schemas.LatentKey).
+		Version: "4/" + train.Version + "/" + schemas.LatentVersion,
 		Doc:     "encode every bin to its latent mean μ (inference mode) and summarise the latent space",
 		// Mapped: per fold and seed when train and scale are partitioned.
 		Inputs: []dag.InputSpec{{Name: "model", Map: true}, {Name: "train", Map: true}, {Name: "val", Map: true}, {Name: "test", Map: true}},
@@ -49,7 +50,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 	if err != nil {
 		return err
 	}
-	lb, err := schemas.WriteParquet(latent)
+	lb, err := schemas.WriteLatent(latent, len(stats.Std))
 	if err != nil {
 		return fmt.Errorf("latent table: %w", err)
 	}
