@@ -248,14 +248,20 @@ func (m *Metrics) Encode() ([]byte, error) {
 
 // ParseMetrics decodes metrics.json, checking its schema.
 func ParseMetrics(b []byte) (*Metrics, error) {
-	var m Metrics
-	if err := json.Unmarshal(b, &m); err != nil {
+	return decodeMetrics(b, func(m *Metrics) string { return m.Schema }, MetricsSchema)
+}
+
+// decodeMetrics decodes a metrics file into a T whose schema (schemaOf)
+// must be want.
+func decodeMetrics[T any](b []byte, schemaOf func(*T) string, want string) (*T, error) {
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	if m.Schema != MetricsSchema {
-		return nil, fmt.Errorf("metrics: schema %q, want %q", m.Schema, MetricsSchema)
+	if got := schemaOf(&v); got != want {
+		return nil, fmt.Errorf("metrics: schema %q, want %q", got, want)
 	}
-	return &m, nil
+	return &v, nil
 }
 
 // Flatten turns metrics.json into the flat keys gates and diffs use:

@@ -171,12 +171,5 @@ func (s *Summary) Flat() map[string]float64 {
 
 // ParseSummary decodes the summarise stage's metrics.
 func ParseSummary(b []byte) (*Summary, error) {
-	var s Summary
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("metrics: %w", err)
-	}
-	if s.Schema != SummarySchema {
-		return nil, fmt.Errorf("metrics: schema %q, want %q", s.Schema, SummarySchema)
-	}
-	return &s, nil
+	return decodeMetrics(b, func(s *Summary) string { return s.Schema }, SummarySchema)
 }
