@@ -39,14 +39,11 @@ func (e *Env) export(c *cli.Context) error {
 	if _, ok := conversions[format]; !ok {
 		return usagef("--format %q: want parquet, csv or safetensors", format)
 	}
-	p, err := e.open(c, readOnly)
+	p, err := e.openForStage(c, stage)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	if err := checkStageNames(p.Pipeline, []string{stage}); err != nil {
-		return err
-	}
 	rec, err := p.stageRecord(c.Context, stage)
 	if err != nil {
 		return err

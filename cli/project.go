@@ -104,6 +104,20 @@ const (
 	readOnly
 )
 
+// openForStage opens the project read-only for a command about one stage,
+// which must be one of the pipeline's.
+func (e *Env) openForStage(c *cli.Context, stage string) (*project, error) {
+	p, err := e.open(c, readOnly)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkStageNames(p.Pipeline, []string{stage}); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
 // open loads the pipeline and opens its store.
 func (e *Env) open(c *cli.Context, mode access) (*project, error) {
 	p, dir, err := e.loadPipeline(c)

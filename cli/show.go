@@ -22,15 +22,12 @@ func (e *Env) show(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usagef("show needs one STAGE")
 	}
-	p, err := e.open(c, readOnly)
+	stage := c.Args().First()
+	p, err := e.openForStage(c, stage)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	stage := c.Args().First()
-	if err := checkStageNames(p.Pipeline, []string{stage}); err != nil {
-		return err
-	}
 	rec, err := p.stageRecord(c.Context, stage)
 	if err != nil {
 		return err

@@ -24,14 +24,11 @@ func (e *Env) why(c *cli.Context) error {
 		return usagef("why needs one STAGE")
 	}
 	stage := c.Args().First()
-	p, err := e.open(c, readOnly)
+	p, err := e.openForStage(c, stage)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	if err := checkStageNames(p.Pipeline, []string{stage}); err != nil {
-		return err
-	}
 	plan, err := p.runner(1).Plan(c.Context, p.Pipeline, dag.Options{To: stage})
 	if err != nil {
 		return err
