@@ -20,11 +20,14 @@ import (
 
 // Exit codes.
 const (
-	ExitOK      = 0
-	ExitFailed  = 1 // a stage or a gate failed
-	ExitUsage   = 2 // bad usage or an invalid pipeline
-	ExitStore   = 3 // store unavailable or locked
-	exitUnknown = 1
+	ExitOK     = 0
+	ExitFailed = 1 // a stage or a gate failed
+	ExitUsage  = 2 // bad usage or an invalid pipeline
+	ExitStore  = 3 // store unavailable or locked
+	// ExitInterrupted is what shells report for a command killed by
+	// SIGINT (128 + 2), so scripts can tell Ctrl-C from a failure.
+	ExitInterrupted = 130
+	exitUnknown     = 1
 )
 
 // Env is what commands share: the stage kinds, the embedded default
@@ -59,6 +62,10 @@ type exitError struct {
 
 func (e exitError) Error() string { return e.err.Error() }
 func (e exitError) Unwrap() error { return e.err }
+
+// errWouldRun is `status --exit-code` finding a stage to run: exit 1,
+// the plan already printed.
+var errWouldRun = exitError{code: ExitFailed, err: errors.New("")}
 
 // ExitCode maps an error to litho's exit code.
 func ExitCode(err error) int {
@@ -112,7 +119,7 @@ func (e *Env) App() *cli.App {
 	return &cli.App{
 		Name:      "litho",
 		Usage:     "reproducible lithology clustering of ocean-drilling core logs",
-		Version:   e.Version,
+		Version:   versionString(e.Version),
 		Writer:    e.Stdout,
 		ErrWriter: e.Stderr,
 		Flags:     globalFlags(),
@@ -156,6 +163,7 @@ func (e *Env) Main(args []string) int {
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintln(e.Stderr, "litho: interrupted; unfinished stages left no record")
+		return ExitInterrupted
 	}
 	return ExitCode(err)
 }

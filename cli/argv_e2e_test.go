@@ -39,3 +39,28 @@ func TestFlagsAnywhere(t *testing.T) {
 		t.Errorf("show -- --json: exit %d, want 2 naming the stage --json: %s", r.Code, r.Stderr)
 	}
 }
+
+// TestStatusExitCode: `status --exit-code` exits 1 while a stage would
+// run and 0 once everything is cached; plain status exits 0 either way.
+func TestStatusExitCode(t *testing.T) {
+	dir := t.TempDir()
+	if r := runLitho(t, dir, nil, "status"); r.Code != 0 {
+		t.Errorf("status before a run: exit %d", r.Code)
+	}
+	if r := runLitho(t, dir, nil, "status", "--exit-code"); r.Code != 1 || !strings.Contains(r.Stdout, "would run") || strings.Contains(r.Stderr, "litho:") {
+		t.Errorf("status --exit-code before a run: exit %d, want 1 with the plan only\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	mustRun(t, dir, nil, "run")
+	if r := runLitho(t, dir, nil, "status", "--exit-code"); r.Code != 0 {
+		t.Errorf("status --exit-code after a run: exit %d: %s", r.Code, r.Stdout)
+	}
+}
+
+// TestVersion: --version names the commit the binary was built from (or
+// says it is unknown, as for a test binary).
+func TestVersion(t *testing.T) {
+	r := runLitho(t, t.TempDir(), nil, "--version")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "test (commit ") {
+		t.Errorf("--version: exit %d: %q", r.Code, r.Stdout)
+	}
+}

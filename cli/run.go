@@ -46,7 +46,8 @@ func (e *Env) run(c *cli.Context) error {
 		return err
 	}
 	if c.Bool("dry-run") {
-		return e.printPlan(c, p, opts)
+		_, err := e.printPlan(c, p, opts)
+		return err
 	}
 	release, err := p.lock(c)
 	if err != nil {
