@@ -168,6 +168,19 @@ func (e *Env) Main(args []string) int {
 	return ExitCode(err)
 }
 
+// logLevel is --log-level, unless --quiet or --verbose name one.
+func logLevel(c *cli.Context) (string, error) {
+	switch {
+	case c.Bool("quiet") && c.Bool("verbose"):
+		return "", usagef("--quiet and --verbose contradict each other")
+	case c.Bool("quiet"):
+		return "warn", nil
+	case c.Bool("verbose"):
+		return "debug", nil
+	}
+	return c.String("log-level"), nil
+}
+
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {

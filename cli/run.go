@@ -60,7 +60,7 @@ func (e *Env) run(c *cli.Context) error {
 	pr := newRunPrinter(e.Stdout, jsonOut)
 	r.OnEvent = pr.event
 	if !jsonOut {
-		r.Progress = terminalProgress(e.Stderr)
+		r.Progress = newProgress(e.Stderr, c.Bool("quiet"))
 	}
 	start := time.Now()
 	res, runErr := r.Run(c.Context, p.Pipeline, opts)
