@@ -97,6 +97,7 @@ func (e *Env) commands() []*cli.Command {
 	return []*cli.Command{
 		e.runCommand(),
 		e.statusCommand(),
+		e.runsCommand(),
 		e.whyCommand(),
 		e.dagCommand(),
 		e.showCommand(),

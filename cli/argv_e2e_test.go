@@ -64,3 +64,20 @@ func TestVersion(t *testing.T) {
 		t.Errorf("--version: exit %d: %q", r.Code, r.Stdout)
 	}
 }
+
+// TestRuns: `litho runs` lists the recorded runs newest first as run~N,
+// with how many stages ran and how many were cached.
+func TestRuns(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, dir, nil, "run")
+	mustRun(t, dir, nil, "run")
+	r := mustRun(t, dir, nil, "runs")
+	lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "run~0 ") || !strings.Contains(lines[0], "ran 0 ") ||
+		!strings.HasPrefix(lines[1], "run~1 ") || strings.Contains(lines[1], "ran 0 ") {
+		t.Errorf("litho runs:\n%s", r.Stdout)
+	}
+	if r := mustRun(t, dir, nil, "runs", "--json", "--last", "1"); strings.Count(r.Stdout, "\n") != 1 || !strings.Contains(r.Stdout, `"ref":"run~0"`) {
+		t.Errorf("runs --json --last 1: %s", r.Stdout)
+	}
+}
