@@ -42,7 +42,8 @@ func (e *Env) metricsCommand() *cli.Command {
 				Usage:       "compare the metrics of A and B (B − A)",
 				ArgsUsage:   "A B",
 				Description: "A and B are REFs as for `metrics show`, e.g. `litho metrics diff run~1 current` or `litho metrics diff baseline.json current`.",
-				Flags:       []cli.Flag{stageFlag, setFlag, dataFlag, jsonFlag, &cli.BoolFlag{Name: "changed", Usage: "list only metrics that differ"}},
+				Flags:       []cli.Flag{stageFlag, setFlag, dataFlag, jsonFlag, &cli.BoolFlag{Name: "changed", Usage: "list only metrics that differ"},
+					&cli.BoolFlag{Name: "md", Usage: "print a Markdown table (for a pull-request comment)"}},
 				Action:      e.metricsDiff,
 			},
 		},
@@ -130,6 +131,10 @@ func (e *Env) metricsDiff(c *cli.Context) error {
 	if c.Bool("json") {
 		return writeJSON(e.Stdout, rows)
 	}
+	if c.Bool("md") {
+		writeDiffMarkdown(e.Stdout, rows, nameA, nameB)
+		return nil
+	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "metric\tA\tB\tB − A\t\n")
 	for _, d := range rows {
@@ -140,6 +145,25 @@ func (e *Env) metricsDiff(c *cli.Context) error {
 	}
 	fmt.Fprintf(e.Stdout, "A = %s\nB = %s\n", nameA, nameB)
 	return nil
+}
+
+// writeDiffMarkdown writes the diff as a GitHub Markdown table, the
+// numbers right-aligned and code-formatted so they line up in a comment.
+func writeDiffMarkdown(w io.Writer, rows []metricDiff, nameA, nameB string) {
+	fmt.Fprintln(w, "| metric | A | B | B − A |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|")
+	for _, d := range rows {
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", d.Metric, formatOpt(d.A), formatOpt(d.B), formatDelta(d.Delta))
+	}
+	fmt.Fprintf(w, "\nA = %s  \nB = %s\n", mdCode(nameA), mdCode(nameB))
+}
+
+// mdCode quotes s as inline code; a name holding a backtick is left plain.
+func mdCode(s string) string {
+	if strings.Contains(s, "`") {
+		return s
+	}
+	return "`" + s + "`"
 }
 
 // diffMetrics pairs the keys of a and b, in SortedKeys order.
