@@ -42,9 +42,9 @@ func (e *Env) metricsCommand() *cli.Command {
 				Usage:       "compare the metrics of A and B (B − A)",
 				ArgsUsage:   "A B",
 				Description: "A and B are REFs as for `metrics show`, e.g. `litho metrics diff run~1 current` or `litho metrics diff baseline.json current`.",
-				Flags:       []cli.Flag{stageFlag, setFlag, dataFlag, jsonFlag, &cli.BoolFlag{Name: "changed", Usage: "list only metrics that differ"},
+				Flags: []cli.Flag{stageFlag, setFlag, dataFlag, jsonFlag, &cli.BoolFlag{Name: "changed", Usage: "list only metrics that differ"},
 					&cli.BoolFlag{Name: "md", Usage: "print a Markdown table (for a pull-request comment)"}},
-				Action:      e.metricsDiff,
+				Action: e.metricsDiff,
 			},
 		},
 		// Reached only when no subcommand matched.
