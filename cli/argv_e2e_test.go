@@ -83,13 +83,14 @@ func TestRuns(t *testing.T) {
 }
 
 // TestMetricsDiffMarkdown: `metrics diff --md` prints a Markdown table
-// with one row per metric and names A and B below it.
+// with one row per metric, names A and B below it and, for two runs, the
+// parameters that changed between them.
 func TestMetricsDiffMarkdown(t *testing.T) {
 	dir := gateProject(t)
 	mustRun(t, dir, nil, "run", "--set", "evaluate.ari=0.3")
 	mustRun(t, dir, nil, "run")
 	r := mustRun(t, dir, nil, "metrics", "diff", "run~1", "run~0", "--md", "--changed")
-	for _, want := range []string{"| metric | A | B | B − A |\n|---|--:|--:|--:|\n", "| `gmm.k18.ari` | 0.3000 | 0.2500 |", "\nA = `run~1 "} {
+	for _, want := range []string{"| metric | A | B | B − A |\n|---|--:|--:|--:|\n", "| `gmm.k18.ari` | 0.3000 | 0.2500 |", "\nA = `run~1 ", "| `evaluate.params.ari` | `0.3` | `0.25` |"} {
 		if !strings.Contains(r.Stdout, want) {
 			t.Errorf("metrics diff --md lacks %q:\n%s", want, r.Stdout)
 		}

@@ -43,7 +43,8 @@ func newBar(w io.Writer, desc string, total int64, unit dag.ProgressUnit) *progr
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetWidth(20),
 		progressbar.OptionShowCount(),
-		progressbar.OptionThrottle(65*time.Millisecond),
+		// No throttle: steps such as epochs are slow, and a throttled last
+		// render would leave an early stop's bar one step behind.
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
 		progressbar.OptionSetRenderBlankState(true),
 	)
