@@ -63,8 +63,15 @@ func reorderCommand(cmd *cli.Command, global []cli.Flag, args []string) (cmdArgs
 		}
 		i += n - 1
 	}
+	if slices.ContainsFunc(flags, isHelp) {
+		// `litho show bin -h` asks for show's help; urfave would read
+		// "bin" as a help topic.
+		return flags, moved
+	}
 	return append(flags, positional...), moved
 }
+
+func isHelp(a string) bool { return a == "-h" || a == "--help" }
 
 // splitLeadingFlags splits args into the flags (with their values) that
 // precede the first positional argument, and the rest.

@@ -27,6 +27,8 @@ func TestReorderArgs(t *testing.T) {
 		{"--file p.hcl show bin --json", "--file p.hcl show --json bin"},
 		{"nosuch a --json", "nosuch a --json"},
 		{"show --set -x bin", "show --set -x bin"},
+		{"show bin -h", "show -h"},
+		{"metrics diff a b --help", "metrics diff --help"},
 	}
 	for _, c := range cases {
 		in := append([]string{"litho"}, strings.Fields(c.in)...)
