@@ -20,11 +20,14 @@ import (
 
 // Exit codes.
 const (
-	ExitOK      = 0
-	ExitFailed  = 1 // a stage or a gate failed
-	ExitUsage   = 2 // bad usage or an invalid pipeline
-	ExitStore   = 3 // store unavailable or locked
-	exitUnknown = 1
+	ExitOK     = 0
+	ExitFailed = 1 // a stage or a gate failed
+	ExitUsage  = 2 // bad usage or an invalid pipeline
+	ExitStore  = 3 // store unavailable or locked
+	// ExitInterrupted is what shells report for a command killed by
+	// SIGINT (128 + 2), so scripts can tell Ctrl-C from a failure.
+	ExitInterrupted = 130
+	exitUnknown     = 1
 )
 
 // Env is what commands share: the stage kinds, the embedded default
@@ -60,6 +63,10 @@ type exitError struct {
 func (e exitError) Error() string { return e.err.Error() }
 func (e exitError) Unwrap() error { return e.err }
 
+// errWouldRun is `status --exit-code` finding a stage to run: exit 1,
+// the plan already printed.
+var errWouldRun = exitError{code: ExitFailed, err: errors.New("")}
+
 // ExitCode maps an error to litho's exit code.
 func ExitCode(err error) int {
 	var ce *dag.ConfigError
@@ -90,6 +97,7 @@ func (e *Env) commands() []*cli.Command {
 	return []*cli.Command{
 		e.runCommand(),
 		e.statusCommand(),
+		e.runsCommand(),
 		e.whyCommand(),
 		e.dagCommand(),
 		e.showCommand(),
@@ -112,7 +120,7 @@ func (e *Env) App() *cli.App {
 	return &cli.App{
 		Name:      "litho",
 		Usage:     "reproducible lithology clustering of ocean-drilling core logs",
-		Version:   e.Version,
+		Version:   versionString(e.Version),
 		Writer:    e.Stdout,
 		ErrWriter: e.Stderr,
 		Flags:     globalFlags(),
@@ -146,7 +154,7 @@ func (e *Env) Main(args []string) int {
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
 	}
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, reorderArgs(app, args))
 	if err == nil {
 		return ExitOK
 	}
@@ -156,8 +164,22 @@ func (e *Env) Main(args []string) int {
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintln(e.Stderr, "litho: interrupted; unfinished stages left no record")
+		return ExitInterrupted
 	}
 	return ExitCode(err)
+}
+
+// logLevel is --log-level, unless --quiet or --verbose name one.
+func logLevel(c *cli.Context) (string, error) {
+	switch {
+	case c.Bool("quiet") && c.Bool("verbose"):
+		return "", usagef("--quiet and --verbose contradict each other")
+	case c.Bool("quiet"):
+		return "warn", nil
+	case c.Bool("verbose"):
+		return "debug", nil
+	}
+	return c.String("log-level"), nil
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {

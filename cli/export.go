@@ -32,7 +32,7 @@ func (e *Env) export(c *cli.Context) error {
 		return usagef("export needs STAGE OUTPUT")
 	}
 	if c.String("out") == "" {
-		return usagef("export needs --out PATH (flags go before STAGE OUTPUT)")
+		return usagef("export needs --out PATH")
 	}
 	stage, output := c.Args().Get(0), c.Args().Get(1)
 	format := c.String("format")

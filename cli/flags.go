@@ -12,6 +12,8 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "pipeline file (default: ./pipeline.hcl, else the embedded default)"},
 		&cli.StringFlag{Name: "store", EnvVars: []string{"LITHO_STORE"}, Usage: "local artifact store directory (default: .litho beside the pipeline)"},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress, only warnings and errors (--log-level warn)"},
+		&cli.BoolFlag{Name: "verbose", Usage: "debug logs, such as each training epoch (--log-level debug)"},
 		&cli.DurationFlag{Name: "lock-timeout", Value: 10 * time.Minute, Usage: "how long to wait for another litho run on this store"},
 	}, storeFlags()...)
 }

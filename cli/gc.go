@@ -145,10 +145,10 @@ func printGC(w io.Writer, jsonOut, deleted bool, doomed []victim, keptRecords, k
 		verb = "deleted"
 	} else {
 		for _, v := range doomed {
-			fmt.Fprintf(w, "  %s/%s  %d bytes\n", v.ns, v.info.Name, v.info.Size)
+			fmt.Fprintf(w, "  %s/%s  %s\n", v.ns, v.info.Name, humanBytes(v.info.Size))
 		}
 	}
-	fmt.Fprintf(w, "%s %d objects (%d bytes); kept %d records and %d blobs\n", verb, len(doomed), bytes, keptRecords, keptBlobs)
+	fmt.Fprintf(w, "%s %d objects (%s); kept %d records and %d blobs\n", verb, len(doomed), humanBytes(bytes), keptRecords, keptBlobs)
 	return nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"litho/cli"
 )
 
 // gcReport is gc's --json output.
@@ -33,7 +35,7 @@ func gcJSON(t *testing.T, dir string, args ...string) gcReport {
 }
 
 // TestGCReportsEachObject: without --yes gc lists each object it would
-// delete as `ns/name  N bytes`, the run log beyond --keep-last among them,
+// delete as `ns/name  SIZE` (KiB, MiB), the run log beyond --keep-last among them,
 // and deletes nothing; --json names the same objects; with --yes exactly
 // those go, and a second gc finds nothing.
 func TestGCReportsEachObject(t *testing.T) {
@@ -47,7 +49,7 @@ func TestGCReportsEachObject(t *testing.T) {
 	for _, o := range dry.Objects {
 		seen[o.Namespace]++
 		bytes += o.Size
-		if !strings.Contains(text, fmt.Sprintf("  %s/%s  %d bytes\n", o.Namespace, o.Name, o.Size)) {
+		if !strings.Contains(text, fmt.Sprintf("  %s/%s  %s\n", o.Namespace, o.Name, cli.HumanBytes(o.Size))) {
 			t.Errorf("gc listing lacks %s/%s:\n%s", o.Namespace, o.Name, text)
 		}
 		if _, err := os.Stat(filepath.Join(dir, ".litho", o.Namespace, o.Name[:2], o.Name)); err != nil {

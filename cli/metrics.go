@@ -42,8 +42,9 @@ func (e *Env) metricsCommand() *cli.Command {
 				Usage:       "compare the metrics of A and B (B − A)",
 				ArgsUsage:   "A B",
 				Description: "A and B are REFs as for `metrics show`, e.g. `litho metrics diff run~1 current` or `litho metrics diff baseline.json current`.",
-				Flags:       []cli.Flag{stageFlag, setFlag, dataFlag, jsonFlag, &cli.BoolFlag{Name: "changed", Usage: "list only metrics that differ"}},
-				Action:      e.metricsDiff,
+				Flags: []cli.Flag{stageFlag, setFlag, dataFlag, jsonFlag, &cli.BoolFlag{Name: "changed", Usage: "list only metrics that differ"},
+					&cli.BoolFlag{Name: "md", Usage: "print a Markdown table (for a pull-request comment)"}},
+				Action: e.metricsDiff,
 			},
 		},
 		// Reached only when no subcommand matched.
@@ -130,6 +131,15 @@ func (e *Env) metricsDiff(c *cli.Context) error {
 	if c.Bool("json") {
 		return writeJSON(e.Stdout, rows)
 	}
+	params, err := r.paramChanges(c.Args().Get(0), c.Args().Get(1))
+	if err != nil {
+		return err
+	}
+	if c.Bool("md") {
+		writeDiffMarkdown(e.Stdout, rows, nameA, nameB)
+		writeParamsMarkdown(e.Stdout, params)
+		return nil
+	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "metric\tA\tB\tB − A\t\n")
 	for _, d := range rows {
@@ -139,7 +149,27 @@ func (e *Env) metricsDiff(c *cli.Context) error {
 		return err
 	}
 	fmt.Fprintf(e.Stdout, "A = %s\nB = %s\n", nameA, nameB)
+	writeParams(e.Stdout, params)
 	return nil
+}
+
+// writeDiffMarkdown writes the diff as a GitHub Markdown table, the
+// numbers right-aligned and code-formatted so they line up in a comment.
+func writeDiffMarkdown(w io.Writer, rows []metricDiff, nameA, nameB string) {
+	fmt.Fprintln(w, "| metric | A | B | B − A |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|")
+	for _, d := range rows {
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", d.Metric, formatOpt(d.A), formatOpt(d.B), formatDelta(d.Delta))
+	}
+	fmt.Fprintf(w, "\nA = %s  \nB = %s\n", mdCode(nameA), mdCode(nameB))
+}
+
+// mdCode quotes s as inline code; a name holding a backtick is left plain.
+func mdCode(s string) string {
+	if strings.Contains(s, "`") {
+		return s
+	}
+	return "`" + s + "`"
 }
 
 // diffMetrics pairs the keys of a and b, in SortedKeys order.
@@ -175,9 +205,10 @@ func diffMetrics(a, b map[string]float64, changedOnly bool) []metricDiff {
 // metricsResolver turns REFs into flat metrics, opening the project
 // only when a REF needs the pipeline or store.
 type metricsResolver struct {
-	c   *cli.Context
-	env *Env
-	p   *project
+	c    *cli.Context
+	env  *Env
+	p    *project
+	runs map[string]*dag.RunLog // the run log of each run~N REF resolved
 }
 
 func (r *metricsResolver) project() (*project, error) {
@@ -238,7 +269,13 @@ func (r *metricsResolver) read(ref string) ([]byte, metricsSource, error) {
 	}
 	ctx := r.c.Context
 	if n, ok := strings.CutPrefix(ref, "run~"); ok {
-		b, name, err := p.runMetrics(r.c, n)
+		b, name, l, err := p.runMetrics(r.c, n)
+		if l != nil {
+			if r.runs == nil {
+				r.runs = map[string]*dag.RunLog{}
+			}
+			r.runs[ref] = l
+		}
 		return b, metricsSource{name: name}, err
 	}
 	if d, err := artifacts.ParseDigest(ref); err == nil {
@@ -272,18 +309,18 @@ func looksLikeFile(ref string) bool {
 
 // runMetrics reads the metrics of the n-th most recent run log that
 // records the metrics stage.
-func (p *project) runMetrics(c *cli.Context, n string) ([]byte, string, error) {
+func (p *project) runMetrics(c *cli.Context, n string) ([]byte, string, *dag.RunLog, error) {
 	back, err := strconv.Atoi(n)
 	if err != nil || back < 0 {
-		return nil, "", usagef("run~%s: want run~N with N ≥ 0", n)
+		return nil, "", nil, usagef("run~%s: want run~N with N ≥ 0", n)
 	}
 	stage, output, err := metricsRole.find(p.Pipeline, c.String("stage"))
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	logs, err := dag.RecentRuns(c.Context, p.Store, -1)
 	if err != nil {
-		return nil, "", storeError{err}
+		return nil, "", nil, storeError{err}
 	}
 	seen := 0
 	for _, l := range logs {
@@ -294,13 +331,13 @@ func (p *project) runMetrics(c *cli.Context, n string) ([]byte, string, error) {
 		if seen == back {
 			b, err := p.Store.ReadAll(c.Context, o.Digest)
 			if err != nil {
-				return nil, "", fmt.Errorf("run~%d metrics: %w", back, err)
+				return nil, "", nil, fmt.Errorf("run~%d metrics: %w", back, err)
 			}
-			return b, fmt.Sprintf("run~%d (%s) %s.%s %s", back, l.Time.UTC().Format("2006-01-02 15:04:05Z"), stage, output, o.Digest.Short()), nil
+			return b, fmt.Sprintf("run~%d (%s) %s.%s %s", back, l.Time.UTC().Format("2006-01-02 15:04:05Z"), stage, output, o.Digest.Short()), l, nil
 		}
 		seen++
 	}
-	return nil, "", usagef("run~%d: only %d runs recorded %s.%s", back, seen, stage, output)
+	return nil, "", nil, usagef("run~%d: only %d runs recorded %s.%s", back, seen, stage, output)
 }
 
 // formatMetric prints counts as integers and scores with four decimals.

@@ -124,7 +124,11 @@ func (e *Env) open(c *cli.Context, mode access) (*project, error) {
 	if err != nil {
 		return nil, err
 	}
-	log, err := newLogger(e.Stderr, c.String("log-level"))
+	level, err := logLevel(c)
+	if err != nil {
+		return nil, err
+	}
+	log, err := newLogger(e.Stderr, level)
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,8 @@ func (e *Env) run(c *cli.Context) error {
 		return err
 	}
 	if c.Bool("dry-run") {
-		return e.printPlan(c, p, opts)
+		_, err := e.printPlan(c, p, opts)
+		return err
 	}
 	release, err := p.lock(c)
 	if err != nil {
@@ -59,7 +60,7 @@ func (e *Env) run(c *cli.Context) error {
 	pr := newRunPrinter(e.Stdout, jsonOut)
 	r.OnEvent = pr.event
 	if !jsonOut {
-		r.Progress = terminalProgress(e.Stderr)
+		r.Progress = newProgress(e.Stderr, c.Bool("quiet"))
 	}
 	start := time.Now()
 	res, runErr := r.Run(c.Context, p.Pipeline, opts)

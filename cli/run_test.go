@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -107,6 +109,15 @@ func TestLockedStoreExitsThree(t *testing.T) {
 // enabled and SIGKILLs it once every stage before "slow" has finished.
 func killDuringSlow(t *testing.T, dir string, env []string) {
 	t.Helper()
+	cmd := startUntilSlow(t, dir, env)
+	cmd.Process.Kill()
+	cmd.Wait()
+}
+
+// startUntilSlow starts `litho run --json` with the blocking stage enabled
+// and returns once every stage before "slow" has finished.
+func startUntilSlow(t *testing.T, dir string, env []string) *exec.Cmd {
+	t.Helper()
 	cmd := litho(t, dir, append(env, dagtest.BlockEnv+"=1"), "run", "--json")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -124,8 +135,19 @@ func killDuringSlow(t *testing.T, dir string, env []string) {
 		}
 	}
 	time.Sleep(200 * time.Millisecond)
-	cmd.Process.Kill()
+	go io.Copy(io.Discard, stdout)
+	return cmd
+}
+
+// TestInterruptedRunExits130: Ctrl-C stops a run with the shell's code for
+// SIGINT, not 1 like a failed stage.
+func TestInterruptedRunExits130(t *testing.T) {
+	cmd := startUntilSlow(t, t.TempDir(), nil)
+	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d after SIGINT, want 130", code)
+	}
 }
 
 func TestKilledRunLeavesNoRecord(t *testing.T) {

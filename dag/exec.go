@@ -56,19 +56,33 @@ type outputValue struct {
 }
 
 // ProgressFactory makes progress reporters; the CLI decides whether they
-// draw (a terminal) or do nothing (--json, a pipe).
-type ProgressFactory func(desc string, total int64) Progress
+// draw (a terminal), print a line now and then (a log) or do nothing
+// (--json, --quiet).
+type ProgressFactory func(desc string, total int64, unit ProgressUnit) Progress
 
-// Progress reports work done.
+// ProgressUnit is what a reporter counts, so a bar can show sizes for
+// bytes and plain counts for steps such as epochs.
+type ProgressUnit int
+
+const (
+	Bytes ProgressUnit = iota
+	Steps
+)
+
+// Progress reports work done. Done on unfinished work (an early stop, a
+// cancelled run) leaves it where it stopped rather than showing it full.
 type Progress interface {
 	Add(n int64)
+	// Describe replaces the description, e.g. with the latest loss.
+	Describe(status string)
 	Done()
 }
 
 type noProgress struct{}
 
-func (noProgress) Add(int64) {}
-func (noProgress) Done()     {}
+func (noProgress) Add(int64)       {}
+func (noProgress) Describe(string) {}
+func (noProgress) Done()           {}
 
 // Replicate is the replicate this partition runs (the kind's
 // Replicates names one), or "".
@@ -80,12 +94,22 @@ func (x *Exec) Log() *slog.Logger { return x.log }
 // TempDir is a scratch directory removed when the stage ends.
 func (x *Exec) TempDir() string { return x.tmpDir }
 
-// Progress returns a reporter for long work such as reading a large file.
+// Progress returns a reporter for long work such as reading a large
+// file, counting bytes.
 func (x *Exec) Progress(desc string, total int64) Progress {
+	return x.progressOf(desc, total, Bytes)
+}
+
+// Steps returns a reporter counting steps, such as training epochs.
+func (x *Exec) Steps(desc string, total int64) Progress {
+	return x.progressOf(desc, total, Steps)
+}
+
+func (x *Exec) progressOf(desc string, total int64, unit ProgressUnit) Progress {
 	if x.progress == nil {
 		return noProgress{}
 	}
-	return x.progress(desc, total)
+	return x.progress(desc, total, unit)
 }
 
 // Note records provenance in the run record (never in the key): which

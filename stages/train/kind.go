@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,7 +91,9 @@ func run(ctx context.Context, x *dag.Exec) error {
 		return err
 	}
 	defer backend.Engine.Finalize()
-	x.Log().Info("training backend", "backend", backend.Name, "description", backend.Engine.Description())
+	// Debug, not info: at info it lands amid the run's result table; the
+	// backend is in the record's notes (`litho show train`).
+	x.Log().Debug("training backend", "backend", backend.Name, "description", backend.Engine.Description())
 	if backend.Warning != "" {
 		x.Log().Warn(backend.Warning)
 	}
@@ -101,8 +104,9 @@ func run(ctx context.Context, x *dag.Exec) error {
 	if err != nil {
 		return err
 	}
-	bar := x.Progress("train epochs", int64(cfg.MaxEpochs))
+	bar := x.Steps("train epochs", int64(cfg.MaxEpochs))
 	res, err := Fit(ctx, backend.Engine, cfg, train.X, val.X, train.Boreholes(), func(e Epoch, seconds float64) {
+		bar.Describe(epochStatus(e))
 		bar.Add(1)
 		x.Log().Debug("epoch", "epoch", e.Epoch, "train_loss", e.TrainLoss, "val_loss", e.ValLoss, "beta", e.Beta, "seconds", seconds)
 	}, inits...)
@@ -117,6 +121,16 @@ func run(ctx context.Context, x *dag.Exec) error {
 	}
 	x.Note("epochs", strconv.Itoa(len(res.History)))
 	return putResults(ctx, x, res)
+}
+
+// epochStatus is the progress description after an epoch: the losses
+// and β a person watches to judge whether training goes well.
+func epochStatus(e Epoch) string {
+	s := fmt.Sprintf("train epoch %d · loss %.4g", e.Epoch, e.TrainLoss)
+	if !math.IsNaN(e.ValLoss) {
+		s += fmt.Sprintf(" · val %.4g", e.ValLoss)
+	}
+	return s + fmt.Sprintf(" · β %.3g", e.Beta)
 }
 
 func putResults(ctx context.Context, x *dag.Exec, res *Result) error {
