@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
+	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -59,15 +59,21 @@ func (e *Env) printEvaluation(ctx context.Context, p *project, ev dag.Event, out
 	return WriteScoreTable(e.Stdout, m)
 }
 
-// printReportPath says where the run's report lies in the local store.
+// printReportPath says where the run's report lies, as a file:// URL of
+// its blob in the local store: absolute, so a terminal or a browser opens
+// it from any directory, and a store path, so it stays the run's exact
+// bytes rather than a copy that a later run could leave stale.
 func (e *Env) printReportPath(p *project, report artifacts.Digest) {
-	path := p.Local.Path(artifacts.Blobs, string(report))
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, path); err == nil {
-			path = rel
-		}
+	fmt.Fprintf(e.Stdout, "report: %s (copy it with `litho report --out report.html`)\n",
+		fileURL(p.Local.Path(artifacts.Blobs, string(report))))
+}
+
+// fileURL turns a path into a file:// URL, escaping what a URL must.
+func fileURL(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
 	}
-	fmt.Fprintf(e.Stdout, "report: %s (copy it with `litho report --out report.html`)\n", path)
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
 }
 
 // onlyScores keeps a summary's ARI and silhouette lines: the run's
