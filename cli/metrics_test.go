@@ -109,7 +109,9 @@ func TestReportWritesTheStageReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(b) != "<!DOCTYPE html><p>ari 0.31</p>" {
+	// The stored page, then the provenance section the export adds.
+	if stored, sec, _ := strings.Cut(string(b), `<section id="provenance">`); stored != "<!DOCTYPE html><p>ari 0.31</p>" ||
+		!strings.Contains(sec, "<td>fakeeval</td>") {
 		t.Errorf("report %q", b)
 	}
 	if r := inProcess(t, dir, "report", "--stage", "source"); r.Code != 2 {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -39,9 +40,24 @@ func (e *Env) report(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOutput(out, b, c.Bool("force")); err != nil {
+	page, err := e.withProvenance(c, p, stage, b)
+	if err != nil {
+		return err
+	}
+	if err := writeOutput(out, page, c.Bool("force")); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	fmt.Fprintf(e.Stdout, "wrote %s (%d KiB, %s.%s %s)\n", out, (len(b)+1023)/1024, stage, output, d.Short())
+	fmt.Fprintf(e.Stdout, "wrote %s (%d KiB, %s.%s %s)\n", out, (len(page)+1023)/1024, stage, output, d.Short())
 	return nil
+}
+
+// withProvenance adds to the exported page where its numbers came from,
+// read from the records now: the stored report stays byte-identical, so
+// its key and digest do not depend on host or time.
+func (e *Env) withProvenance(c *cli.Context, p *project, stage string, page []byte) ([]byte, error) {
+	stages, err := p.provenance(c.Context, stage)
+	if err != nil {
+		return nil, err
+	}
+	return withProvenance(page, c.App.Version, time.Now(), stages)
 }
