@@ -96,6 +96,7 @@ func ExitCode(err error) int {
 func (e *Env) commands() []*cli.Command {
 	return []*cli.Command{
 		e.runCommand(),
+		e.execCommand(),
 		e.statusCommand(),
 		e.runsCommand(),
 		e.whyCommand(),

@@ -124,14 +124,6 @@ func (e *Env) open(c *cli.Context, mode access) (*project, error) {
 	if err != nil {
 		return nil, err
 	}
-	level, err := logLevel(c)
-	if err != nil {
-		return nil, err
-	}
-	log, err := newLogger(e.Stderr, level)
-	if err != nil {
-		return nil, err
-	}
 	storeDir := c.String("store")
 	if storeDir == "" && p.Store.Path != "" {
 		storeDir = p.Store.Path
@@ -142,6 +134,25 @@ func (e *Env) open(c *cli.Context, mode access) (*project, error) {
 	if storeDir == "" {
 		storeDir = filepath.Join(dir, ".litho")
 	}
+	pr, err := e.openStore(c, storeDir, p.Store, mode)
+	if err != nil {
+		return nil, err
+	}
+	pr.Pipeline, pr.Dir = p, dir
+	return pr, nil
+}
+
+// openStore opens the store in storeDir, behind the remote that sc and
+// the flags configure: a project without a pipeline (a worker's).
+func (e *Env) openStore(c *cli.Context, storeDir string, sc dag.StoreConfig, mode access) (*project, error) {
+	level, err := logLevel(c)
+	if err != nil {
+		return nil, err
+	}
+	log, err := newLogger(e.Stderr, level)
+	if err != nil {
+		return nil, err
+	}
 	open := artifacts.OpenLocal
 	if mode == readOnly {
 		open = artifacts.ViewLocal
@@ -150,7 +161,7 @@ func (e *Env) open(c *cli.Context, mode access) (*project, error) {
 	if err != nil {
 		return nil, storeError{err}
 	}
-	be, err := openBackend(c, local, p.Store, log)
+	be, err := openBackend(c, local, sc, log)
 	if err != nil {
 		return nil, storeError{err}
 	}
@@ -158,8 +169,6 @@ func (e *Env) open(c *cli.Context, mode access) (*project, error) {
 		be = artifacts.ReadOnly(be)
 	}
 	return &project{
-		Pipeline:     p,
-		Dir:          dir,
 		Local:        local,
 		Store:        artifacts.NewStore(be),
 		Fingerprints: artifacts.NewFingerprinter(filepath.Join(local.Root(), "statcache.json")),

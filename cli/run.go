@@ -22,7 +22,7 @@ func (e *Env) runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "force", Usage: "rerun STAGE even if cached (repeatable)"},
 			setFlag, dataFlag, jobsFlag, jsonFlag,
 			&cli.BoolFlag{Name: "dry-run", Usage: "say what would run, run nothing"},
-			offlineFlag,
+			offlineFlag, executorFlag,
 		},
 		Action: e.run,
 	}
@@ -57,6 +57,9 @@ func (e *Env) run(c *cli.Context) error {
 
 	jsonOut := c.Bool("json")
 	r := p.runner(c.Int("jobs"))
+	if r.Executor, err = p.executor(c); err != nil {
+		return err
+	}
 	pr := newRunPrinter(e.Stdout, jsonOut)
 	r.OnEvent = pr.event
 	if !jsonOut {

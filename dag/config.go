@@ -16,11 +16,13 @@ import (
 // Pipeline is a decoded pipeline.hcl: the stores, the data source and the
 // stage instances, with every parameter typed and defaulted.
 type Pipeline struct {
-	File   string
-	Store  StoreConfig
-	Nodes  []*Node // topological order, source first
-	Gates  []Gate
-	byName map[string]*Node
+	File  string
+	Store StoreConfig
+	// Executor is the executor block; its Kind is "" without one.
+	Executor ExecutorConfig
+	Nodes    []*Node // topological order, source first
+	Gates    []Gate
+	byName   map[string]*Node
 }
 
 // StoreConfig is the store block. Credentials never appear here.
@@ -37,10 +39,12 @@ type Node struct {
 	Kind *Kind
 	// Params is a value of the kind's parameter struct: its defaults with
 	// the pipeline's and --set's values, checked. nil when it has none.
-	Params  any
-	Inputs  map[string]Ref
-	Range   hcl.Range
-	origins map[string]origin // where each set parameter got its value
+	Params any
+	Inputs map[string]Ref
+	// Resources is the kind's with the stage's resources block over it.
+	Resources Resources
+	Range     hcl.Range
+	origins   map[string]origin // where each set parameter got its value
 }
 
 // Ref names another stage's output.
@@ -119,6 +123,7 @@ func (e *ConfigError) Error() string {
 var rootSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "store"},
+		{Type: "executor", LabelNames: []string{"kind"}},
 		{Type: "source", LabelNames: []string{"kind"}},
 		{Type: "stage", LabelNames: []string{"kind", "name"}},
 		{Type: "gate", LabelNames: []string{"name"}},
@@ -149,6 +154,12 @@ func Parse(filename string, src []byte, reg *Registry, sets []string) (*Pipeline
 				continue
 			}
 			diags = append(diags, decodeStore(b, &p.Store)...)
+		case "executor":
+			if p.Executor.Kind != "" {
+				diags = append(diags, errAt(b.DefRange, "Duplicate executor block", "A pipeline has one executor block."))
+				continue
+			}
+			diags = append(diags, decodeExecutor(b, &p.Executor)...)
 		case "source", "stage":
 			n, d := decodeNode(b, reg)
 			diags = append(diags, d...)
@@ -291,8 +302,18 @@ func decodeNode(b *hcl.Block, reg *Registry) (*Node, hcl.Diagnostics) {
 		return nil, hcl.Diagnostics{errAt(b.LabelRanges[0], "Unknown "+what,
 			fmt.Sprintf("%q is not a %s; valid: %s.", kindName, what, strings.Join(reg.Names(isSource), ", ")))}
 	}
-	n := &Node{Name: name, Kind: k, Params: cloneParams(k, k.Params), Inputs: map[string]Ref{}, Range: b.DefRange, origins: map[string]origin{}}
-	attrs, diags := b.Body.JustAttributes()
+	n := &Node{Name: name, Kind: k, Params: cloneParams(k, k.Params), Inputs: map[string]Ref{}, Resources: k.Resources,
+		Range: b.DefRange, origins: map[string]origin{}}
+	blocks, rest, diags := b.Body.PartialContent(nodeSchema)
+	for i, rb := range blocks.Blocks {
+		if i > 0 {
+			diags = append(diags, errAt(rb.DefRange, "Duplicate resources block", "A stage has one resources block."))
+			continue
+		}
+		diags = append(diags, decodeResources(rb, &n.Resources)...)
+	}
+	attrs, d := rest.JustAttributes()
+	diags = append(diags, d...)
 	for _, a := range sortedAttrs(attrs) {
 		if a.Name == "inputs" && !isSource {
 			diags = append(diags, decodeInputs(n, a)...)
@@ -317,6 +338,10 @@ func decodeNode(b *hcl.Block, reg *Registry) (*Node, hcl.Diagnostics) {
 	}
 	return n, diags
 }
+
+// nodeSchema is a stage block's one kind of nested block; the rest are
+// parameters and inputs.
+var nodeSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "resources"}}}
 
 func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
 	out := make([]*hcl.Attribute, 0, len(attrs))

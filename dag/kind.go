@@ -73,6 +73,9 @@ type Kind struct {
 	// output will have (bin: the features of the instruments it joins),
 	// so downstream CheckWiring can check what it asks for.
 	Columns func(n *Node, output string) []string
+	// Resources is what the kind's jobs ask a scheduler for unless a
+	// stage's resources block says otherwise (train: a GPU).
+	Resources Resources
 
 	specs []ParamSpec // derived from Params by Register
 }

@@ -17,22 +17,33 @@ type partResult struct {
 	key      string
 	outputs  map[string]OutputRecord
 	ran      bool
+	miss     bool // no complete record: a run produces it
 	wouldRun bool // a plan found no complete record
 	err      error
 }
 
 // doMapped runs a stage once per partition of its mapped inputs, each
 // partition with its own key, so a changed partition reruns alone; then it
-// assembles the stage's manifests and record.
+// assembles the stage's manifests and record. With an executor the
+// partitions that miss the cache go out together, as one batch.
 func (s *stageRun) doMapped(ctx context.Context, inputs map[string]OutputRecord, fields KeyFields, key string) nodeResult {
 	start := time.Now()
 	parts := s.partitions(inputs)
 	results := make([]partResult, len(parts))
+	remote := s.remote(inputs)
 	var wg sync.WaitGroup
 	for i, p := range parts {
-		wg.Go(func() { results[i] = s.runPartition(ctx, inputs, p) })
+		wg.Go(func() {
+			results[i] = s.lookupPartition(ctx, inputs, p)
+			if results[i].miss && !remote {
+				results[i] = s.producePartition(ctx, inputs, p, results[i].key)
+			}
+		})
 	}
 	wg.Wait()
+	if remote {
+		s.dispatchPartitions(ctx, inputs, parts, results)
+	}
 	return s.assemble(ctx, fields, key, parts, results, start)
 }
 
@@ -98,13 +109,12 @@ func (s *stageRun) replicateOf(part string) string {
 	return part[strings.LastIndex(part, PartSep)+1:]
 }
 
-// runPartition looks one partition's key up and, on a miss, produces and
-// commits it (a plan stops at the miss).
-func (s *stageRun) runPartition(ctx context.Context, inputs map[string]OutputRecord, part string) partResult {
+// lookupPartition looks one partition's key up: cached, or a miss that
+// a run produces (a plan stops there).
+func (s *stageRun) lookupPartition(ctx context.Context, inputs map[string]OutputRecord, part string) partResult {
 	s.sem <- struct{}{}
 	defer func() { <-s.sem }()
-	pf := PartitionFields(s.n, inputs, part)
-	pk := pf.Key()
+	pk := PartitionFields(s.n, inputs, part).Key()
 	if err := ctx.Err(); err != nil {
 		return partResult{key: pk, err: err}
 	}
@@ -118,11 +128,18 @@ func (s *stageRun) runPartition(ctx context.Context, inputs map[string]OutputRec
 			return partResult{key: pk, outputs: rec.Outputs}
 		}
 	}
-	if s.plan {
-		return partResult{key: pk, wouldRun: true}
-	}
+	return partResult{key: pk, wouldRun: s.plan, miss: !s.plan}
+}
+
+// producePartition produces and commits one partition in this process.
+func (s *stageRun) producePartition(ctx context.Context, inputs map[string]OutputRecord, part, pk string) partResult {
+	s.sem <- struct{}{}
+	defer func() { <-s.sem }()
 	start := time.Now()
-	rec, shared, err := s.produceOnce(ctx, pf, pk, part, resolveInputs(s.n, inputs, part))
+	if err := ctx.Err(); err != nil {
+		return partResult{key: pk, err: err}
+	}
+	rec, shared, err := s.produceOnce(ctx, PartitionFields(s.n, inputs, part), pk, part, resolveInputs(s.n, inputs, part))
 	if err != nil {
 		s.fail(part, pk, start, err)
 		return partResult{key: pk, err: fmt.Errorf("partition %s: %w", part, err)}
@@ -131,10 +148,42 @@ func (s *stageRun) runPartition(ctx context.Context, inputs map[string]OutputRec
 		s.emitCached(part, pk, rec)
 		return partResult{key: pk, outputs: rec.Outputs}
 	}
-	ev := s.event(part, pk, StatusRan)
-	ev.Seconds, ev.Outputs, ev.Summary = time.Since(start).Seconds(), rec.OutputDigests(), rec.Summary
-	s.emit(ev)
+	s.emitRan(part, pk, "", start, rec)
 	return partResult{key: pk, outputs: rec.Outputs, ran: true}
+}
+
+// dispatchPartitions sends the partitions that missed to the executor as
+// one batch and fills in their results.
+func (s *stageRun) dispatchPartitions(ctx context.Context, inputs map[string]OutputRecord, parts []string, results []partResult) {
+	var units []WorkUnit
+	var idx []int
+	for i, pr := range results {
+		if pr.miss {
+			units = append(units, WorkUnit{Partition: parts[i], Key: pr.key})
+			idx = append(idx, i)
+		}
+	}
+	if len(units) == 0 {
+		return
+	}
+	start := time.Now()
+	for j, d := range s.dispatch(ctx, inputs, units) {
+		i, part, pk := idx[j], units[j].Partition, units[j].Key
+		if d.err != nil {
+			s.failJob(part, pk, d.job, start, d.err)
+			results[i] = partResult{key: pk, err: fmt.Errorf("partition %s: %w", part, d.err)}
+			continue
+		}
+		s.emitRan(part, pk, d.job, start, d.rec)
+		results[i] = partResult{key: pk, outputs: d.rec.Outputs, ran: true}
+	}
+}
+
+// emitRan reports a partition that was produced.
+func (s *stageRun) emitRan(part, pk, job string, start time.Time, rec *Record) {
+	ev := s.event(part, pk, StatusRan)
+	ev.Seconds, ev.Outputs, ev.Summary, ev.Job = time.Since(start).Seconds(), rec.OutputDigests(), rec.Summary, job
+	s.emit(ev)
 }
 
 // assemble stores the manifests of the partitions' outputs and commits

@@ -33,6 +33,8 @@ type Event struct {
 	Outputs   map[string]string `json:"outputs"`
 	Summary   []string          `json:"summary,omitempty"`
 	Error     string            `json:"error,omitempty"`
+	// Job is the scheduler's job that ran it, when an executor did.
+	Job string `json:"job,omitempty"`
 }
 
 // Runner executes pipelines against a store.
@@ -49,6 +51,9 @@ type Runner struct {
 	// TempBase holds stage scratch directories; it should be on the
 	// store's filesystem so outputs can be renamed into place.
 	TempBase string
+	// Executor runs the stages that miss the cache elsewhere (a Slurm
+	// cluster); nil runs them in this process.
+	Executor Executor
 }
 
 // Options select what a run does.

@@ -131,24 +131,41 @@ func (s *stageRun) produceWhole(ctx context.Context, inputs map[string]OutputRec
 		return nodeResult{key: key, outputs: rec.Outputs, status: StatusCached,
 			reason: "input files fingerprinted; they decide what runs downstream"}
 	}
-	rec, shared, err := s.produceOnce(ctx, fields, key, "", resolveInputs(s.n, inputs, ""))
+	var rec *Record
+	var shared bool
+	var err error
+	job := ""
+	if s.remote(inputs) {
+		rec, shared, err = s.flights.do(ctx, key, func() (*Record, error) {
+			d := s.dispatch(ctx, inputs, []WorkUnit{{Key: key}})[0]
+			job = d.job
+			return d.rec, d.err
+		})
+	} else {
+		rec, shared, err = s.produceOnce(ctx, fields, key, "", resolveInputs(s.n, inputs, ""))
+	}
 	if err != nil {
-		return s.fail("", key, start, err)
+		return s.failJob("", key, job, start, err)
 	}
 	status := s.status(rec.Outputs)
 	if shared {
 		status = StatusCached // another instance with this key produced it
 	}
 	ev := s.event("", key, status)
-	ev.Seconds, ev.Outputs, ev.Summary = time.Since(start).Seconds(), rec.OutputDigests(), rec.Summary
+	ev.Seconds, ev.Outputs, ev.Summary, ev.Job = time.Since(start).Seconds(), rec.OutputDigests(), rec.Summary, job
 	s.emit(ev)
 	return nodeResult{key: key, outputs: rec.Outputs, status: ev.Status}
 }
 
 // fail reports a failure as an event and as the stage's result.
 func (s *stageRun) fail(part, key string, start time.Time, err error) nodeResult {
+	return s.failJob(part, key, "", start, err)
+}
+
+// failJob is fail for what a scheduler's job ran.
+func (s *stageRun) failJob(part, key, job string, start time.Time, err error) nodeResult {
 	ev := s.event(part, key, StatusFailed)
-	ev.Seconds, ev.Error = time.Since(start).Seconds(), err.Error()
+	ev.Seconds, ev.Error, ev.Job = time.Since(start).Seconds(), err.Error(), job
 	s.emit(ev)
 	return nodeResult{key: key, err: err}
 }

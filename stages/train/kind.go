@@ -29,6 +29,8 @@ func Kind() *dag.Kind {
 		Version: Version,
 		Doc:     "train the β-VAE of DESIGN.md §1 (GoMLX)",
 		Params:  Params{Config: Default(), Backend: "auto", Replicates: Replicates{N: 1}},
+		// On a cluster train asks for a GPU; its backend "auto" finds it.
+		Resources: dag.Resources{GPUs: 1},
 		// Mapped: per fold when scale writes folds, per seed with replicates.
 		Inputs: []dag.InputSpec{{Name: "train", Map: true}, {Name: "val", Map: true},
 			{Name: InitInputs[0], Optional: true}, {Name: InitInputs[1], Optional: true}},
