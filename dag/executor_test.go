@@ -1,0 +1,140 @@
+package dag_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"litho/artifacts"
+	"litho/dag"
+)
+
+// inlineExecutor stands for a cluster: each unit runs through Work, as
+// `litho exec` would, on a runner over its own store view; it records the
+// batches it was given.
+type inlineExecutor struct {
+	h       *harness
+	mu      sync.Mutex
+	batches []string // "stage:units"
+	fail    map[string]bool
+}
+
+func (e *inlineExecutor) Run(ctx context.Context, b *dag.Batch) []dag.Outcome {
+	e.mu.Lock()
+	e.batches = append(e.batches, fmt.Sprintf("%s:%d", b.Stage, len(b.Units)))
+	e.mu.Unlock()
+	spec, err := dag.LoadWorkSpec(ctx, e.h.store, b.Spec)
+	out := make([]dag.Outcome, len(b.Units))
+	for i, u := range b.Units {
+		out[i].Job = fmt.Sprintf("job%d", i)
+		if err != nil {
+			out[i].Err = err
+			continue
+		}
+		if e.fail[u.Partition] {
+			out[i].Err = fmt.Errorf("worker died")
+			continue
+		}
+		w := &dag.Runner{Store: e.h.store, Fingerprints: artifacts.NewFingerprinter(""), TempBase: e.h.local.TempDir()}
+		out[i].Err = w.Work(ctx, e.h.reg, spec, []int{i})
+	}
+	return out
+}
+
+func (h *harness) runWith(ex dag.Executor, p *dag.Pipeline) (int, error) {
+	h.t.Helper()
+	before := h.c.Total()
+	h.events = nil
+	r := &dag.Runner{Store: h.store, Fingerprints: artifacts.NewFingerprinter(""), Jobs: 2, Executor: ex,
+		TempBase: h.local.TempDir(), OnEvent: func(e dag.Event) { h.events = append(h.events, e) }}
+	_, err := r.Run(context.Background(), p, dag.Options{})
+	return h.c.Total() - before, err
+}
+
+// TestExecutorRunsWhatMisses: through an executor the mapped stage's
+// three partitions go out as one batch, the outputs equal a local run's,
+// a second run sends nothing, and a bumped partition goes out alone.
+func TestExecutorRunsWhatMisses(t *testing.T) {
+	local := newHarness(t)
+	if _, err := local.run(context.Background(), local.parse(partitioned), dag.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	want := local.events
+
+	h := newHarness(t)
+	ex := &inlineExecutor{h: h}
+	if _, err := h.runWith(ex, h.parse(partitioned)); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(ex.batches); got != "[source:1 split:1 map:3 concat:1]" {
+		t.Errorf("batches %s", got)
+	}
+	for _, stage := range []string{"split", "map", "concat"} {
+		if g, w := stageEvent(h.events, stage), stageEvent(want, stage); fmt.Sprint(g.Outputs) != fmt.Sprint(w.Outputs) || g.Key != w.Key {
+			t.Errorf("%s: through the executor %v %s, locally %v %s", stage, g.Outputs, g.Key, w.Outputs, w.Key)
+		}
+	}
+	if ev := partEvent(h.events, "map", "b"); ev.Job != "job1" || ev.Status != dag.StatusRan {
+		t.Errorf("map/b: %+v", ev)
+	}
+
+	ex.batches = nil
+	if n, err := h.runWith(ex, h.parse(partitioned)); err != nil || n != 0 || len(ex.batches) != 0 {
+		t.Errorf("second run: %d executions, batches %v, err %v", n, ex.batches, err)
+	}
+	if _, err := h.runWith(ex, h.parse(partitioned, "split.bump=b")); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(ex.batches); got != "[split:1 map:1 concat:1]" {
+		t.Errorf("after bumping b: batches %s", got)
+	}
+}
+
+// TestExecutorFailureKeepsOthers: a unit that publishes nothing fails
+// the stage with the executor's reason; the other partitions stay
+// recorded, so the rerun sends only the failed one.
+func TestExecutorFailureKeepsOthers(t *testing.T) {
+	h := newHarness(t)
+	ex := &inlineExecutor{h: h, fail: map[string]bool{"b": true}}
+	if _, err := h.runWith(ex, h.parse(partitioned)); err == nil {
+		t.Fatal("run succeeded with a dead worker")
+	}
+	if ev := partEvent(h.events, "map", "b"); ev.Status != dag.StatusFailed || ev.Error != "worker died" || ev.Job != "job1" {
+		t.Errorf("map/b: %+v", ev)
+	}
+	ex.fail, ex.batches = nil, nil
+	if _, err := h.runWith(ex, h.parse(partitioned)); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(ex.batches); got != "[map:1 concat:1]" {
+		t.Errorf("rerun batches %s", got)
+	}
+}
+
+// TestWorkRefusesOtherVersions: a spec from a build whose kind version
+// differs is refused before anything runs.
+func TestWorkRefusesOtherVersions(t *testing.T) {
+	h := newHarness(t)
+	spec := &dag.WorkSpec{Stage: "a", Kind: "upper", Version: "0", Units: []dag.WorkUnit{{Key: "k"}}}
+	w := &dag.Runner{Store: h.store, TempBase: h.local.TempDir()}
+	err := w.Work(context.Background(), h.reg, spec, []int{0})
+	want := "work spec for stage a: kind upper version 0, but this litho's upper is version 1: run one litho build on the driver and the nodes"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	if h.c.Total() != 0 {
+		t.Error("a refused spec ran")
+	}
+}
+
+func stageEvent(evs []dag.Event, stage string) dag.Event { return partEvent(evs, stage, "") }
+
+func partEvent(evs []dag.Event, stage, part string) dag.Event {
+	for _, e := range evs {
+		if e.Stage == stage && e.Partition == part {
+			return e
+		}
+	}
+	return dag.Event{}
+}
