@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 
 	"litho/dag"
 )
@@ -205,8 +206,53 @@ func Kinds(c *Counter) *dag.Registry {
 				return ctx.Err()
 			},
 		},
-		foldKind(c), repKind(c), pairKind(c),
+		flakyKind(c), foldKind(c), repKind(c), pairKind(c),
 	)
+}
+
+// Environment variables of the flaky kind.
+const (
+	// FlakyEnv names a directory: a partition named by FlakyPartEnv
+	// whose marker file is not there yet kills its worker after storing
+	// its first output.
+	FlakyEnv     = "LITHO_TEST_FLAKY"
+	FlakyPartEnv = "LITHO_TEST_FLAKY_PART"
+	// FailPartEnv names a partition that always fails.
+	FailPartEnv = "LITHO_TEST_FAIL_PART"
+)
+
+// flakyKind stands for a worker on a failing node: mapped over its
+// input, it stores "out" and then "log"; see FlakyEnv and FailPartEnv.
+func flakyKind(c *Counter) *dag.Kind {
+	return &dag.Kind{
+		Name: "flaky", Version: "1",
+		Inputs:  []dag.InputSpec{{Name: "in", Map: true}},
+		Outputs: []dag.OutputSpec{{Name: "out", MediaType: "text/plain", Partitioned: true}, {Name: "log", MediaType: "text/plain", Partitioned: true}},
+		Run: func(ctx context.Context, x *dag.Exec) error {
+			c.inc(x)
+			if x.Partition == os.Getenv(FailPartEnv) {
+				return fmt.Errorf("deliberate failure of partition %s", x.Partition)
+			}
+			b, err := x.Read(ctx, "in")
+			if err != nil {
+				return err
+			}
+			if err := x.Put(ctx, "out", []byte("f("+string(b)+")")); err != nil {
+				return err
+			}
+			if x.Partition == os.Getenv(FlakyPartEnv) {
+				marker := filepath.Join(os.Getenv(FlakyEnv), x.Partition)
+				if _, err := os.Stat(marker); err != nil {
+					if err := os.WriteFile(marker, nil, 0o644); err != nil {
+						return err
+					}
+					// Killed between two uploads, as by the OOM killer.
+					syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				}
+			}
+			return x.Put(ctx, "log", []byte("done "+x.Partition))
+		},
+	}
 }
 
 // BlockEnv makes the block kind wait until its context is cancelled.

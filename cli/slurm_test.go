@@ -1,0 +1,150 @@
+package cli_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"litho/artifacts"
+	"litho/artifacts/s3store"
+	"litho/artifacts/s3store/s3test"
+	"litho/dag"
+	"litho/dag/dagtest"
+	"litho/dag/slurm/slurmtest"
+)
+
+// flakyPipeline maps the flaky kind over split's three partitions,
+// through a one-node Slurm.
+func flakyPipeline(t *testing.T, dir string, retries int) {
+	t.Helper()
+	src := fmt.Sprintf(`executor "slurm" {
+  retries = %d
+  poll    = "200ms"
+}
+source "gen" {}
+stage "split" "split" {
+  inputs = { in = source.data }
+}
+stage "flaky" "flaky" {
+  inputs = { in = split.parts }
+}
+`, retries)
+	if err := os.WriteFile(filepath.Join(dir, "pipeline.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// slurmEnv is the environment of a driver over a fresh bucket prefix.
+func slurmEnv(t *testing.T) ([]string, s3store.Config) {
+	t.Helper()
+	slurmtest.Require(t)
+	cfg := s3test.Config(t)
+	return []string{"LITHO_REMOTE=" + cfg.URL, "LITHO_S3_ENDPOINT=" + cfg.Endpoint, "LITHO_S3_INSECURE=1"}, cfg
+}
+
+// TestSlurmKilledWorkerLeavesNoRecord: a worker killed between its two
+// uploads fails its task and publishes no record (its first output is in
+// the bucket, unreferenced); the next attempt completes, and the bucket
+// verifies.
+func TestSlurmKilledWorkerLeavesNoRecord(t *testing.T) {
+	env, cfg := slurmEnv(t)
+	dir := t.TempDir()
+	flakyPipeline(t, dir, 0)
+	env = append(env, dagtest.FlakyEnv+"="+t.TempDir(), dagtest.FlakyPartEnv+"=b")
+
+	r := runLitho(t, dir, env, "run", "--json")
+	if r.Code == 0 {
+		t.Fatalf("the run with a killed worker succeeded:\n%s", r.Stdout)
+	}
+	evs := events(t, r.Stdout)
+	b := partitionEvent(evs, "flaky", "b")
+	if b.Status != dag.StatusFailed || !strings.Contains(b.Error, "its log: "+filepath.Join(dir, ".litho-jobs", "flaky-")) {
+		t.Fatalf("flaky/b: %+v", b)
+	}
+	bucket, err := s3store.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bucket.Close()
+	if _, err := bucket.Stat(context.Background(), artifacts.Records, b.Key); err == nil {
+		t.Error("the killed worker's partition has a record in the bucket")
+	}
+	if _, err := bucket.Stat(context.Background(), artifacts.Blobs, string(artifacts.DigestBytes([]byte("f(x:3/b)")))); err != nil {
+		t.Errorf("the killed worker's first output is not in the bucket (was it killed mid-upload?): %v", err)
+	}
+	if st := partitionEvent(evs, "flaky", "a").Status; st != dag.StatusRan {
+		t.Errorf("flaky/a: %s", st)
+	}
+
+	r = runLitho(t, dir, env, "run", "--json")
+	if r.Code != 0 {
+		t.Fatalf("the retry failed: %s\n%s", r.Stderr, r.Stdout)
+	}
+	evs = events(t, r.Stdout)
+	if st := partitionEvent(evs, "flaky", "b").Status; st != dag.StatusRan {
+		t.Errorf("retry: flaky/b %s", st)
+	}
+	if st := partitionEvent(evs, "flaky", "a").Status; st != dag.StatusCached {
+		t.Errorf("retry: flaky/a %s, want cached", st)
+	}
+	if r := runLitho(t, dir, env, "verify", "--remote"); r.Code != 0 {
+		t.Errorf("verify --remote: exit %d: %s%s", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
+// TestSlurmRetriesFailedPartitionAlone: with retries = 1 the failing
+// partition is resubmitted alone, then fails the run naming its log; the
+// other partitions stay recorded, so a rerun without the fault submits
+// that partition only.
+func TestSlurmRetriesFailedPartitionAlone(t *testing.T) {
+	env, _ := slurmEnv(t)
+	dir := t.TempDir()
+	flakyPipeline(t, dir, 1)
+
+	r := runLitho(t, dir, append(env, dagtest.FailPartEnv+"=c"), "run", "--json")
+	if r.Code == 0 {
+		t.Fatal("the run with an always failing partition succeeded")
+	}
+	evs := events(t, r.Stdout)
+	first := strings.Split(partitionEvent(evs, "flaky", "a").Job, "_")[0]
+	c := partitionEvent(evs, "flaky", "c")
+	if c.Status != dag.StatusFailed || strings.HasPrefix(c.Job, first+"_") || !strings.Contains(c.Error, "(2 attempts)") {
+		t.Fatalf("flaky/c: %+v (first job %s)", c, first)
+	}
+	log := c.Error[strings.Index(c.Error, "its log: ")+len("its log: "):]
+	log, _, _ = strings.Cut(log, ": ")
+	if b, err := os.ReadFile(log); err != nil || !strings.Contains(string(b), "deliberate failure of partition c") {
+		t.Errorf("log %s: %v\n%s", log, err, b)
+	}
+	for _, p := range []string{"a", "b"} {
+		if ev := partitionEvent(evs, "flaky", p); ev.Status != dag.StatusRan || !strings.HasPrefix(ev.Job, first+"_") {
+			t.Errorf("flaky/%s: %+v", p, ev)
+		}
+	}
+
+	r = runLitho(t, dir, env, "run", "--json")
+	if r.Code != 0 {
+		t.Fatalf("rerun: %s", r.Stderr)
+	}
+	submitted := map[string]string{}
+	for _, ev := range events(t, r.Stdout) {
+		if ev.Job != "" {
+			submitted[ev.Stage+"/"+ev.Partition] = ev.Job
+		}
+	}
+	if len(submitted) != 1 || submitted["flaky/c"] == "" {
+		t.Errorf("rerun submitted %v, want flaky/c alone", submitted)
+	}
+}
+
+func partitionEvent(evs []dag.Event, stage, part string) dag.Event {
+	for _, e := range evs {
+		if e.Stage == stage && e.Partition == part {
+			return e
+		}
+	}
+	return dag.Event{}
+}
