@@ -304,16 +304,14 @@ func decodeNode(b *hcl.Block, reg *Registry) (*Node, hcl.Diagnostics) {
 	}
 	n := &Node{Name: name, Kind: k, Params: cloneParams(k, k.Params), Inputs: map[string]Ref{}, Resources: k.Resources,
 		Range: b.DefRange, origins: map[string]origin{}}
-	blocks, rest, diags := b.Body.PartialContent(nodeSchema)
-	for i, rb := range blocks.Blocks {
+	attrs, blocks, diags := nodeBody(b)
+	for i, rb := range blocks {
 		if i > 0 {
 			diags = append(diags, errAt(rb.DefRange, "Duplicate resources block", "A stage has one resources block."))
 			continue
 		}
 		diags = append(diags, decodeResources(rb, &n.Resources)...)
 	}
-	attrs, d := rest.JustAttributes()
-	diags = append(diags, d...)
 	for _, a := range sortedAttrs(attrs) {
 		if a.Name == "inputs" && !isSource {
 			diags = append(diags, decodeInputs(n, a)...)
@@ -339,9 +337,29 @@ func decodeNode(b *hcl.Block, reg *Registry) (*Node, hcl.Diagnostics) {
 	return n, diags
 }
 
-// nodeSchema is a stage block's one kind of nested block; the rest are
-// parameters and inputs.
-var nodeSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "resources"}}}
+// nodeBody splits a stage block into its attributes (parameters and
+// inputs) and its resources blocks, its one kind of nested block.
+// hclsyntax's JustAttributes refuses any block, hidden or not, so the
+// attributes are read from the syntax tree.
+func nodeBody(b *hcl.Block) (hcl.Attributes, []*hcl.Block, hcl.Diagnostics) {
+	content, _, diags := b.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "resources"}}})
+	sb, ok := b.Body.(*hclsyntax.Body)
+	if !ok {
+		attrs, d := b.Body.JustAttributes()
+		return attrs, content.Blocks, append(diags, d...)
+	}
+	attrs := hcl.Attributes{}
+	for name, a := range sb.Attributes {
+		attrs[name] = a.AsHCLAttribute()
+	}
+	for _, nb := range sb.Blocks {
+		if nb.Type != "resources" {
+			diags = append(diags, errAt(nb.TypeRange, fmt.Sprintf("Unexpected %q block", nb.Type),
+				"A stage has parameters, inputs and one resources block."))
+		}
+	}
+	return attrs, content.Blocks, diags
+}
 
 func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
 	out := make([]*hcl.Attribute, 0, len(attrs))

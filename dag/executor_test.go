@@ -138,3 +138,39 @@ func partEvent(evs []dag.Event, stage, part string) dag.Event {
 	}
 	return dag.Event{}
 }
+
+// TestExecutorAndResourcesBlocks: the executor block's settings and a
+// stage's resources block over its kind's defaults, and no key change.
+func TestExecutorAndResourcesBlocks(t *testing.T) {
+	h := newHarness(t)
+	plain := h.parse(linear)
+	p := h.parse(`executor "slurm" {
+  retries = 2
+  limit   = 8
+  poll    = "500ms"
+  env     = { A = "1" }
+}
+` + linear + `
+stage "upper" "d" {
+  inputs = { in = c.out }
+  resources {
+    cpus = 4
+    mem  = "2G"
+    gpus = 1
+  }
+}
+`)
+	e := p.Executor
+	if e.Kind != "slurm" || e.Retries != 2 || e.Limit != 8 || e.Batch != 1 || e.PollInterval().String() != "500ms" || e.Env["A"] != "1" {
+		t.Errorf("executor %+v", e)
+	}
+	d, _ := p.Node("d")
+	if d.Resources != (dag.Resources{CPUs: 4, Mem: "2G", GPUs: 1}) {
+		t.Errorf("resources %+v", d.Resources)
+	}
+	a, _ := p.Node("a")
+	pa, _ := plain.Node("a")
+	if fmt.Sprint(a.Params) != fmt.Sprint(pa.Params) || a.Resources != (dag.Resources{}) {
+		t.Errorf("a: %+v %+v", a.Params, a.Resources)
+	}
+}

@@ -1,0 +1,3 @@
+# want: testdata/invalid/executor_unknown.hcl:2:10: Unknown executor
+executor "pbs" {}
+source "gen" {}
