@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,6 +29,11 @@ func (p *project) executor(c *cli.Context) (dag.Executor, error) {
 	}
 	if cfg.Kind != "slurm" {
 		return nil, nil
+	}
+	for _, tool := range []string{"sbatch", "squeue", "scancel"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return nil, usagef("the slurm executor runs Slurm's %s, which is not on PATH here (run litho on a login node)", tool)
+		}
 	}
 	worker, err := p.worker(c, cfg)
 	if err != nil {

@@ -122,6 +122,9 @@ func (p *runPrinter) event(ev dag.Event) {
 	if ev.Status != dag.StatusCached {
 		line += fmt.Sprintf("  %6.1fs", ev.Seconds)
 	}
+	if ev.Job != "" {
+		line += "  slurm job " + ev.Job
+	}
 	if counts := p.parts[ev.Stage]; len(counts) > 0 {
 		line += "  partitions: " + formatCounts(counts)
 	}

@@ -3,6 +3,7 @@ package dag_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -172,5 +173,39 @@ stage "upper" "d" {
 	pa, _ := plain.Node("a")
 	if fmt.Sprint(a.Params) != fmt.Sprint(pa.Params) || a.Resources != (dag.Resources{}) {
 		t.Errorf("a: %+v %+v", a.Params, a.Resources)
+	}
+}
+
+// TestWorkSkipsPublished: a worker whose unit another host has published
+// meanwhile runs nothing and succeeds.
+func TestWorkSkipsPublished(t *testing.T) {
+	h := newHarness(t)
+	ex := &inlineExecutor{h: h}
+	if _, err := h.runWith(ex, h.parse(partitioned)); err != nil {
+		t.Fatal(err)
+	}
+	before := h.c.Total()
+	var spec *dag.WorkSpec
+	for _, e := range h.events {
+		if e.Stage == "map" && e.Partition == "a" {
+			spec = &dag.WorkSpec{Stage: "map", Kind: "mapper", Version: "1", Units: []dag.WorkUnit{{Partition: "a", Key: e.Key}}}
+		}
+	}
+	split := stageEvent(h.events, "split")
+	rec, _, err := dag.LoadRecord(context.Background(), h.store, split.Key, nil)
+	if err != nil || spec == nil {
+		t.Fatal(err, spec)
+	}
+	spec.Inputs = map[string]dag.OutputRecord{"in": rec.Outputs["parts"]}
+	w := &dag.Runner{Store: h.store, TempBase: h.local.TempDir()}
+	if err := w.Work(context.Background(), h.reg, spec, []int{0}); err != nil {
+		t.Fatal(err)
+	}
+	if h.c.Total() != before {
+		t.Error("the worker reran a published unit")
+	}
+	spec.Units[0].Key = "0" + spec.Units[0].Key[1:]
+	if err := w.Work(context.Background(), h.reg, spec, []int{0}); err == nil || !strings.Contains(err.Error(), "where the driver computed") {
+		t.Errorf("a unit whose key this build computes differently: %v", err)
 	}
 }
