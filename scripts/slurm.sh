@@ -134,6 +134,26 @@ slurm_logs() {
 	done
 }
 
+# slurm_check runs a trivial job and waits up to 30 s for it to complete,
+# polling squeue: sbatch --wait would poll every 2 s.
+slurm_check() {
+	local id state deadline=$((SECONDS + 30))
+	id=$(timeout 10 sbatch --parsable --output=/dev/null --wrap true) || return 1
+	while ((SECONDS < deadline)); do
+		state=$(timeout 5 squeue -h -t all -j "$id" -o %T 2>/dev/null) || state=
+		case $state in
+		COMPLETED) return 0 ;;
+		'' | PENDING | CONFIGURING | RUNNING | COMPLETING) sleep 0.1 ;;
+		*)
+			echo "slurm.sh: a trivial job ended $state" >&2
+			return 1
+			;;
+		esac
+	done
+	echo "slurm.sh: a trivial job did not complete within 30 s" >&2
+	return 1
+}
+
 # slurm_start DIR starts the cluster with its files under DIR, whose
 # ancestors must be traversable by others (munged refuses a socket path
 # that is not). On failure it prints the daemons' logs and stops them.
@@ -160,8 +180,7 @@ slurm_start() {
 		slurm_stop
 		return 1
 	fi
-	if ! timeout 30 sbatch --quiet --wait --output=/dev/null --wrap true; then
-		echo "slurm.sh: a trivial job failed" >&2
+	if ! slurm_check; then
 		slurm_logs
 		slurm_stop
 		return 1
