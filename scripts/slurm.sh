@@ -82,6 +82,7 @@ slurm_config() {
 		MinJobAge=5
 		# scancel and time limits: SIGTERM, then SIGKILL 5 s later.
 		KillWait=5
+		# No limit: only srun and salloc, which the tests do not use, have one.
 		InactiveLimit=0
 		# A node that was down comes back when its slurmd registers.
 		ReturnToService=2
@@ -92,11 +93,11 @@ slurm_config() {
 	echo "Name=gpu File=/dev/null" >"$d/gres.conf"
 }
 
-# slurm_daemon NAME CMD... starts a daemon in the foreground, so that its
-# pid is $!, and in a session of its own, so that a Ctrl-C reaches the
-# tests but not the cluster, which slurm_stop still needs. The Slurm daemons
-# copy their log file to stderr; NAME.stderr matters only for what fails
-# before the log file is opened.
+# slurm_daemon NAME CMD... starts a daemon told not to fork, so that its
+# pid is $!, in a session of its own, so that a Ctrl-C reaches the tests
+# but not the cluster, which slurm_stop still needs. The Slurm daemons copy
+# their log file to stderr; NAME.stderr matters only for what fails before
+# the log file is opened.
 slurm_daemon() {
 	local name=$1
 	shift
