@@ -3,7 +3,9 @@
 # are passed through, e.g. `bash scripts/test.sh -run S3 ./artifacts/...`)
 # against a real MinIO server on a free loopback port. The pinned server is
 # built once into .tools/ and reused; it gets a temporary data directory and
-# generated root credentials, and it is stopped on exit.
+# generated root credentials, and it is stopped on exit. A one-node Slurm
+# cluster (scripts/slurm.sh) runs beside it; where it cannot start, the Slurm
+# tests skip, except with CI=true, where that fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +22,9 @@ fi
 
 work=$(mktemp -d)
 minio_pid=
+source scripts/slurm.sh
 cleanup() {
+	slurm_stop
 	if [[ -n $minio_pid ]]; then
 		kill "$minio_pid" 2>/dev/null || true
 		wait "$minio_pid" 2>/dev/null || true
@@ -84,6 +88,16 @@ export LITHO_TEST_S3_DATA=$work/data
 export AWS_ACCESS_KEY_ID=$MINIO_ROOT_USER
 export AWS_SECRET_ACCESS_KEY=$MINIO_ROOT_PASSWORD
 unset AWS_SESSION_TOKEN AWS_PROFILE MINIO_ROOT_USER MINIO_ROOT_PASSWORD
+
+# munged serves its socket only on a path every user can traverse.
+chmod 711 "$work"
+if ! slurm_start "$work/slurm"; then
+	if [[ ${CI:-} == true ]]; then
+		echo "test.sh: Slurm did not start" >&2
+		exit 1
+	fi
+	echo "test.sh: warning: Slurm did not start; the Slurm tests will skip" >&2
+fi
 
 # Test every package unless the arguments name some.
 has_pkg=
