@@ -119,6 +119,9 @@ func (e *Executor) wait(ctx context.Context, j job) error {
 		case ctx.Err() != nil:
 			e.cancel(j)
 			return ctx.Err()
+		case errors.Is(err, errNever):
+			e.cancel(j)
+			return err
 		case err != nil:
 			if failures++; failures >= maxPollFailures {
 				return err
@@ -142,20 +145,34 @@ const maxPollFailures = 5
 // active reports whether squeue still shows a task of the job that has
 // not finished. A job squeue no longer knows has finished.
 func (e *Executor) active(ctx context.Context, j job) (bool, error) {
-	out, err := e.cmd.Output(ctx, nil, "squeue", "--noheader", "--array", "--jobs="+j.id, "--format=%i %T")
+	out, err := e.cmd.Output(ctx, nil, "squeue", "--noheader", "--array", "--jobs="+j.id, "--format=%i %T %r")
 	if err != nil {
 		if strings.Contains(err.Error(), "Invalid job id") {
 			return false, nil
 		}
 		return false, fmt.Errorf("poll job %s: %w", j.id, err)
 	}
+	active := false
 	for line := range strings.Lines(string(out)) {
 		f := strings.Fields(line)
-		if len(f) == 2 && !finished[f[1]] {
-			return true, nil
+		if len(f) < 2 || finished[f[1]] {
+			continue
 		}
+		if len(f) == 3 && f[1] == "PENDING" && never[f[2]] {
+			return false, fmt.Errorf("job %s %w (%s): it asks for more than the partition offers", f[0], errNever, f[2])
+		}
+		active = true
 	}
-	return false, nil
+	return active, nil
+}
+
+var errNever = errors.New("can never start")
+
+// never are the reasons of a pending job that waiting does not cure (a
+// request larger than any node of the partition).
+var never = map[string]bool{
+	"PartitionConfig": true, "BadConstraints": true, "PartitionNodeLimit": true, "PartitionTimeLimit": true,
+	"InvalidAccount": true, "InvalidQOS": true,
 }
 
 // finished are the job states after which a job runs no more.

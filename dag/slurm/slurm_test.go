@@ -91,7 +91,7 @@ func golden(t *testing.T, name, got string) {
 func TestCommandLines(t *testing.T) {
 	e, f := newTest(t, Config{Worker: []string{"/opt/litho", "--remote", "s3://b/p"}, Retries: 1, Limit: 2,
 		Env: []string{"XLA_FLAGS=x"}, Options: []string{"--account=ocean"}, Partition: "debug"})
-	f.polls = []string{"101_[2-3] PENDING\n101_0 RUNNING\n101_1 COMPLETING\n", "101_1 COMPLETED\n"}
+	f.polls = []string{"101_[2-3%2] PENDING JobArrayTaskLimit\n101_0 RUNNING None\n101_1 COMPLETING None\n", "101_1 COMPLETED None\n"}
 	b := batch("a", "b", "c", "d")
 	b.Resources = dag.Resources{CPUs: 2, Mem: "1G", Time: "10:00"}
 	attempts := map[int]int{}
@@ -204,6 +204,23 @@ type cmdFunc func(ctx context.Context, env []string, name string, args ...string
 
 func (f cmdFunc) Output(ctx context.Context, env []string, name string, args ...string) ([]byte, error) {
 	return f(ctx, env, name, args...)
+}
+
+// TestUnsatisfiableJobFails: a job pending for a reason waiting cannot
+// cure (more CPUs than a node has) is cancelled and fails its units.
+func TestUnsatisfiableJobFails(t *testing.T) {
+	e, f := newTest(t, Config{Worker: []string{"litho"}, Retries: 3})
+	f.polls = []string{"101 PENDING PartitionConfig\n"}
+	b := batch("a")
+	b.Published = func(context.Context, int) (bool, error) { return false, nil }
+	outs := e.Run(context.Background(), b)
+	want := "job 101 can never start (PartitionConfig): it asks for more than the partition offers"
+	if outs[0].Err == nil || outs[0].Err.Error() != want {
+		t.Errorf("outcome %v, want %s", outs[0].Err, want)
+	}
+	if last := f.calls[len(f.calls)-1]; last != "scancel 101" {
+		t.Errorf("last command %q", last)
+	}
 }
 
 func TestTaskList(t *testing.T) {
