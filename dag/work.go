@@ -58,7 +58,7 @@ func (s *stageRun) work(ctx context.Context, inputs map[string]OutputRecord, u W
 	key := fields.Key()
 	if key != u.Key {
 		return fmt.Errorf("%s %s: this litho computes key %s where the driver computed %s: run one litho build on the driver and the nodes",
-			s.n.Name, u.Partition, key[:12], shortKey(u.Key))
+			s.n.Name, u.Partition, key[:12], u.Key[:min(12, len(u.Key))])
 	}
 	start := time.Now()
 	rec, full, err := s.r.lookup(ctx, s.n.Kind, key)
@@ -108,11 +108,4 @@ func specNode(reg *Registry, spec *WorkSpec) (*Node, error) {
 		return nil, fmt.Errorf("work spec for stage %s: %w", spec.Stage, err)
 	}
 	return n, nil
-}
-
-func shortKey(k string) string {
-	if len(k) > 12 {
-		return k[:12]
-	}
-	return k
 }
