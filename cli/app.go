@@ -112,11 +112,14 @@ func (e *Env) commands() []*cli.Command {
 		e.metricsCommand(),
 		e.reportCommand(),
 		e.compareCommand(),
+		e.completionCommand(),
 	}
 }
 
 // App builds the urfave/cli application.
 func (e *Env) App() *cli.App {
+	cmds := e.commands()
+	e.setCompletion(cmds)
 	return &cli.App{
 		Name:      "litho",
 		Usage:     "reproducible lithology clustering of ocean-drilling core logs",
@@ -124,7 +127,10 @@ func (e *Env) App() *cli.App {
 		Writer:    e.Stdout,
 		ErrWriter: e.Stderr,
 		Flags:     globalFlags(),
-		Commands:  e.commands(),
+		Commands:  cmds,
+		// Shell completion (completion.go): the scripts ask litho itself.
+		EnableBashCompletion: true,
+		BashComplete:         e.completeArgs(),
 		// Errors are printed and mapped to exit codes once, in Main.
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,
@@ -153,6 +159,10 @@ func (e *Env) Main(args []string) int {
 	app := e.App()
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
+	}
+	ctx, args, skip := completionRequest(ctx, args)
+	if skip {
+		return ExitOK
 	}
 	err := app.RunContext(ctx, reorderArgs(app, args))
 	if err == nil {
