@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -37,6 +38,10 @@ type Env struct {
 	DefaultPipeline []byte
 	Stdout, Stderr  io.Writer
 	Version         string
+	// Getenv looks up the environment litho was started with, where the
+	// S3 credential chain and region come from; nil: the process's, read
+	// once by Main.
+	Getenv func(string) string
 }
 
 // usageError marks errors that are the caller's fault (exit 2).
@@ -156,6 +161,9 @@ func (e *Env) Main(args []string) int {
 	defer stop()
 	// After the first Ctrl-C cancels the run, a second one kills at once.
 	context.AfterFunc(ctx, stop)
+	if e.Getenv == nil {
+		e.Getenv = environment(os.Environ())
+	}
 	app := e.App()
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
@@ -177,6 +185,17 @@ func (e *Env) Main(args []string) int {
 		return ExitInterrupted
 	}
 	return ExitCode(err)
+}
+
+// environment looks variables up in a copy of kv ("KEY=value" lines).
+func environment(kv []string) func(string) string {
+	m := make(map[string]string, len(kv))
+	for _, l := range kv {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			m[k] = v
+		}
+	}
+	return func(k string) string { return m[k] }
 }
 
 // logLevel is --log-level, unless --quiet or --verbose name one.

@@ -150,7 +150,7 @@ func (e *Env) open(c *cli.Context, mode access) (*project, error) {
 	if err != nil {
 		return nil, storeError{err}
 	}
-	be, err := openBackend(c, local, p.Store, log)
+	be, err := e.openBackend(c, local, p.Store, log)
 	if err != nil {
 		return nil, storeError{err}
 	}
