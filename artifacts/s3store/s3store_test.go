@@ -241,13 +241,12 @@ func TestNoCredentialsInErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Setenv("AWS_ACCESS_KEY_ID", c.envKey)
-			t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
-			t.Setenv("AWS_SESSION_TOKEN", token)
+			env := map[string]string{"AWS_ACCESS_KEY_ID": c.envKey, "AWS_SECRET_ACCESS_KEY": secret, "AWS_SESSION_TOKEN": token}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			cfg := good
 			cfg.Endpoint = c.endpoint
+			cfg.Env = func(k string) string { return env[k] }
 			_, err := s3store.Open(ctx, cfg)
 			if err == nil {
 				t.Fatal("open succeeded with bad credentials or endpoint")
