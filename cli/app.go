@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -37,6 +38,10 @@ type Env struct {
 	DefaultPipeline []byte
 	Stdout, Stderr  io.Writer
 	Version         string
+	// Getenv looks up the environment litho was started with, where the
+	// S3 credential chain and region come from; nil: the process's, read
+	// once by Main.
+	Getenv func(string) string
 }
 
 // usageError marks errors that are the caller's fault (exit 2).
@@ -113,11 +118,14 @@ func (e *Env) commands() []*cli.Command {
 		e.metricsCommand(),
 		e.reportCommand(),
 		e.compareCommand(),
+		e.completionCommand(),
 	}
 }
 
 // App builds the urfave/cli application.
 func (e *Env) App() *cli.App {
+	cmds := e.commands()
+	e.setCompletion(cmds)
 	return &cli.App{
 		Name:      "litho",
 		Usage:     "reproducible lithology clustering of ocean-drilling core logs",
@@ -125,7 +133,10 @@ func (e *Env) App() *cli.App {
 		Writer:    e.Stdout,
 		ErrWriter: e.Stderr,
 		Flags:     globalFlags(),
-		Commands:  e.commands(),
+		Commands:  cmds,
+		// Shell completion (completion.go): the scripts ask litho itself.
+		EnableBashCompletion: true,
+		BashComplete:         e.completeArgs(),
 		// Errors are printed and mapped to exit codes once, in Main.
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,
@@ -151,9 +162,16 @@ func (e *Env) Main(args []string) int {
 	defer stop()
 	// After the first Ctrl-C cancels the run, a second one kills at once.
 	context.AfterFunc(ctx, stop)
+	if e.Getenv == nil {
+		e.Getenv = environment(os.Environ())
+	}
 	app := e.App()
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
+	}
+	ctx, args, skip := completionRequest(ctx, args)
+	if skip {
+		return ExitOK
 	}
 	err := app.RunContext(ctx, reorderArgs(app, args))
 	if err == nil {
@@ -168,6 +186,17 @@ func (e *Env) Main(args []string) int {
 		return ExitInterrupted
 	}
 	return ExitCode(err)
+}
+
+// environment looks variables up in a copy of kv ("KEY=value" lines).
+func environment(kv []string) func(string) string {
+	m := make(map[string]string, len(kv))
+	for _, l := range kv {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			m[k] = v
+		}
+	}
+	return func(k string) string { return m[k] }
 }
 
 // logLevel is --log-level, unless --quiet or --verbose name one.

@@ -11,10 +11,14 @@ import (
 // arguments, because urfave/cli v2 stops parsing flags at the first
 // positional one: `litho show bin --json` becomes `litho show --json bin`.
 // Global flags given after the command move before it. `--` ends flags;
-// it and everything after it stay where they are, in order.
+// it and everything after it stay where they are, in order. The shell
+// completion flag stays last, where urfave looks for it.
 func reorderArgs(app *cli.App, args []string) []string {
 	if len(args) == 0 {
 		return args
+	}
+	if n := len(args); n > 1 && args[n-1] == completionFlag {
+		return append(reorderArgs(app, args[:n-1]), completionFlag)
 	}
 	global, rest := splitLeadingFlags(app.Flags, args[1:])
 	out := append([]string{args[0]}, global...)

@@ -29,6 +29,11 @@ func TestReorderArgs(t *testing.T) {
 		{"show --set -x bin", "show --set -x bin"},
 		{"show bin -h", "show -h"},
 		{"metrics diff a b --help", "metrics diff --help"},
+		// The shell completion flag stays last, where urfave looks for it.
+		{"show bin --json --generate-bash-completion", "show --json bin --generate-bash-completion"},
+		{"export bin --out x --generate-bash-completion", "export --out x bin --generate-bash-completion"},
+		{"show bin --store s --generate-bash-completion", "--store s show bin --generate-bash-completion"},
+		{"--generate-bash-completion", "--generate-bash-completion"},
 	}
 	for _, c := range cases {
 		in := append([]string{"litho"}, strings.Fields(c.in)...)

@@ -19,7 +19,7 @@ func (e *Env) checkCommand() *cli.Command {
 			"(without --baseline, max_drop is reported as not checked).\n" +
 			"A metric missing from the metrics (or, for max_drop, the baseline) fails its gate.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "baseline", Usage: "metrics JSON file that max_drop gates compare against"},
+			&cli.StringFlag{Name: "baseline", TakesFile: true, Usage: "metrics JSON file that max_drop gates compare against"},
 			stageFlag, setFlag, dataFlag, jsonFlag,
 		},
 		Action: e.check,

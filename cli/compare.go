@@ -23,7 +23,7 @@ func (e *Env) compareCommand() *cli.Command {
 			"below the table). --md prints a Markdown table for a paper or a pull request, --html FILE writes a self-contained page.",
 		Flags: []cli.Flag{setFlag, dataFlag, jsonFlag, forceFlag,
 			&cli.BoolFlag{Name: "md", Usage: "print a Markdown table"},
-			&cli.StringFlag{Name: "html", Usage: "write the comparison as a self-contained HTML page to `FILE`"},
+			&cli.StringFlag{Name: "html", TakesFile: true, Usage: "write the comparison as a self-contained HTML page to `FILE`"},
 		},
 		Action: e.compare,
 	}

@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"litho/artifacts/s3store/s3test"
+	"litho/cli/clitest"
 )
 
 // TestCredentialsInEndpointNeverShown: user:secret@ typed into the
@@ -51,4 +56,40 @@ func TestCredentialsInEndpointNeverShown(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestCredentialChainOnlyForARemote: litho asks the instance metadata
+// service for credentials only when a remote store is configured and
+// nothing before it in the chain has any: never for a run, status or gc
+// without one. With one, the role's credentials reach MinIO.
+func TestCredentialChainOnlyForARemote(t *testing.T) {
+	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	imds, requests := s3test.MetadataService(t, id, secret)
+	dir := t.TempDir()
+	env := []string{"HOME=" + t.TempDir(), "AWS_EC2_METADATA_SERVICE_ENDPOINT=" + imds}
+	for _, args := range [][]string{{"run"}, {"status"}, {"gc"}} {
+		if r := clitest.Run(t, withoutCredentials(litho(t, dir, env, args...))); r.Code != 0 {
+			t.Fatalf("litho %s: exit %d: %s", args[0], r.Code, r.Stderr)
+		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Fatalf("%d requests to the metadata service without a remote store", n)
+	}
+	t.Run("remote", func(t *testing.T) {
+		remote, _ := remoteEnv(t)
+		r := clitest.Run(t, withoutCredentials(litho(t, t.TempDir(), append(env, remote...), "--log-level", "debug", "run")))
+		if r.Code != 0 || requests.Load() == 0 || !strings.Contains(r.Stderr, "credentials=\"the EC2 instance metadata service") {
+			t.Fatalf("exit %d, %d requests to the metadata service: %s", r.Code, requests.Load(), r.Stderr)
+		}
+	})
+}
+
+// withoutCredentials drops the credential variables litho would find
+// before the instance metadata service.
+func withoutCredentials(cmd *exec.Cmd) *exec.Cmd {
+	cmd.Env = slices.DeleteFunc(cmd.Env, func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return strings.HasPrefix(k, "AWS_") && k != "AWS_EC2_METADATA_SERVICE_ENDPOINT" || strings.HasPrefix(k, "MINIO_")
+	})
+	return cmd
 }

@@ -60,7 +60,7 @@ func (p *project) executor(c *cli.Context) (dag.Executor, error) {
 // worker is the litho command the jobs run, with the remote store the
 // nodes share: the driver's, which the executor needs.
 func (p *project) worker(c *cli.Context, cfg dag.ExecutorConfig) ([]string, error) {
-	rc, ok := remoteConfig(c, p.Pipeline.Store)
+	rc, ok := p.env.remoteConfig(c, p.Pipeline.Store)
 	if !ok || offline(c) {
 		return nil, usagef("the slurm executor needs a remote store (the nodes share only the bucket): set remote in the store block, --remote or LITHO_REMOTE")
 	}

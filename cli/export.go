@@ -15,11 +15,12 @@ import (
 
 func (e *Env) exportCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "export",
-		Usage:     "copy a stage output out of the store (a partitioned output becomes a directory of files)",
-		ArgsUsage: "STAGE OUTPUT",
+		Name:         "export",
+		Usage:        "copy a stage output out of the store (a partitioned output becomes a directory of files)",
+		ArgsUsage:    "STAGE OUTPUT",
+		BashComplete: e.completeArgs(e.stageNames, e.outputNames),
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Usage: "destination file (or directory for a partitioned output); required"},
+			&cli.StringFlag{Name: "out", TakesFile: true, Usage: "destination file (or directory for a partitioned output); required"},
 			&cli.StringFlag{Name: "format", Usage: "parquet or csv (Parquet tables), safetensors (train's model); default: as stored"},
 			forceFlag, setFlag, dataFlag,
 		},

@@ -28,9 +28,10 @@ func (e *Env) metricsCommand() *cli.Command {
 		Usage: "print or compare evaluation metrics (flat keys such as gmm.k18.ari)",
 		Subcommands: []*cli.Command{
 			{
-				Name:      "show",
-				Usage:     "print the metrics of REF (default: current)",
-				ArgsUsage: "[REF]",
+				Name:         "show",
+				Usage:        "print the metrics of REF (default: current)",
+				ArgsUsage:    "[REF]",
+				BashComplete: e.completeArgs(e.metricsRefs),
 				Description: "REF is one of: current (the pipeline as it stands, with --set), run~N (the metrics " +
 					"of the N-th most recent run, run~0 the latest), a metrics JSON file, the 64-hex digest of a " +
 					"stored metrics artifact, or a stage name.",
@@ -38,10 +39,11 @@ func (e *Env) metricsCommand() *cli.Command {
 				Action: e.metricsShow,
 			},
 			{
-				Name:        "diff",
-				Usage:       "compare the metrics of A and B (B − A)",
-				ArgsUsage:   "A B",
-				Description: "A and B are REFs as for `metrics show`, e.g. `litho metrics diff run~1 current` or `litho metrics diff baseline.json current`.",
+				Name:         "diff",
+				Usage:        "compare the metrics of A and B (B − A)",
+				ArgsUsage:    "A B",
+				BashComplete: e.completeArgs(e.metricsRefs, e.metricsRefs),
+				Description:  "A and B are REFs as for `metrics show`, e.g. `litho metrics diff run~1 current` or `litho metrics diff baseline.json current`.",
 				Flags: []cli.Flag{stageFlag, setFlag, dataFlag, jsonFlag, &cli.BoolFlag{Name: "changed", Usage: "list only metrics that differ"},
 					&cli.BoolFlag{Name: "md", Usage: "print a Markdown table (for a pull-request comment)"}},
 				Action: e.metricsDiff,

@@ -161,7 +161,7 @@ func (e *Env) openStore(c *cli.Context, storeDir string, sc dag.StoreConfig, mod
 	if err != nil {
 		return nil, storeError{err}
 	}
-	be, err := openBackend(c, local, sc, log)
+	be, err := e.openBackend(c, local, sc, log)
 	if err != nil {
 		return nil, storeError{err}
 	}

@@ -12,11 +12,12 @@ import (
 
 func (e *Env) pullCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "pull",
-		Usage:     "fetch the pipeline's results (STAGE and what it needs, or every stage) from the remote store into the local one",
-		ArgsUsage: "[STAGE]",
-		Flags:     []cli.Flag{setFlag, dataFlag, transfersFlag},
-		Action:    e.pull,
+		Name:         "pull",
+		Usage:        "fetch the pipeline's results (STAGE and what it needs, or every stage) from the remote store into the local one",
+		ArgsUsage:    "[STAGE]",
+		Flags:        []cli.Flag{setFlag, dataFlag, transfersFlag},
+		Action:       e.pull,
+		BashComplete: e.completeArgs(e.stageNames),
 	}
 }
 

@@ -11,11 +11,12 @@ import (
 
 func (e *Env) pushCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "push",
-		Usage:     "copy the pipeline's cached results (records and the artifacts they name) to the remote store",
-		ArgsUsage: "[STAGE...]",
-		Flags:     []cli.Flag{setFlag, dataFlag, transfersFlag},
-		Action:    e.push,
+		Name:         "push",
+		Usage:        "copy the pipeline's cached results (records and the artifacts they name) to the remote store",
+		ArgsUsage:    "[STAGE...]",
+		Flags:        []cli.Flag{setFlag, dataFlag, transfersFlag},
+		Action:       e.push,
+		BashComplete: e.completeEach(e.stageNames),
 	}
 }
 

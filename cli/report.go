@@ -12,7 +12,7 @@ func (e *Env) reportCommand() *cli.Command {
 		Name:  "report",
 		Usage: "write the evaluation report: one self-contained HTML page with the metrics and every picture",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "report.html", Usage: "file to write"},
+			&cli.StringFlag{Name: "out", TakesFile: true, Aliases: []string{"o"}, Value: "report.html", Usage: "file to write"},
 			forceFlag, stageFlag, setFlag, dataFlag,
 		},
 		Action: e.report,

@@ -10,11 +10,12 @@ import (
 
 func (e *Env) showCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "show",
-		Usage:     "show a stage's record: parameters, inputs, outputs, duration, host, backend",
-		ArgsUsage: "STAGE",
-		Flags:     []cli.Flag{setFlag, dataFlag, jsonFlag},
-		Action:    e.show,
+		Name:         "show",
+		Usage:        "show a stage's record: parameters, inputs, outputs, duration, host, backend",
+		ArgsUsage:    "STAGE",
+		Flags:        []cli.Flag{setFlag, dataFlag, jsonFlag},
+		Action:       e.show,
+		BashComplete: e.completeArgs(e.stageNames),
 	}
 }
 

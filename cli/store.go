@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"log/slog"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -14,7 +13,7 @@ import (
 
 // storeFlags choose the shared remote store for one invocation; they
 // override the pipeline's store block. Credentials have no flag: they come
-// from the AWS environment variables or ~/.aws/credentials only.
+// from the AWS credential chain (environment, shared files, IAM) only.
 func storeFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "remote", EnvVars: []string{"LITHO_REMOTE"}, Usage: "shared store s3://BUCKET/PREFIX behind the local one (overrides store.remote)"},
@@ -50,9 +49,9 @@ func offline(c *cli.Context) bool {
 
 // remoteConfig merges the pipeline's store block with the flags; ok is
 // false when no remote is configured.
-func remoteConfig(c *cli.Context, sc dag.StoreConfig) (cfg s3store.Config, ok bool) {
+func (e *Env) remoteConfig(c *cli.Context, sc dag.StoreConfig) (cfg s3store.Config, ok bool) {
 	root := rootContext(c)
-	cfg = s3store.Config{URL: sc.Remote, Endpoint: sc.Endpoint, Insecure: sc.Insecure, Region: os.Getenv("AWS_REGION")}
+	cfg = s3store.Config{URL: sc.Remote, Endpoint: sc.Endpoint, Insecure: sc.Insecure, Env: e.Getenv}
 	if v := root.String("remote"); v != "" {
 		cfg.URL = v
 	}
@@ -67,8 +66,8 @@ func remoteConfig(c *cli.Context, sc dag.StoreConfig) (cfg s3store.Config, ok bo
 
 // openBackend returns the backend runs use: the local store, or the local
 // store in front of the configured remote.
-func openBackend(c *cli.Context, local *artifacts.Local, sc dag.StoreConfig, log *slog.Logger) (artifacts.Backend, error) {
-	cfg, ok := remoteConfig(c, sc)
+func (e *Env) openBackend(c *cli.Context, local *artifacts.Local, sc dag.StoreConfig, log *slog.Logger) (artifacts.Backend, error) {
+	cfg, ok := e.remoteConfig(c, sc)
 	if !ok || offline(c) {
 		return local, nil
 	}
@@ -76,7 +75,7 @@ func openBackend(c *cli.Context, local *artifacts.Local, sc dag.StoreConfig, log
 	if err != nil {
 		return nil, fmt.Errorf("%w (use --offline to work from the local store only)", err)
 	}
-	log.Debug("remote store", "location", remote.Location())
+	log.Debug("remote store", "location", remote.Location(), "credentials", remote.CredentialSource())
 	return artifacts.NewTiered(local, remote, log), nil
 }
 

@@ -15,7 +15,7 @@ func (e *Env) synthCommand() *cli.Command {
 		Name:  "synth",
 		Usage: "write generated LILY-format CSV files (all nine instruments: GRA, MS, NGR, RGB, RSC, MSP, MAD, PWC, TCON) into a directory",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Usage: "directory to write the CSV files into; required"},
+			&cli.StringFlag{Name: "out", TakesFile: true, Usage: "directory to write the CSV files into; required"},
 			&cli.IntFlag{Name: "boreholes", Value: 60, Usage: "number of boreholes"},
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed; equal seeds give byte-identical files"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite existing LILY files in DIR (regular files only)"},

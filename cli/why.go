@@ -11,11 +11,12 @@ import (
 
 func (e *Env) whyCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "why",
-		Usage:     "why STAGE would rerun: its key fields against its nearest cached record",
-		ArgsUsage: "STAGE",
-		Flags:     []cli.Flag{setFlag, dataFlag, jsonFlag},
-		Action:    e.why,
+		Name:         "why",
+		Usage:        "why STAGE would rerun: its key fields against its nearest cached record",
+		ArgsUsage:    "STAGE",
+		Flags:        []cli.Flag{setFlag, dataFlag, jsonFlag},
+		Action:       e.why,
+		BashComplete: e.completeArgs(e.stageNames),
 	}
 }
 

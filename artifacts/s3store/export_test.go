@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"litho/artifacts"
 )
@@ -22,9 +23,10 @@ func (b *Backend) SetRefreshAfter(d time.Duration)                         { b.r
 func (b *Backend) Fail(op string, err error) error                         { return b.fail(op, err) }
 func (b *Backend) Key(ns artifacts.Namespace, name string) (string, error) { return b.key(ns, name) }
 
-// Offline is a backend with no connection, for testing error texts.
-func Offline() *Backend {
-	return &Backend{creds: chainCredentials(), bucket: "bucket", prefix: "p", endpoint: "e"}
+// Offline is a backend with these credentials and no connection, for
+// testing error texts.
+func Offline(id, secret string) *Backend {
+	return &Backend{creds: credentials.New(static(id, secret, "")), bucket: "bucket", prefix: "p", endpoint: "e"}
 }
 
 func (b *Backend) PutIfAbsent(ctx context.Context, key string, data []byte) error {

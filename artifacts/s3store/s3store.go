@@ -7,9 +7,9 @@
 //	PREFIX/ac/<key>                action records (artifacts.Records)
 //	PREFIX/runs/<name>             run log (artifacts.Runs)
 //
-// Credentials come only from the standard AWS environment variables or the
-// shared credentials file; they are never part of the configuration, and
-// every error this package returns has them scrubbed.
+// Credentials come from the AWS credential chain (credentials.go), read
+// from an explicit environment; they are never part of the configuration,
+// and every error this package returns has them scrubbed.
 package s3store
 
 import (
@@ -39,14 +39,20 @@ type Config struct {
 	Endpoint string
 	// Insecure selects plain HTTP; TLS is the default.
 	Insecure bool
-	// Region is optional; the server's default is used when empty.
+	// Region, when set, comes before the environment's (AWS_REGION,
+	// AWS_DEFAULT_REGION, the profile's); with none the server's default
+	// is used.
 	Region string
+	// Env looks up the variables the credential chain and region come
+	// from (AWS_*, MINIO_*, HOME); nil reads the process environment.
+	Env func(string) string
 }
 
 // Backend is an artifacts.Backend on an S3 bucket.
 type Backend struct {
 	client   *minio.Client
 	creds    *credentials.Credentials
+	source   string // where creds come from, for messages
 	bucket   string
 	prefix   string // without leading or trailing slash
 	endpoint string
@@ -75,36 +81,40 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		endpoint = "s3.amazonaws.com"
 	}
 	if strings.Contains(endpoint, "@") {
-		return nil, fmt.Errorf("s3 endpoint %q: must not contain credentials (they come from the AWS environment variables or ~/.aws/credentials)", redactUserinfo(endpoint))
+		return nil, fmt.Errorf("s3 endpoint %q: must not contain credentials (they come from the AWS environment or shared files)", redactUserinfo(endpoint))
 	}
 	if strings.Contains(endpoint, "://") || strings.Contains(endpoint, "/") {
 		return nil, fmt.Errorf("s3 endpoint %q: give host:port (plain HTTP is chosen with the insecure setting, not a scheme)", endpoint)
 	}
-	creds := chainCredentials()
+	ch, err := resolveChain(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("s3 %s: %w", cfg.URL, err)
+	}
+	creds := credentials.New(ch.provider)
+	// Fetched now, so that a failure names its step of the chain once
+	// instead of surfacing from the first request.
+	if _, err := creds.GetWithContext(&credentials.CredContext{Context: ctx}); err != nil {
+		return nil, fmt.Errorf("s3 %s: %w", cfg.URL, err)
+	}
 	client, err := minio.New(endpoint, &minio.Options{
 		Creds:     creds,
 		Secure:    !cfg.Insecure,
-		Region:    cfg.Region,
+		Region:    ch.region,
 		Transport: transport(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("s3 endpoint %s: %w", endpoint, err)
 	}
-	b := &Backend{client: client, creds: creds, bucket: bucket, prefix: prefix, endpoint: endpoint, refreshAfter: time.Hour}
-	if err := b.ensureBucket(ctx, cfg.Region); err != nil {
+	b := &Backend{client: client, creds: creds, source: ch.source, bucket: bucket, prefix: prefix, endpoint: endpoint, refreshAfter: time.Hour}
+	if err := b.ensureBucket(ctx, ch.region); err != nil {
 		return nil, b.fail("open bucket", err)
 	}
 	return b, nil
 }
 
-// chainCredentials reads the standard AWS environment variables, then the
-// shared credentials file (~/.aws/credentials, AWS_PROFILE).
-func chainCredentials() *credentials.Credentials {
-	return credentials.NewChainCredentials([]credentials.Provider{
-		&credentials.EnvAWS{},
-		&credentials.FileAWSCredentials{},
-	})
-}
+// CredentialSource says which step of the credential chain the backend's
+// credentials come from (never the credentials themselves).
+func (b *Backend) CredentialSource() string { return b.source }
 
 // transport allows enough idle connections per host for parallel transfers.
 func transport() http.RoundTripper {
@@ -131,7 +141,7 @@ func redactUserinfo(addr string) string {
 func parseURL(raw string) (bucket, prefix string, err error) {
 	if strings.Contains(raw, "@") {
 		// Do not echo the URL: it may hold a credential.
-		return "", "", errors.New("remote URL must not contain credentials (they come from the AWS environment variables or ~/.aws/credentials)")
+		return "", "", errors.New("remote URL must not contain credentials (they come from the AWS environment or shared files)")
 	}
 	if strings.ContainsAny(raw, "?#") {
 		// Nor a query: it may hold a signature or token.

@@ -7,11 +7,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"litho/artifacts/s3store"
 )
@@ -101,4 +107,37 @@ func damageMeta(t testing.TB, cfg s3store.Config, key string, where func([]byte)
 	if err := os.WriteFile(meta, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Keys returns the test server's access key and secret, which
+// scripts/test.sh exports as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+func Keys(t testing.TB) (id, secret string) {
+	t.Helper()
+	Endpoint(t)
+	return os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+}
+
+// MetadataService stands in for the EC2 instance metadata service
+// (IMDSv2) of an instance whose role has the keys id and secret. It
+// returns its URL and a count of the requests it got.
+func MetadataService(t testing.TB, id, secret string) (string, *atomic.Int64) {
+	t.Helper()
+	var requests atomic.Int64
+	const role = "litho-test-role"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		switch r.URL.Path {
+		case "/latest/api/token":
+			io.WriteString(w, "test-token")
+		case "/latest/meta-data/iam/security-credentials/":
+			io.WriteString(w, role+"\n")
+		case "/latest/meta-data/iam/security-credentials/" + role:
+			json.NewEncoder(w).Encode(map[string]any{"Code": "Success", "AccessKeyId": id,
+				"SecretAccessKey": secret, "Expiration": time.Now().Add(time.Hour)})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, &requests
 }
