@@ -22,12 +22,10 @@ func TestCompletionScripts(t *testing.T) {
 			t.Fatalf("completion %s: exit %d: %s", sh, r.Code, r.Stderr)
 		}
 		golden(t, "completion."+sh, r.Stdout)
-		if path, err := exec.LookPath(sh); err == nil {
-			check := exec.Command(path, "-n")
-			check.Stdin = strings.NewReader(r.Stdout)
-			if out, err := check.CombinedOutput(); err != nil {
-				t.Errorf("%s -n: %v: %s", sh, err, out)
-			}
+		check := exec.Command(shell(t, sh), "-n")
+		check.Stdin = strings.NewReader(r.Stdout)
+		if out, err := check.CombinedOutput(); err != nil {
+			t.Errorf("%s -n: %v: %s", sh, err, out)
 		}
 	}
 	r := runLitho(t, dir, nil, "completion", "fish")
@@ -103,13 +101,26 @@ func TestCompletionCandidates(t *testing.T) {
 	}
 }
 
+// shell finds a shell the completion tests drive; scripts/test.sh
+// installs zsh and fish, so under CI=true a missing one is a failure.
+func shell(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	switch {
+	case err == nil:
+		return path
+	case os.Getenv("CI") == "true":
+		t.Fatalf("%s is not installed: scripts/test.sh installs it", name)
+	default:
+		t.Skipf("no %s (scripts/test.sh installs it)", name)
+	}
+	return ""
+}
+
 // TestBashCompletion sources `litho completion bash` in bash, as the
 // README says to, and completes command lines as a user's Tab would.
 func TestBashCompletion(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash")
-	}
+	bash := shell(t, "bash")
 	cases := map[string][]string{
 		"litho sh":         {"show"},
 		"litho show ":      linearStages,
@@ -135,10 +146,7 @@ printf '%s\n' "${COMPREPLY[@]}"`
 
 // TestFishCompletion does the same in fish, where fish is installed.
 func TestFishCompletion(t *testing.T) {
-	fish, err := exec.LookPath("fish")
-	if err != nil {
-		t.Skip("no fish")
-	}
+	fish := shell(t, "fish")
 	cases := map[string][]string{
 		"litho sh":         {"show"},
 		"litho show ":      {"a", "concat", "map", "slow", "source", "split"},

@@ -99,6 +99,17 @@ if ! slurm_start "$work/slurm"; then
 	echo "test.sh: warning: Slurm did not start; the Slurm tests will skip" >&2
 fi
 
+# The completion tests drive zsh and fish; install them like Slurm.
+for sh in zsh fish; do
+	command -v "$sh" >/dev/null && continue
+	if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+		echo "test.sh: installing $sh with apt-get" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$sh" >"$work/$sh-apt.log" 2>&1 ||
+			{ apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$sh" >"$work/$sh-apt.log" 2>&1; } ||
+			cat "$work/$sh-apt.log" >&2
+	fi
+done
+
 # Test every package unless the arguments name some.
 has_pkg=
 for a in "$@"; do
