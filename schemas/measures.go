@@ -6,7 +6,6 @@ import (
 	"math"
 	"reflect"
 	"slices"
-	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -87,31 +86,66 @@ func measureColumns(f *LILYFile) ([]string, []bool) {
 	return names, optional
 }
 
-// measureSchema is the Parquet schema of the file's ingest table, its
-// columns in order (a parquet.Group would sort them by name).
-func measureSchema(f *LILYFile) *parquet.Schema {
-	names, optional := measureColumns(f)
-	str, f64 := reflect.TypeFor[string](), reflect.TypeFor[float64]()
-	fields := make([]reflect.StructField, len(names))
-	for i, name := range names {
-		typ, tag := f64, name
-		if i == 0 || i == 2 || i == len(names)-1 {
-			typ, tag = str, tag+",dict"
+// measureRecord is the Go shape of every ingest table: the value fields
+// are named, or left out, per file at run time (measureTags), so that
+// parquet-go writes them through its fast path for structs rather than
+// value by value. A nil pointer or an empty Section is null.
+type measureRecord struct {
+	Borehole       string   `parquet:"borehole,dict"`
+	Depth          float64  `parquet:"depth_m"`
+	Section        string   `parquet:"section,optional,dict"`
+	Offset         *float64 `parquet:"offset_cm,optional"`
+	M0, M1, M2     float64  // the measurements
+	P0, P1, P2, P3 *float64 // their parts
+	Principal      string   `parquet:"principal,dict"`
+}
+
+// Slots of measureRecord for measurements and parts.
+const (
+	maxMeasures = 3
+	maxParts    = 4
+)
+
+// measureTags names the record's value fields as the file's value columns
+// and leaves out those it does not use.
+func measureTags(f *LILYFile) []parquet.WriterOption {
+	vals := f.ValueFields()
+	nmeas := len(f.Measures)
+	var opts []parquet.WriterOption
+	tag := func(field, name string, optional bool) {
+		t := `parquet:"-"`
+		if name != "" && optional {
+			t = `parquet:"` + name + `,optional"`
+		} else if name != "" {
+			t = `parquet:"` + name + `"`
 		}
-		if optional[i] {
-			tag += ",optional"
-		}
-		fields[i] = reflect.StructField{Name: fmt.Sprintf("C%d", i), Type: typ, Tag: reflect.StructTag(`parquet:"` + tag + `"`)}
+		opts = append(opts, parquet.StructTag(reflect.StructTag(t), field))
 	}
-	return parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Interface())
+	for i := range maxMeasures {
+		name := ""
+		if i < nmeas {
+			name = vals[i]
+		}
+		tag(fmt.Sprintf("M%d", i), name, false)
+	}
+	for i := range maxParts {
+		name := ""
+		if nmeas+i < len(vals) {
+			name = vals[nmeas+i]
+		}
+		tag(fmt.Sprintf("P%d", i), name, true)
+	}
+	return opts
 }
 
 // checkValues rejects a file whose value columns do not fit MeasureRow
-// or collide with the table's other columns.
+// and measureRecord or collide with the table's other columns.
 func checkValues(f *LILYFile) error {
 	names, _ := measureColumns(f)
-	if n := len(names) - 5; n > MaxValues {
-		return fmt.Errorf("%s: %d value columns, at most %d", f.FileName, n, MaxValues)
+	nvals, nmeas := len(f.ValueFields()), len(f.Measures)
+	if nvals > MaxValues || nmeas > maxMeasures || nvals-nmeas > maxParts {
+		return fmt.Errorf("%s: %d measurements and %d parts, at most %d, %d and %d in all",
+			f.FileName, nmeas, nvals-nmeas, maxMeasures, maxParts, MaxValues)
 	}
 	for i, name := range names {
 		if name == "" || slices.Contains(names[:i], name) {
@@ -127,35 +161,28 @@ func WriteMeasures(t *MeasureTable) ([]byte, error) {
 	if err := checkValues(t.File); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	w := parquet.NewWriter(&buf, append([]parquet.WriterOption{measureSchema(t.File)}, writerOptions...)...)
 	nvals, nmeas := len(t.File.ValueFields()), len(t.File.Measures)
-	ncols := 5 + nvals
-	const batch = 1024
-	rows := make([]parquet.Row, 0, batch)
-	vals := make([]parquet.Value, 0, batch*ncols)
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[measureRecord](&buf, slices.Concat(writerOptions, measureTags(t.File))...)
+	const batch = 4096
+	recs := make([]measureRecord, 0, batch)
 	for start := 0; start < len(t.Rows); start += batch {
-		rows, vals = rows[:0], vals[:0]
-		for _, r := range t.Rows[start:min(start+batch, len(t.Rows))] {
-			n := len(vals)
-			vals = append(vals, stringValue(t.Borehole, 0), parquet.DoubleValue(r.Depth).Level(0, 0, 1))
-			if r.Section == "" {
-				vals = append(vals, parquet.NullValue().Level(0, 0, 2))
-			} else {
-				vals = append(vals, stringValue(r.Section, 2).Level(0, 1, 2))
+		recs = recs[:0]
+		rows := t.Rows[start:min(start+batch, len(t.Rows))]
+		for i := range rows {
+			r := &rows[i] // the record's pointers refer to the row, not to copies
+			rec := measureRecord{Borehole: t.Borehole, Depth: r.Depth, Section: r.Section, Offset: orNull(&r.Offset), Principal: r.Principal}
+			ms := [maxMeasures]*float64{&rec.M0, &rec.M1, &rec.M2}
+			ps := [maxParts]**float64{&rec.P0, &rec.P1, &rec.P2, &rec.P3}
+			for j := range nmeas {
+				*ms[j] = r.Values[j]
 			}
-			vals = append(vals, optionalDouble(r.Offset, 3))
-			for i, v := range r.Values[:nvals] {
-				if i < nmeas {
-					vals = append(vals, parquet.DoubleValue(v).Level(0, 0, 4+i))
-				} else {
-					vals = append(vals, optionalDouble(v, 4+i))
-				}
+			for j := nmeas; j < nvals; j++ {
+				*ps[j-nmeas] = orNull(&r.Values[j])
 			}
-			vals = append(vals, stringValue(r.Principal, ncols-1))
-			rows = append(rows, vals[n:len(vals):len(vals)])
+			recs = append(recs, rec)
 		}
-		if _, err := w.WriteRows(rows); err != nil {
+		if _, err := w.Write(recs); err != nil {
 			return nil, fmt.Errorf("write %s table: %w", t.File.Instrument, err)
 		}
 	}
@@ -165,18 +192,13 @@ func WriteMeasures(t *MeasureTable) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// stringValue is a required string cell. It refers to s's bytes, not a
-// copy: the writer copies them into its pages and never writes to them.
-func stringValue(s string, col int) parquet.Value {
-	return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s))).Level(0, 0, col)
-}
-
-// optionalDouble is a cell of an optional column: NaN is null.
-func optionalDouble(v float64, col int) parquet.Value {
-	if math.IsNaN(v) {
-		return parquet.NullValue().Level(0, 0, col)
+// orNull is the pointer an optional column is written from: nil (null)
+// for NaN.
+func orNull(v *float64) *float64 {
+	if math.IsNaN(*v) {
+		return nil
 	}
-	return parquet.DoubleValue(v).Level(0, 1, col)
+	return v
 }
 
 // ReadMeasures decodes an ingest table of file f by column name; a table
