@@ -403,7 +403,7 @@ func TestThreeMeasures(t *testing.T) {
 }
 
 // Every declared file's full header passes the check; without any one of
-// its required columns (an alternate included) it fails naming it.
+// its required columns (a PWC direction included) it fails naming it.
 func TestEveryFileHeader(t *testing.T) {
 	for _, spec := range schemas.LILYFiles {
 		cols := spec.Columns()
