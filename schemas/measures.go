@@ -165,13 +165,15 @@ func WriteMeasures(t *MeasureTable) ([]byte, error) {
 	var buf bytes.Buffer
 	w := parquet.NewGenericWriter[measureRecord](&buf, slices.Concat(writerOptions, measureTags(t.File))...)
 	const batch = 4096
-	recs := make([]measureRecord, 0, batch)
+	recs := make([]measureRecord, batch)
 	for start := 0; start < len(t.Rows); start += batch {
-		recs = recs[:0]
 		rows := t.Rows[start:min(start+batch, len(t.Rows))]
+		recs = recs[:len(rows)]
 		for i := range rows {
-			r := &rows[i] // the record's pointers refer to the row, not to copies
-			rec := measureRecord{Borehole: t.Borehole, Depth: r.Depth, Section: r.Section, Offset: orNull(&r.Offset), Principal: r.Principal}
+			// Fields are set in place, and the pointers refer to the row:
+			// no copies of records or values.
+			r, rec := &rows[i], &recs[i]
+			rec.Borehole, rec.Depth, rec.Section, rec.Offset, rec.Principal = t.Borehole, r.Depth, r.Section, orNull(&r.Offset), r.Principal
 			ms := [maxMeasures]*float64{&rec.M0, &rec.M1, &rec.M2}
 			ps := [maxParts]**float64{&rec.P0, &rec.P1, &rec.P2, &rec.P3}
 			for j := range nmeas {
@@ -180,7 +182,6 @@ func WriteMeasures(t *MeasureTable) ([]byte, error) {
 			for j := nmeas; j < nvals; j++ {
 				*ps[j-nmeas] = orNull(&r.Values[j])
 			}
-			recs = append(recs, rec)
 		}
 		if _, err := w.Write(recs); err != nil {
 			return nil, fmt.Errorf("write %s table: %w", t.File.Instrument, err)
