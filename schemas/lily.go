@@ -42,13 +42,17 @@ var TailColumns = []string{
 // pipeline can bin, scale and train on. It is declared once, here, with
 // everything the stages need to know of it.
 type Measurement struct {
-	Column string // header name in the CSV
-	Field  string // feature name: the bin table's column, what pipelines list
-	Unit   string
-	// Alternates are further columns measuring the same quantity (PWC's
-	// velocity directions): the row's value is the mean of the columns it
-	// has, and a row with none of them is rejected.
-	Alternates []string
+	Column string // header name in the CSV ("" when Parts name the columns)
+	// Field is the feature name: the column of the ingest and bin tables,
+	// what pipelines list.
+	Field string
+	Unit  string
+	// Parts, in place of Column, are the columns of a quantity measured
+	// along several (PWC's velocity directions): the row's value is the
+	// mean of the parts it has, and a row with none of them is rejected.
+	// The ingest table keeps each part as a column of its own, null where
+	// the row lacks it.
+	Parts []Part
 	// Min and Max bound a plausible bin mean (DESIGN.md §2); bin drops a
 	// bin whose mean lies outside, which also keeps the real files'
 	// −9999 and 99999 sentinels out of the bins.
@@ -65,9 +69,20 @@ const (
 	Log1p     = "log1p"        // non-negative, skewed: R, G, B: ln(1+x)
 )
 
+// Part is one column of a measurement taken along several: its CSV
+// header and its column in the ingest table.
+type Part struct{ Column, Field string }
+
 // Columns lists every CSV column the measurement reads.
 func (m *Measurement) Columns() []string {
-	return append([]string{m.Column}, m.Alternates...)
+	if len(m.Parts) == 0 {
+		return []string{m.Column}
+	}
+	cols := make([]string, len(m.Parts))
+	for i, p := range m.Parts {
+		cols[i] = p.Column
+	}
+	return cols
 }
 
 // LILYFile describes one LILY CSV file. Files are read by header name:
@@ -155,9 +170,12 @@ var (
 	}
 	PWCFile = &LILYFile{
 		Instrument: "pwc", FileName: "PWC_DataLITH.csv", Discrete: true,
-		Measures: []Measurement{{Column: "P-wave velocity x (m/s)", Field: "vp", Unit: "m/s",
-			Alternates: []string{"P-wave velocity y (m/s)", "P-wave velocity z (m/s)", "P-wave velocity unknown (m/s)"},
-			Min:        1000, Max: 8000, Transform: Identity}},
+		Measures: []Measurement{{Field: "vp", Unit: "m/s",
+			Parts: []Part{
+				{"P-wave velocity x (m/s)", "vp_x"}, {"P-wave velocity y (m/s)", "vp_y"},
+				{"P-wave velocity z (m/s)", "vp_z"}, {"P-wave velocity unknown (m/s)", "vp_unknown"},
+			},
+			Min: 1000, Max: 8000, Transform: Identity}},
 	}
 	TCONFile = &LILYFile{
 		Instrument: "tcon", FileName: "TCON_DataLITH.csv", Discrete: true,
@@ -197,26 +215,6 @@ func LILYFileFor(instrument string) (*LILYFile, bool) {
 		}
 	}
 	return nil, false
-}
-
-// MeasureVersion is the version of MeasureRow and of the rejects table.
-const MeasureVersion = "measure/2"
-
-// MeasureRow is one ingested measurement row of one borehole, whatever the
-// instrument: V0–V2 hold the instrument's measurements in LILYFile.Measures
-// order (GRA, MS and NGR use V0; RGB uses R, G, B in V0, V1, V2; PWC's V0
-// is the mean of the velocity directions the row has). Section
-// is the IODP section label built from Core, Type and Sect ("12H-3",
-// "12H-CC"). Rows are sorted by depth, then section, offset, values and
-// label, so a partition's bytes do not depend on the row order of the CSV.
-type MeasureRow struct {
-	Depth     float64 `parquet:"depth_m"`
-	Section   string  `parquet:"section,dict"`
-	Offset    float64 `parquet:"offset_cm"`
-	V0        float64 `parquet:"v0"`
-	V1        float64 `parquet:"v1"`
-	V2        float64 `parquet:"v2"`
-	Principal string  `parquet:"principal,dict"`
 }
 
 // RejectColumns is the header of ingest's rejects table (CSV): one row per

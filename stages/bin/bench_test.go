@@ -1,8 +1,6 @@
 package bin
 
 import (
-	"context"
-	"sync"
 	"testing"
 
 	"litho/schemas"
@@ -16,20 +14,7 @@ import (
 // LITHO_BENCH_DIR. Bytes are the sizes of the tables binned.
 func BenchmarkBin(b *testing.B) {
 	dir, _ := stagetest.LILYDir(b, 20)
-	tables := map[string]map[string][]byte{} // borehole → instrument → table
-	var mu sync.Mutex
-	err := stagetest.IngestDir(context.Background(), dir, b.TempDir(), func(_ context.Context, spec *schemas.LILYFile, bh string, t []byte) error {
-		mu.Lock() // put runs on several goroutines
-		defer mu.Unlock()
-		if tables[bh] == nil {
-			tables[bh] = map[string][]byte{}
-		}
-		tables[bh][spec.Instrument] = t
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	tables := ingestTables(b, dir)
 	b.Run("four", func(b *testing.B) { benchBin(b, tables, four) })
 	b.Run("nine", func(b *testing.B) { benchBin(b, tables, instrumentNames()) })
 }
@@ -47,7 +32,7 @@ func benchBin(b *testing.B, tables map[string]map[string][]byte, instruments []s
 	report := stagetest.ReportCPU(b, "cpu-s/op", 0)
 	for range b.N {
 		for bh, tabs := range tables {
-			if err := binOne(bh, p, instruments, tabs); err != nil {
+			if _, err := binOne(bh, p, instruments, tabs); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -56,23 +41,23 @@ func benchBin(b *testing.B, tables map[string]map[string][]byte, instruments []s
 	report()
 }
 
-// binOne is the stage's work on one borehole's tables.
-func binOne(bh string, p Params, instruments []string, tabs map[string][]byte) error {
+// binOne is the stage's work on one borehole's tables: its bin table,
+// nil when the join is empty.
+func binOne(bh string, p Params, instruments []string, tabs map[string][]byte) ([]byte, error) {
 	rows := map[string][]schemas.MeasureRow{}
 	for _, f := range joined(instruments) {
 		if tabs[f.Instrument] == nil {
-			return nil // the join is empty
+			return nil, nil // the join is empty
 		}
-		r, err := readMeasures(tabs[f.Instrument], len(f.Measures))
+		r, err := readMeasures(tabs[f.Instrument], f)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rows[f.Instrument] = r
 	}
 	t, err := Compute(bh, p, instruments, rows)
 	if err != nil || len(t.Rows) == 0 {
-		return err
+		return nil, err
 	}
-	_, err = schemas.WriteBins(t)
-	return err
+	return schemas.WriteBins(t)
 }

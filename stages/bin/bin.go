@@ -247,9 +247,8 @@ func aggregate(rows []schemas.MeasureRow, size float64, values int, rule string)
 func means(rows []schemas.MeasureRow, bin []int, values int) [3]float64 {
 	var sum, comp, out [3]float64
 	for _, i := range bin {
-		v := [3]float64{rows[i].V0, rows[i].V1, rows[i].V2}
 		for j := range values {
-			y := v[j] - comp[j]
+			y := rows[i].Values[j] - comp[j]
 			t := sum[j] + y
 			comp[j] = t - sum[j] - y
 			sum[j] = t

@@ -15,27 +15,41 @@ import (
 	"litho/stages/synth"
 )
 
-// ingestDir runs the real ingest over the LILY files of dir and
-// returns each instrument's rows per borehole, read back from Parquet.
-func ingestDir(t testing.TB, dir string) map[string]map[string][]schemas.MeasureRow {
+// ingestTables runs the real ingest over the LILY files of dir and
+// returns each instrument's table per borehole.
+func ingestTables(t testing.TB, dir string) map[string]map[string][]byte {
 	t.Helper()
-	out := map[string]map[string][]schemas.MeasureRow{} // borehole → instrument → rows
+	out := map[string]map[string][]byte{} // borehole → instrument → table
 	var mu sync.Mutex
 	err := stagetest.IngestDir(context.Background(), dir, t.TempDir(), func(_ context.Context, spec *schemas.LILYFile, b string, table []byte) error {
-		rows, err := schemas.ReadParquet[schemas.MeasureRow](table)
-		if err != nil {
-			return err
-		}
 		mu.Lock() // put runs on several goroutines
 		defer mu.Unlock()
 		if out[b] == nil {
-			out[b] = map[string][]schemas.MeasureRow{}
+			out[b] = map[string][]byte{}
 		}
-		out[b][spec.Instrument] = rows
+		out[b][spec.Instrument] = table
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// ingestDir is ingestTables' rows, read back by column name.
+func ingestDir(t testing.TB, dir string) map[string]map[string][]schemas.MeasureRow {
+	t.Helper()
+	out := map[string]map[string][]schemas.MeasureRow{} // borehole → instrument → rows
+	for b, tables := range ingestTables(t, dir) {
+		out[b] = map[string][]schemas.MeasureRow{}
+		for inst, table := range tables {
+			spec, _ := schemas.LILYFileFor(inst)
+			tab, err := schemas.ReadMeasures(table, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[b][inst] = tab.Rows
+		}
 	}
 	return out
 }
@@ -234,9 +248,9 @@ func joinedKeys(tables map[string][]schemas.MeasureRow, instruments []string, si
 				a = &acc{}
 				perInst[inst][k] = a
 			}
-			a.sum[0] += r.V0
-			a.sum[1] += r.V1
-			a.sum[2] += r.V2
+			for i := range a.sum {
+				a.sum[i] += r.Values[i]
+			}
 			a.n++
 		}
 	}
@@ -261,21 +275,23 @@ keys:
 }
 
 // The column reader gives the fields binning uses exactly as the generic
-// row reader does, over several row groups and pages.
+// row reader does, over several row groups and pages: depth, the
+// measurements (not PWC's directions) and the label.
 func TestReadMeasures(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	labels := []string{"clay", "nannofossil ooze", "basalt", ""}
 	rows := make([]schemas.MeasureRow, 150000)
 	for i := range rows {
-		rows[i] = schemas.MeasureRow{Depth: float64(i) * 0.025, Section: "1H-CC", V0: r.NormFloat64(), V1: r.Float64() * 255,
-			V2: -r.Float64(), Principal: labels[r.IntN(len(labels))]}
+		rows[i] = schemas.MeasureRow{Depth: float64(i) * 0.025, Section: "1H-CC", Offset: float64(i % 150),
+			Values:    [schemas.MaxValues]float64{r.NormFloat64(), r.Float64() * 255, -r.Float64(), r.Float64(), math.NaN()},
+			Principal: labels[r.IntN(len(labels))]}
 	}
-	b, err := schemas.WriteParquet(rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for values := 1; values <= 3; values++ {
-		got, err := readMeasures(b, values)
+	for _, spec := range []*schemas.LILYFile{schemas.GRAFile, schemas.RGBFile, schemas.PWCFile} {
+		b, err := schemas.WriteMeasures(&schemas.MeasureTable{File: spec, Borehole: "372-U1517-C", Rows: rows})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := readMeasures(b, spec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,19 +299,17 @@ func TestReadMeasures(t *testing.T) {
 			t.Fatalf("%d rows, want %d", len(got), len(rows))
 		}
 		for i, w := range rows {
-			w.Section = ""
-			if values < 3 {
-				w.V2 = 0 // columns past the instrument's measurements stay unread
-			}
-			if values < 2 {
-				w.V1 = 0
-			}
-			if got[i] != w {
-				t.Fatalf("%d values, row %d: %+v, want %+v", values, i, got[i], w)
+			want := schemas.MeasureRow{Depth: w.Depth, Principal: w.Principal}
+			copy(want.Values[:], w.Values[:len(spec.Measures)]) // the other columns stay unread
+			if got[i] != want {
+				t.Fatalf("%s, row %d: %+v, want %+v", spec.Instrument, i, got[i], want)
 			}
 		}
+		if _, err := readMeasures(b, schemas.MADFile); err == nil || !strings.Contains(err.Error(), "no required column porosity") {
+			t.Errorf("%s table read as MAD: error %v", spec.Instrument, err)
+		}
 	}
-	if _, err := readMeasures([]byte("not parquet"), 3); err == nil {
+	if _, err := readMeasures([]byte("not parquet"), schemas.GRAFile); err == nil {
 		t.Error("garbage read without error")
 	}
 }
@@ -305,7 +319,8 @@ func TestReadMeasures(t *testing.T) {
 // depth, instead of becoming bin −2⁶³.
 func TestIndexOverflow(t *testing.T) {
 	for _, depth := range []float64{2e18, -2e18, 1e300, math.Inf(1), math.NaN()} {
-		tables := map[string][]schemas.MeasureRow{"gra": {{Depth: 1, V0: 1.5, Principal: "clay"}, {Depth: depth, V0: 1.5, Principal: "clay"}}}
+		gra := [schemas.MaxValues]float64{1.5}
+		tables := map[string][]schemas.MeasureRow{"gra": {{Depth: 1, Values: gra, Principal: "clay"}, {Depth: depth, Values: gra, Principal: "clay"}}}
 		_, err := Compute("372-U1517-C", defaults(), []string{"gra"}, tables)
 		want := fmt.Sprintf("borehole 372-U1517-C: gra: depth %v m at bin size 0.2 m: bin index out of range", depth)
 		if err == nil || err.Error() != want {

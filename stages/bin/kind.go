@@ -73,7 +73,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 		if err != nil {
 			return fmt.Errorf("bin %s: read %s: %w", x.Partition, f.Instrument, err)
 		}
-		if tables[f.Instrument], err = readMeasures(b, len(f.Measures)); err != nil {
+		if tables[f.Instrument], err = readMeasures(b, f); err != nil {
 			return fmt.Errorf("bin %s: %s: %w", x.Partition, f.Instrument, err)
 		}
 	}

@@ -24,8 +24,9 @@ func tablesKind() *dag.Kind {
 			for inst, rows := range tables {
 				b := []byte("not parquet")
 				if inst != "rgb" {
+					spec, _ := schemas.LILYFileFor(inst)
 					var err error
-					if b, err = schemas.WriteParquet(rows); err != nil {
+					if b, err = schemas.WriteMeasures(&schemas.MeasureTable{File: spec, Borehole: bh, Rows: rows}); err != nil {
 						return err
 					}
 				}
@@ -55,7 +56,7 @@ var stageData = map[string]map[string][]schemas.MeasureRow{
 func rowsOf(v ...float64) []schemas.MeasureRow {
 	var out []schemas.MeasureRow
 	for i, x := range v {
-		out = append(out, schemas.MeasureRow{Depth: float64(i) / 5, V0: x, V1: x, V2: x, Principal: "clay"})
+		out = append(out, schemas.MeasureRow{Depth: float64(i) / 5, Values: [schemas.MaxValues]float64{x, x, x}, Principal: "clay"})
 	}
 	return out
 }

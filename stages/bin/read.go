@@ -11,46 +11,45 @@ import (
 	"litho/schemas"
 )
 
-// readMeasures decodes the columns binning uses (depth, the first values
-// of V0–V2 and Principal) from an ingest table, column by column: several
-// times faster than reconstructing whole rows through reflection, and a
-// one-measurement instrument skips two columns. The other fields of the
+// readMeasures decodes the columns binning uses (depth, the file's
+// measurements by their names, principal) from an ingest table, column by
+// column: several times faster than reconstructing whole rows, and it
+// skips the columns binning does not use. The other fields of the
 // returned rows are left zero.
-func readMeasures(b []byte, values int) ([]schemas.MeasureRow, error) {
+func readMeasures(b []byte, spec *schemas.LILYFile) ([]schemas.MeasureRow, error) {
 	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return nil, fmt.Errorf("read parquet: %w", err)
 	}
 	rows := make([]schemas.MeasureRow, f.NumRows())
-	floats := []struct {
-		name string
-		set  func(r *schemas.MeasureRow, v float64)
-	}{
-		{"depth_m", func(r *schemas.MeasureRow, v float64) { r.Depth = v }},
-		{"v0", func(r *schemas.MeasureRow, v float64) { r.V0 = v }},
-		{"v1", func(r *schemas.MeasureRow, v float64) { r.V1 = v }},
-		{"v2", func(r *schemas.MeasureRow, v float64) { r.V2 = v }},
+	columns := []string{"depth_m"}
+	for _, m := range spec.Measures {
+		columns = append(columns, m.Field)
 	}
 	buf := make([]float64, 0, 4096)
-	for _, c := range floats[:1+values] {
-		col, ok := f.Schema().Lookup(c.name)
-		if !ok {
-			return nil, fmt.Errorf("read parquet: no column %s (not an ingest table)", c.name)
+	for c, name := range columns {
+		col, ok := f.Schema().Lookup(name)
+		if !ok || col.Node.Optional() {
+			return nil, fmt.Errorf("read parquet: no required column %s (not an ingest %s table)", name, schemas.MeasureVersion)
+		}
+		set := func(r *schemas.MeasureRow, v float64) { r.Values[c-1] = v }
+		if c == 0 {
+			set = func(r *schemas.MeasureRow, v float64) { r.Depth = v }
 		}
 		i := 0
 		err := eachPage(f, col.ColumnIndex, func(p parquet.Page) error {
 			r, ok := p.Values().(parquet.DoubleReader)
 			if !ok {
-				return fmt.Errorf("column %s is not float64", c.name)
+				return fmt.Errorf("column %s is not float64", name)
 			}
 			buf = buf[:cap(buf)]
 			for {
 				n, err := r.ReadDoubles(buf)
 				for _, v := range buf[:n] {
 					if i >= len(rows) {
-						return fmt.Errorf("column %s has more values than rows", c.name)
+						return fmt.Errorf("column %s has more values than rows", name)
 					}
-					c.set(&rows[i], v)
+					set(&rows[i], v)
 					i++
 				}
 				if errors.Is(err, io.EOF) {

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,6 +21,7 @@ import (
 // for the file. Past the row budget, the buffered rows of every borehole
 // go to one spill file, borehole after borehole, and the buffers empty.
 type groups struct {
+	spec     *schemas.LILYFile
 	dir      string
 	budget   int
 	held     int
@@ -35,7 +37,7 @@ func newGroups(cfg Config, tab *strtab) *groups {
 	if budget <= 0 {
 		budget = DefaultSpillRows
 	}
-	return &groups{dir: cfg.TempDir, budget: budget, tab: tab, spills: map[uint32][]segment{}}
+	return &groups{spec: cfg.Spec, dir: cfg.TempDir, budget: budget, tab: tab, spills: map[uint32][]segment{}}
 }
 
 // add takes one chunk's rows, a run of one borehole at a time.
@@ -173,7 +175,7 @@ func (g *groups) writeOne(ctx context.Context, b uint32, rows []row, put PutFunc
 		}
 		rows = append(spilled, rows...)
 	}
-	table, dups, err := encode(rows, g.tab.names)
+	table, dups, err := encode(g.spec, g.tab.names[b], rows, g.tab.names)
 	if err != nil {
 		return 0, err
 	}
@@ -190,34 +192,58 @@ func (g *groups) cleanup() {
 // encode sorts one borehole's rows canonically, so the table's bytes do
 // not depend on the order of the CSV, and encodes them; it returns the
 // number of duplicate rows.
-func encode(rows []row, names []string) ([]byte, int64, error) {
-	slices.SortFunc(rows, func(a, b row) int {
+func encode(spec *schemas.LILYFile, borehole string, rows []row, names []string) ([]byte, int64, error) {
+	nmeas, nvals := len(spec.Measures), len(spec.ValueFields())
+	order := func(a, b row) int {
 		if c := cmp.Compare(a.depth, b.depth); c != 0 {
 			return c
 		}
 		if a.section != b.section {
 			return cmp.Compare(names[a.section], names[b.section])
 		}
-		for _, p := range [...][2]float64{{a.offset, b.offset}, {a.v0, b.v0}, {a.v1, b.v1}, {a.v2, b.v2}} {
-			if c := cmp.Compare(p[0], p[1]); c != 0 {
+		if c := cmp.Compare(orZero(a.offset), orZero(b.offset)); c != 0 {
+			return c
+		}
+		for i := range nmeas {
+			if c := cmp.Compare(a.v[i], b.v[i]); c != 0 {
 				return c
 			}
 		}
-		return cmp.Compare(names[a.label], names[b.label])
-	})
+		if c := cmp.Compare(names[a.label], names[b.label]); c != 0 {
+			return c
+		}
+		// Ties of the order above are broken last (a null offset before
+		// 0, then the parts, NaN first), so rows keep the order they had
+		// before these were columns and bin's sums stay bit for bit.
+		if c := cmp.Compare(a.offset, b.offset); c != 0 {
+			return c
+		}
+		for i := nmeas; i < nvals; i++ {
+			if c := cmp.Compare(a.v[i], b.v[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	slices.SortFunc(rows, order)
 	var dups int64
-	out := make([]schemas.MeasureRow, len(rows))
+	t := &schemas.MeasureTable{File: spec, Borehole: borehole, Rows: make([]schemas.MeasureRow, len(rows))}
 	for i, r := range rows {
-		if i > 0 && r == rows[i-1] {
+		if i > 0 && order(r, rows[i-1]) == 0 {
 			dups++
 		}
-		out[i] = schemas.MeasureRow{
-			Depth: r.depth, Section: names[r.section], Offset: r.offset,
-			V0: r.v0, V1: r.v1, V2: r.v2, Principal: names[r.label],
-		}
+		t.Rows[i] = schemas.MeasureRow{Depth: r.depth, Section: names[r.section], Offset: r.offset, Values: r.v, Principal: names[r.label]}
 	}
-	b, err := schemas.WriteParquet(out)
+	b, err := schemas.WriteMeasures(t)
 	return b, dups, err
+}
+
+// orZero is an offset as rows were ordered by before it could be null.
+func orZero(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
 }
 
 // Spill files hold rows in memory layout: they are read back by the same

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -13,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 
 	"litho/schemas"
 )
@@ -52,26 +56,37 @@ func ingestFile(t *testing.T, name string, cfg Config) (map[string][]byte, strin
 	return parts, rej.String(), st, err
 }
 
-func readRows(t *testing.T, b []byte) []schemas.MeasureRow {
+func readRows(t *testing.T, spec *schemas.LILYFile, b []byte) []schemas.MeasureRow {
 	t.Helper()
-	rows, err := schemas.ReadParquet[schemas.MeasureRow](b)
+	tab, err := schemas.ReadMeasures(b, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rows
+	return tab.Rows
+}
+
+// sameRows compares rows as printed, so NaN (null) equals NaN.
+var nan = math.NaN()
+
+func sameRows(a, b []schemas.MeasureRow) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
+
+// vals is a row's Values.
+func vals(v ...float64) (out [schemas.MaxValues]float64) {
+	copy(out[:], v)
+	return out
 }
 
 // The valid fixture's content, as ingest must type and order it.
 var wantValid = map[string][]schemas.MeasureRow{
 	"372-U1517-C": {
-		{Depth: 0.025, Section: "1H-1", Offset: 2.5, V0: 1.512, Principal: "nannofossil ooze"},
-		{Depth: 0.025, Section: "1H-1", Offset: 2.5, V0: 1.512, Principal: "nannofossil ooze"},
-		{Depth: 0.05, Section: "1H-1", Offset: 5, V0: 1.53, Principal: "nannofossil ooze"},
-		{Depth: 0.075, Section: "1H-1", Offset: 7.5, V0: 1.498, Principal: "clay"},
+		{Depth: 0.025, Section: "1H-1", Offset: 2.5, Values: vals(1.512), Principal: "nannofossil ooze"},
+		{Depth: 0.025, Section: "1H-1", Offset: 2.5, Values: vals(1.512), Principal: "nannofossil ooze"},
+		{Depth: 0.05, Section: "1H-1", Offset: 5, Values: vals(1.53), Principal: "nannofossil ooze"},
+		{Depth: 0.075, Section: "1H-1", Offset: 7.5, Values: vals(1.498), Principal: "clay"},
 	},
 	"368X-U1503-A": {
-		{Depth: 9.51, Section: "2R-CC", Offset: 1, V0: 2.41, Principal: "basalt"},
-		{Depth: 9.525, Section: "2R-1", Offset: 2.5, V0: 2.433, Principal: "basalt"},
+		{Depth: 9.51, Section: "2R-CC", Offset: 1, Values: vals(2.41), Principal: "basalt"},
+		{Depth: 9.525, Section: "2R-1", Offset: 2.5, Values: vals(2.433), Principal: "basalt"},
 	},
 }
 
@@ -85,7 +100,7 @@ func TestValidVariants(t *testing.T) {
 		t.Fatal(err)
 	}
 	for b, want := range wantValid {
-		if got := readRows(t, ref[b]); !reflect.DeepEqual(got, want) {
+		if got := readRows(t, schemas.GRAFile, ref[b]); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s rows:\n got %+v\nwant %+v", b, got, want)
 		}
 	}
@@ -203,10 +218,10 @@ func TestRejects(t *testing.T) {
 	if st.Rows != 11 || st.Kept != 3 || st.RejectCount() != 8 || st.Rejected[ReasonNonFinite] != 2 {
 		t.Errorf("stats %+v", st)
 	}
-	if got := len(readRows(t, parts["372-U1517-C"])); got != 2 {
+	if got := len(readRows(t, schemas.GRAFile, parts["372-U1517-C"])); got != 2 {
 		t.Errorf("372-U1517-C kept %d rows, want 2", got)
 	}
-	if got := len(readRows(t, parts["368X-U1503-A"])); got != 1 {
+	if got := len(readRows(t, schemas.GRAFile, parts["368X-U1503-A"])); got != 1 {
 		t.Errorf("368X-U1503-A kept %d rows, want 1", got)
 	}
 }
@@ -312,31 +327,33 @@ func TestLastBoundary(t *testing.T) {
 	}
 }
 
-// A measurement with alternate columns (PWC's velocity directions) is the
-// mean of the directions a row has, found by header name whatever their
-// order; empty and NaN cells are directions not measured; a row without
-// any, or with an unreadable one, is rejected with its reason. Core
-// catchers, lettered expeditions and duplicated rows are as in any file.
-func TestAlternates(t *testing.T) {
+// A measurement taken along several columns (PWC's velocity directions)
+// is the mean of the directions a row has, found by header name whatever
+// their order, and each direction is kept, null where empty or NaN (not
+// measured); a row without any, or with an unreadable one, is rejected
+// with its reason. Core catchers, lettered expeditions and duplicated
+// rows are as in any file.
+func TestParts(t *testing.T) {
 	parts, rej, st, err := ingestFile(t, "pwc.csv", Config{Spec: schemas.PWCFile})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string][]schemas.MeasureRow{
 		"372-U1517-C": {
-			{Depth: 0.30, Section: "1H-1", Offset: 30, V0: 1520.5, Principal: "nannofossil ooze"},
-			{Depth: 1.90, Section: "1H-2", Offset: 40, V0: 1540, Principal: "nannofossil ooze"},
-			{Depth: 3.75, Section: "1H-3", Offset: 75, V0: (1600 + 1610 + 1620.5) / 3.0, Principal: "clay"},
-			{Depth: 4.70, Section: "1H-4", Offset: 20, V0: 1580, Principal: "clay"},
-			{Depth: 5.40, Section: "1H-4", Offset: 90, V0: 1555, Principal: "clay"},
+			// vp, then x, y, z, unknown
+			{Depth: 0.30, Section: "1H-1", Offset: 30, Values: vals(1520.5, 1520.5, nan, nan, nan), Principal: "nannofossil ooze"},
+			{Depth: 1.90, Section: "1H-2", Offset: 40, Values: vals(1540, nan, nan, 1540, nan), Principal: "nannofossil ooze"},
+			{Depth: 3.75, Section: "1H-3", Offset: 75, Values: vals((1600+1610+1620.5)/3.0, 1600, 1610, 1620.5, nan), Principal: "clay"},
+			{Depth: 4.70, Section: "1H-4", Offset: 20, Values: vals(1580, nan, nan, nan, 1580), Principal: "clay"},
+			{Depth: 5.40, Section: "1H-4", Offset: 90, Values: vals(1555, nan, nan, 1555, nan), Principal: "clay"},
 		},
 		"368X-U1503-A": {
-			{Depth: 9.60, Section: "2R-CC", Offset: 10, V0: 4500, Principal: "basalt"},
-			{Depth: 9.60, Section: "2R-CC", Offset: 10, V0: 4500, Principal: "basalt"},
+			{Depth: 9.60, Section: "2R-CC", Offset: 10, Values: vals(4500, 4500, 4600, 4400, nan), Principal: "basalt"},
+			{Depth: 9.60, Section: "2R-CC", Offset: 10, Values: vals(4500, 4500, 4600, 4400, nan), Principal: "basalt"},
 		},
 	}
 	for b, rows := range want {
-		if got := readRows(t, parts[b]); !reflect.DeepEqual(got, rows) {
+		if got := readRows(t, schemas.PWCFile, parts[b]); !sameRows(got, rows) {
 			t.Errorf("%s rows:\n got %+v\nwant %+v", b, got, rows)
 		}
 	}
@@ -357,19 +374,19 @@ func TestAlternates(t *testing.T) {
 	}
 }
 
-// A file of three measurements fills V0–V2 in declaration order; a row
+// A file of three measurements fills Values[0:3] in declaration order; a row
 // with any of them empty or NaN is rejected.
 func TestThreeMeasures(t *testing.T) {
 	parts, rej, st, err := ingestFile(t, "mad.csv", Config{Spec: schemas.MADFile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := readRows(t, parts["379T-U1532-A"]), []schemas.MeasureRow{
-		{Depth: 20.2, Section: "3H-2", Offset: 70, V0: 64.1, V1: 2.70, V2: 1.63, Principal: "nannofossil ooze"},
+	if got, want := readRows(t, schemas.MADFile, parts["379T-U1532-A"]), []schemas.MeasureRow{
+		{Depth: 20.2, Section: "3H-2", Offset: 70, Values: vals(64.1, 2.70, 1.63), Principal: "nannofossil ooze"},
 	}; !reflect.DeepEqual(got, want) {
 		t.Errorf("rows %+v, want %+v", got, want)
 	}
-	if got := readRows(t, parts["379T-U1532-B"]); len(got) != 1 || got[0].V2 != 1.37 {
+	if got := readRows(t, schemas.MADFile, parts["379T-U1532-B"]); len(got) != 1 || got[0].Values[2] != 1.37 {
 		t.Errorf("hole B rows %+v", got)
 	}
 	wantRej := [][]string{
@@ -386,7 +403,7 @@ func TestThreeMeasures(t *testing.T) {
 }
 
 // Every declared file's full header passes the check; without any one of
-// its required columns (an alternate included) it fails naming it.
+// its required columns (a PWC direction included) it fails naming it.
 func TestEveryFileHeader(t *testing.T) {
 	for _, spec := range schemas.LILYFiles {
 		cols := spec.Columns()
@@ -441,7 +458,7 @@ func TestRangeAndIDRejects(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 	for b, n := range map[string]int{"372-U1517-C": 3, "368X-U1503-A": 1, long[:len(long)-1]: 1} {
-		if got := len(readRows(t, parts[b])); got != n {
+		if got := len(readRows(t, schemas.GRAFile, parts[b])); got != n {
 			t.Errorf("%.20s: kept %d rows, want %d", b, got, n)
 		}
 	}
@@ -465,6 +482,108 @@ func TestNoUsableRows(t *testing.T) {
 			}
 			if len(parts) != 0 {
 				t.Errorf("put %d partitions", len(parts))
+			}
+		})
+	}
+}
+
+// byName reads a table with parquet-go's generic reader, not the
+// writer's layout: its column names, and each row as column → value (a
+// string, a float64 or, for a null, nil).
+func byName(t *testing.T, table []byte) ([]string, []map[string]any) {
+	t.Helper()
+	f, err := parquet.OpenFile(bytes.NewReader(table), int64(len(table)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, path := range f.Schema().Columns() {
+		names = append(names, strings.Join(path, "."))
+	}
+	r := parquet.NewReader(f)
+	defer r.Close()
+	var rows []map[string]any
+	buf := make([]parquet.Row, 1)
+	for {
+		n, err := r.ReadRows(buf)
+		if n == 1 {
+			m := map[string]any{}
+			for _, v := range buf[0] {
+				switch {
+				case v.IsNull():
+					m[names[v.Column()]] = nil
+				case v.Kind() == parquet.Double:
+					m[names[v.Column()]] = v.Double()
+				default:
+					m[names[v.Column()]] = string(v.ByteArray())
+				}
+			}
+			rows = append(rows, m)
+		}
+		if err == io.EOF {
+			return names, rows
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Each instrument's table has its own columns, named as declared in
+// schemas.LILYFiles, with the borehole in every row and nulls, not
+// zeros, where a row has no value: PWC's directions not measured, an
+// offset that is empty or unreadable, a section in a file without Core,
+// Type and Sect. Rows that differ only there keep the order they had
+// when a missing offset read as 0 (bin's sums depend on it).
+func TestColumnsByName(t *testing.T) {
+	cases := []struct {
+		file    string
+		spec    *schemas.LILYFile
+		columns string
+		want    map[string][]map[string]any
+	}{
+		{"pwc.csv", schemas.PWCFile, "borehole depth_m section offset_cm vp vp_x vp_y vp_z vp_unknown principal", map[string][]map[string]any{
+			"372-U1517-C": {
+				{"borehole": "372-U1517-C", "depth_m": 0.30, "section": "1H-1", "offset_cm": 30.0, "vp": 1520.5,
+					"vp_x": 1520.5, "vp_y": nil, "vp_z": nil, "vp_unknown": nil, "principal": "nannofossil ooze"},
+				{"borehole": "372-U1517-C", "depth_m": 1.90, "section": "1H-2", "offset_cm": 40.0, "vp": 1540.0,
+					"vp_x": nil, "vp_y": nil, "vp_z": 1540.0, "vp_unknown": nil, "principal": "nannofossil ooze"},
+				{"borehole": "372-U1517-C", "depth_m": 3.75, "section": "1H-3", "offset_cm": 75.0, "vp": (1600 + 1610 + 1620.5) / 3.0,
+					"vp_x": 1600.0, "vp_y": 1610.0, "vp_z": 1620.5, "vp_unknown": nil, "principal": "clay"},
+				{"borehole": "372-U1517-C", "depth_m": 4.70, "section": "1H-4", "offset_cm": 20.0, "vp": 1580.0,
+					"vp_x": nil, "vp_y": nil, "vp_z": nil, "vp_unknown": 1580.0, "principal": "clay"},
+				{"borehole": "372-U1517-C", "depth_m": 5.40, "section": "1H-4", "offset_cm": 90.0, "vp": 1555.0,
+					"vp_x": nil, "vp_y": nil, "vp_z": 1555.0, "vp_unknown": nil, "principal": "clay"},
+			},
+		}},
+		{"mad.csv", schemas.MADFile, "borehole depth_m section offset_cm porosity grain_density bulk_density principal", map[string][]map[string]any{
+			"379T-U1532-A": {{"borehole": "379T-U1532-A", "depth_m": 20.2, "section": "3H-2", "offset_cm": 70.0,
+				"porosity": 64.1, "grain_density": 2.70, "bulk_density": 1.63, "principal": "nannofossil ooze"}},
+		}},
+		{"no_section.csv", schemas.GRAFile, "borehole depth_m section offset_cm gra principal", map[string][]map[string]any{
+			"372-U1517-C": {
+				{"borehole": "372-U1517-C", "depth_m": 0.025, "section": nil, "offset_cm": 2.5, "gra": 1.4, "principal": "clay"},
+				{"borehole": "372-U1517-C", "depth_m": 0.05, "section": nil, "offset_cm": nil, "gra": 1.5, "principal": "clay"},
+				{"borehole": "372-U1517-C", "depth_m": 0.1, "section": nil, "offset_cm": nil, "gra": 1.65, "principal": "silty clay"},
+				{"borehole": "372-U1517-C", "depth_m": 0.1, "section": nil, "offset_cm": nil, "gra": 1.7, "principal": "silty clay"},
+				{"borehole": "372-U1517-C", "depth_m": 0.1, "section": nil, "offset_cm": 0.0, "gra": 1.7, "principal": "silty clay"},
+			},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			parts, _, _, err := ingestFile(t, c.file, Config{Spec: c.spec})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for b, want := range c.want {
+				names, rows := byName(t, parts[b])
+				if got := strings.Join(names, " "); got != c.columns {
+					t.Errorf("%s columns %q, want %q", b, got, c.columns)
+				}
+				if !reflect.DeepEqual(rows, want) {
+					t.Errorf("%s rows:\n got %v\nwant %v", b, rows, want)
+				}
 			}
 		})
 	}

@@ -33,8 +33,8 @@ const (
 	ReasonEmpty      = "empty value"
 	ReasonNumber     = "not a number"
 	ReasonNonFinite  = "non-finite number"
-	// ReasonNoValue: a measurement with alternate columns (PWC's velocity
-	// directions) has none of them filled.
+	// ReasonNoValue: a measurement taken along several columns (PWC's
+	// velocity directions) has none of them filled.
 	ReasonNoValue = "empty value in every column"
 )
 
@@ -65,7 +65,8 @@ type layout struct {
 	typ      int
 	sect     int
 	offset   int
-	measures [][]int  // per measurement: its column, then its alternates
+	measures [][]int  // per measurement: its columns
+	parts    []int    // per measurement: the row slot of its first part, or -1
 	names    []string // header names, for reject messages
 	maxCol   int
 }
@@ -83,11 +84,17 @@ func newLayout(file string, h *header, spec *schemas.LILYFile) (*layout, error) 
 		sect:   h.optional(schemas.ColSect),
 		offset: h.optional(schemas.ColOffset),
 	}
-	rest := req[5:] // Required lists each measurement's columns in turn
+	rest := req[5:]            // Required lists each measurement's columns in turn
+	slot := len(spec.Measures) // parts follow the measurements
 	for _, m := range spec.Measures {
 		n := len(m.Columns())
 		l.measures = append(l.measures, rest[:n])
 		rest = rest[n:]
+		at := -1
+		if len(m.Parts) > 0 {
+			at, slot = slot, slot+len(m.Parts)
+		}
+		l.parts = append(l.parts, at)
 	}
 	for _, c := range append([]int{l.core, l.typ, l.sect, l.offset}, req...) {
 		l.maxCol = max(l.maxCol, c)
@@ -97,10 +104,12 @@ func newLayout(file string, h *header, spec *schemas.LILYFile) (*layout, error) 
 
 // row is one usable row. It holds no pointers, so millions of buffered
 // rows cost the garbage collector nothing: strings are ids into the
-// file's string table.
+// file's string table. v holds the value columns as in
+// schemas.MeasureRow; NaN is null, in v and offset.
 type row struct {
-	depth, offset, v0, v1, v2 float64
-	borehole, section, label  uint32
+	depth, offset            float64
+	v                        [schemas.MaxValues]float64
+	borehole, section, label uint32
 }
 
 // result is what a worker made of one chunk.
@@ -388,23 +397,21 @@ func (p *parser) parseRecord(rec []byte, quotes bool, res *result) (rejectRow, b
 	if len(label) == 0 {
 		return rejectRow{column: l.names[l.label], reason: ReasonPrincipal}, false
 	}
-	var vals [3]float64
 	for i, cols := range l.measures {
-		if len(cols) > 1 {
-			v, rj, ok := p.alternates(cols)
+		if at := l.parts[i]; at >= 0 {
+			v, rj, ok := p.parts(cols, out.v[at:at+len(cols)])
 			if !ok {
 				return rj, false
 			}
-			vals[i] = v
+			out.v[i] = v
 			continue
 		}
 		v, reason := number(p.field(cols[0]))
 		if reason != "" {
 			return rejectRow{column: l.names[cols[0]], reason: reason, value: clip(p.field(cols[0]))}, false
 		}
-		vals[i] = v
+		out.v[i] = v
 	}
-	out.v0, out.v1, out.v2 = vals[0], vals[1], vals[2]
 	out.label = p.id(slotLabel, label)
 	p.key = append(append(append(append(append(p.key[:0], exp...), '-'), site...), '-'), hole...)
 	out.borehole = p.id(slotBorehole, p.key)
@@ -413,8 +420,10 @@ func (p *parser) parseRecord(rec []byte, quotes bool, res *result) (rejectRow, b
 		p.key = p.key[:0]
 	}
 	out.section = p.id(slotSection, p.key)
+	// Offset only orders rows; an unreadable one is not worth a reject,
+	// it is null.
+	out.offset = math.NaN()
 	if l.offset >= 0 {
-		// Offset only orders rows; an unreadable one is not worth a reject.
 		if v, reason := number(p.field(l.offset)); reason == "" {
 			out.offset = v
 		}
@@ -423,18 +432,21 @@ func (p *parser) parseRecord(rec []byte, quotes bool, res *result) (rejectRow, b
 	return rejectRow{}, true
 }
 
-// alternates reads a measurement taken along several columns (PWC's x, y,
-// z and unknown directions): the mean of those that hold a number, summed
-// in column order as pandas' row mean does. An empty or NaN cell is a
-// direction not measured, which pandas' mean skips too; anything else
-// unreadable rejects the row, as does a row with no direction at all.
-func (p *parser) alternates(cols []int) (float64, rejectRow, bool) {
+// parts reads a measurement taken along several columns (PWC's x, y, z
+// and unknown directions) into vals, NaN where a column is not measured,
+// and returns the mean of those that hold a number, summed in column order
+// as pandas' row mean does. An empty or NaN cell is a direction not
+// measured, which pandas' mean skips too; anything else unreadable
+// rejects the row, as does a row with no direction at all.
+func (p *parser) parts(cols []int, vals []float64) (float64, rejectRow, bool) {
 	sum, n := 0.0, 0
-	for _, c := range cols {
+	for i, c := range cols {
 		b := p.field(c)
 		v, reason := number(b)
+		vals[i] = math.NaN()
 		switch {
 		case reason == "":
+			vals[i] = v
 			sum += v
 			n++
 		case reason == ReasonEmpty || isNaN(b):
