@@ -95,21 +95,32 @@ func (p provenance) Last() time.Time {
 	return last.UTC()
 }
 
+// sectionStyle lays the added sections' wide tables out at the report's
+// width: text left-aligned, times unbroken, a scroll bar rather than a
+// table running off the page.
+const sectionStyle = `<style>
+.wide { overflow-x: auto; }
+.wide table { font-size: 0.85em; }
+#provenance td, #provenance th, #comparison td:first-child, #comparison th:first-child { text-align: left; }
+#provenance td.t { white-space: nowrap; }
+</style>
+`
+
 var provenanceHTML = template.Must(template.New("provenance").Parse(`<section id="provenance">
 <h2>Provenance</h2>
 <p>Exported by litho {{.Litho}} on {{.Now.Format "2006-01-02 15:04:05Z"}} from the records of the store.
 {{if .Stages}}Computed between {{.First.Format "2006-01-02 15:04:05Z"}} and {{.Last.Format "2006-01-02 15:04:05Z"}}.{{end}}</p>
 <p>Pipeline {{.Pipeline}}, digest <code>sha256:{{.PipelineDigest}}</code>: the SHA-256 of its decoded definition (every stage's name, kind,
 parameters with defaults filled in and --set applied, and wiring), so comments and layout do not change it; the versions are below.</p>
-<table>
+<div class="wide"><table>
 <tr><th>stage</th><th>kind</th><th>version</th><th>parameters</th><th>host</th><th>backend</th><th>litho</th><th>started</th><th>finished</th></tr>
-{{range .Stages}}<tr><td>{{.Stage}}</td><td>{{.Kind}}</td><td>{{.Version}}</td><td>{{range .Params}}<code>{{index . 0}} = {{index . 1}}</code><br>{{end}}</td><td>{{.Host}}</td><td>{{.Backend}}</td><td>{{.Litho}}</td><td>{{.Start.UTC.Format "2006-01-02 15:04:05Z"}}</td><td>{{.End.UTC.Format "2006-01-02 15:04:05Z"}}</td></tr>
-{{end}}</table>
+{{range .Stages}}<tr><td>{{.Stage}}</td><td>{{.Kind}}</td><td>{{.Version}}</td><td>{{range .Params}}<code>{{index . 0}} = {{index . 1}}</code><br>{{end}}</td><td>{{.Host}}</td><td>{{.Backend}}</td><td>{{.Litho}}</td><td class="t">{{.Start.UTC.Format "2006-01-02 15:04:05Z"}}</td><td class="t">{{.End.UTC.Format "2006-01-02 15:04:05Z"}}</td></tr>
+{{end}}</table></div>
 <h3>Data fingerprints</h3>
-<table>
+<div class="wide"><table>
 <tr><th>source</th><th>output</th><th>digest</th><th>file</th></tr>
 {{range $s := .Stages}}{{range .Fingerprints}}<tr><td>{{$s.Stage}}</td><td>{{index . 0}}</td><td><code>{{index . 1}}</code></td><td>{{index . 2}}</td></tr>
-{{end}}{{end}}</table>
+{{end}}{{end}}</table></div>
 </section>
 `))
 

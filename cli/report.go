@@ -57,7 +57,7 @@ func (e *Env) report(c *cli.Context) error {
 // stored report stays byte-identical, so its key and digest depend on
 // neither host, time nor the rest of the pipeline.
 func (e *Env) supplement(c *cli.Context, p *project, stage string, page []byte) ([]byte, error) {
-	var sections [][]byte
+	sections := [][]byte{[]byte(sectionStyle)}
 	rows, _, err := p.comparison(c.Context)
 	if err != nil {
 		return nil, err
@@ -80,5 +80,5 @@ func (e *Env) supplement(c *cli.Context, p *project, stage string, page []byte) 
 // comparisonSection is the table of `litho compare` over every model of
 // the pipeline that has a current result.
 func comparisonSection(rows []modelRow) []byte {
-	return []byte("<section id=\"comparison\">\n<h2>Method comparison</h2>\n" + htmlTable(compareTable(rows)) + "</section>\n")
+	return []byte("<section id=\"comparison\">\n<h2>Method comparison</h2>\n<div class=\"wide\">" + htmlTable(compareTable(rows)) + "</div>\n</section>\n")
 }
