@@ -252,7 +252,7 @@ func TestLogsPlotOfAnyFeatures(t *testing.T) {
 			var titles []string
 			for _, p := range tracks {
 				_, title, _ := strings.Cut(p.Title.Text, "\n")
-				titles = append(titles, title)
+				titles = append(titles, strings.Join(strings.Fields(title), " "))
 			}
 			if !slices.Equal(titles, tc.tracks) {
 				t.Errorf("tracks %q, want %q", titles, tc.tracks)

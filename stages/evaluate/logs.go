@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -103,9 +104,9 @@ func boreholeTracks(lg BoreholeLog, lithIndex map[string]int) ([]*plot.Plot, err
 	}
 	var strips []namedStrip
 	if rgb, ok := colourStrip(lg.Bins); ok {
-		strips = append(strips, namedStrip{"colour (RGB)", rgb})
+		strips = append(strips, namedStrip{"colour\n(RGB)", rgb})
 	}
-	strips = append(strips, namedStrip{"lithology", lith}, namedStrip{"cluster", clus})
+	strips = append(strips, namedStrip{"lithology\n", lith}, namedStrip{"cluster\n", clus})
 	for _, s := range strips {
 		p := track(s.name)
 		p.Add(strip{top: top, bottom: bottom, colors: s.colors})
@@ -163,13 +164,42 @@ func curveTracks(t *schemas.BinTable) ([]*plot.Plot, error) {
 // displayUnits spell out units that LILY abbreviates.
 var displayUnits = map[string]string{"cps": "counts/s"}
 
-// trackName is a feature's name in capitals and its unit: "GRA (g/cm³)".
+// trackName is a feature's name in capitals over its unit, two lines so
+// that long names fit a track: "GRA\n(g/cm³)".
 func trackName(feature string) string {
-	name := strings.ToUpper(feature)
+	name := strings.ToUpper(strings.ReplaceAll(feature, "_", " ")) + "\n"
 	if m, _, ok := schemas.Feature(feature); ok && m.Unit != "" {
-		name += " (" + cmp.Or(displayUnits[m.Unit], m.Unit) + ")"
+		name += "(" + cmp.Or(displayUnits[m.Unit], m.Unit) + ")"
 	}
 	return name
+}
+
+// readableTicks are gonum's default ticks, every label with the fewest
+// decimals (up to 6) that write all of them exactly, so that a narrow
+// range reads 2.68, 2.69, 2.70 rather than 2.7, 2.7, 2.7.
+type readableTicks struct{}
+
+func (readableTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	decimals := 0
+	for _, tk := range ticks {
+		for tk.Label != "" && decimals < 6 && !exact(tk.Value, decimals) {
+			decimals++
+		}
+	}
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', decimals, 64)
+		}
+	}
+	return ticks
+}
+
+// exact reports whether v written with d decimals reads back as v, to
+// within rounding.
+func exact(v float64, d int) bool {
+	scale := math.Pow(10, float64(d))
+	return math.Abs(math.Round(v*scale)-v*scale) < 1e-6
 }
 
 // hasColour reports whether the table holds R, G and B.
@@ -206,6 +236,7 @@ func track(name string) *plot.Plot {
 	p.Y.Scale = plot.InvertedScale{Normalizer: plot.LinearScale{}}
 	p.Y.Tick.Label.Font.Size = vg.Points(9)
 	p.X.Tick.Label.Font.Size = vg.Points(9)
+	p.X.Tick.Marker = readableTicks{}
 	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter

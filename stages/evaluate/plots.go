@@ -121,7 +121,9 @@ func ringStyle(col color.Color) draw.GlyphStyle {
 type ring struct{}
 
 func (ring) Thumbnail(c *draw.Canvas) {
-	c.DrawGlyph(ringStyle(color.Black), c.Center())
+	st := ringStyle(color.Black)
+	st.Radius = vg.Points(4) // fits a legend row
+	c.DrawGlyph(st, c.Center())
 }
 
 // criteria are a method's BIC and AIC against k from the cluster models.

@@ -145,7 +145,7 @@ func TestPicturesAsPNGAndSVG(t *testing.T) {
 		"latent_lithology_plot": {"PC1 (", "% of variance)", "PC2 (", "nannofossil ooze ("},
 		"latent_cluster_plot":   {"% of variance)", "cluster 0 ("},
 		"heatmap_plot":          {"% of the cluster's bins", "100", "bins)", "basalt"},
-		"logs_plot":             {"lithology (described)", "cluster, gmm k=", "cluster 0", "GRA (g/cm³)", "MS (instr. units)", "NGR (counts/s)", "colour (RGB)", "depth CSF-A (m)"},
+		"logs_plot":             {"lithology (described)", "cluster, gmm k=", "cluster 0", "GRA", "(g/cm³)", "MS", "(instr. units)", "NGR", "(counts/s)", "colour", "(RGB)", "depth CSF-A (m)"},
 	}
 	if len(out.Pictures) != len(want) {
 		t.Fatalf("%d pictures, want %d", len(out.Pictures), len(want))
@@ -178,5 +178,27 @@ func TestPicturesWithoutHistoryOrModels(t *testing.T) {
 	}
 	if text := svgText(t, out.Pictures[1].SVG); strings.Contains(text, "BIC") {
 		t.Error("scores picture has BIC without the cluster models")
+	}
+}
+
+func TestReadableTicks(t *testing.T) {
+	tests := []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{2.68, 2.70, []string{"2.68", "2.69", "2.70"}},
+		{0, 160, []string{"0", "50", "100", "150"}},
+		{1.5, 2.25, []string{"1.50", "1.75", "2.00", "2.25"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, tk := range (readableTicks{}).Ticks(tt.lo, tt.hi) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%v–%v: labels %v, want %v", tt.lo, tt.hi, got, tt.want)
+		}
 	}
 }
