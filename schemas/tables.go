@@ -35,10 +35,11 @@ type LatentRow struct {
 // counts as collapsed, unused by the encoder (DESIGN.md §1).
 const CollapsedStd = 0.1
 
-// EpochRow is one epoch of a training history (train's history output,
+// Epoch is one epoch of a training history (train's history output,
 // read by evaluate for the training curve). It holds no timings, so equal
-// runs write equal bytes.
-type EpochRow struct {
+// runs write equal bytes. Not "EpochRow" like the others: the Parquet
+// schema carries the type's name, and the history has always said Epoch.
+type Epoch struct {
 	Epoch     int64   `parquet:"epoch"` // 1-based
 	TrainLoss float64 `parquet:"train_loss"`
 	ValLoss   float64 `parquet:"val_loss"` // NaN without validation rows

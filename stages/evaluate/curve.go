@@ -16,7 +16,7 @@ import (
 // epoch, on a log scale when they span a decade or more (early losses can
 // be orders of magnitude above the rest), the lowest validation loss
 // ringed, and below it β, the KL weight the loss carried at each epoch.
-func CurvePlot(history []schemas.EpochRow) (figure, error) {
+func CurvePlot(history []schemas.Epoch) (figure, error) {
 	if len(history) == 0 {
 		return figure{}, fmt.Errorf("training curve: empty history")
 	}

@@ -7,7 +7,7 @@
 // partitioned schemas.BinTable Parquet of the bin stage, one partition
 // per borehole, read only for the down-hole pictures) and, optionally,
 // stats (embed's JSON, read for the model's size and inputs), history
-// (train's schemas.EpochRow Parquet, for the training curve) and models
+// (train's schemas.Epoch Parquet, for the training curve) and models
 // (the cluster stage's JSON, for BIC and AIC against k).
 //
 // Every picture is written twice: <name> as PNG (embedded in the report)
@@ -136,9 +136,9 @@ type Inputs struct {
 	Latent      []schemas.LatentRow
 	Assignments []schemas.AssignmentRow
 	Bins        BinsFunc
-	Model       *Model             // embed's stats
-	History     []schemas.EpochRow // train's history
-	Models      *cluster.Models    // the cluster stage's models
+	Model       *Model          // embed's stats
+	History     []schemas.Epoch // train's history
+	Models      *cluster.Models // the cluster stage's models
 }
 
 // Outputs are the evaluate stage's artifacts.
@@ -181,7 +181,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 		return err
 	}
 	if x.HasInput("history") {
-		if in.History, err = readTable[schemas.EpochRow](ctx, x, "history"); err != nil {
+		if in.History, err = readTable[schemas.Epoch](ctx, x, "history"); err != nil {
 			return err
 		}
 	}

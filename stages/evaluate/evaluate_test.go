@@ -65,7 +65,7 @@ func fixture(seed uint64) (map[string]*schemas.BinTable, []schemas.LatentRow) {
 }
 
 // fixtureHistory is a short training history: losses falling, β rising.
-var fixtureHistory = []schemas.EpochRow{{Epoch: 1, TrainLoss: 9, ValLoss: 7, Beta: 0.001}, {Epoch: 2, TrainLoss: 4, ValLoss: 3.5, Beta: 0.01},
+var fixtureHistory = []schemas.Epoch{{Epoch: 1, TrainLoss: 9, ValLoss: 7, Beta: 0.001}, {Epoch: 2, TrainLoss: 4, ValLoss: 3.5, Beta: 0.01},
 	{Epoch: 3, TrainLoss: 3, ValLoss: 3.2, Beta: 0.02}, {Epoch: 4, TrainLoss: 2.5, ValLoss: 3.3, Beta: 0.03}}
 
 // pipeline runs the fixture through cluster and real Parquet files; the

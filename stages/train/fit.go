@@ -15,7 +15,7 @@ import (
 // Epoch is one row of the training history; its timings go to
 // Result.Seconds. The row type lives in schemas so that evaluate reads
 // the history without importing this package (and GoMLX).
-type Epoch = schemas.EpochRow
+type Epoch = schemas.Epoch
 
 // Result is a trained model and how it got there.
 type Result struct {
