@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -13,9 +14,10 @@ import (
 )
 
 // CurvePlot draws the training history: train and validation loss per
-// epoch, on a log scale when they span a decade or more (early losses can
-// be orders of magnitude above the rest), the lowest validation loss
-// ringed, and below it β, the KL weight the loss carried at each epoch.
+// epoch, on a log scale when they span a factor of three or more (early
+// losses can be orders of magnitude above the rest), the lowest
+// validation loss ringed, and below it β, the KL weight the loss carried
+// at each epoch.
 func CurvePlot(history []schemas.Epoch) (figure, error) {
 	if len(history) == 0 {
 		return figure{}, fmt.Errorf("training curve: empty history")
@@ -43,9 +45,9 @@ func CurvePlot(history []schemas.Epoch) (figure, error) {
 		}
 		b = append(b, plotter.XY{X: x, Y: e.Beta})
 	}
-	if lo, hi := lossRange(train, val); hi >= 10*lo {
+	if lo, hi := lossRange(train, val); hi >= 3*lo {
 		loss.Y.Scale = plot.LogScale{}
-		loss.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		loss.Y.Tick.Marker = logTicks{}
 	}
 	var mark *plotter.XY
 	if low != nil {
@@ -89,4 +91,28 @@ func lossRange(series ...plotter.XYs) (lo, hi float64) {
 		}
 	}
 	return lo, hi
+}
+
+// logTicks marks 1 to 9 times each power of ten and labels 1, 2 and 5
+// (and 3 on an axis of under two decades), so that a log axis spanning
+// less than a decade still reads.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	narrow := hi < 100*lo
+	var ticks []plot.Tick
+	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+		for m := 1; m <= 9; m++ {
+			v := float64(m) * math.Pow(10, e)
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 || m == 3 && narrow {
+				t.Label = strconv.FormatFloat(v, 'f', max(0, int(-e)), 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
 }

@@ -71,7 +71,7 @@ const heatmapLiths = 15
 // Pictures are the picture outputs (PNG; SVG as <Output>_svg), in
 // report order.
 var Pictures = []struct{ Output, Title, Caption string }{
-	{"training_plot", "Training curve", "Training and validation loss per epoch (on a log scale when they span a decade), the lowest validation loss ringed, and β, the weight of the KL term, from the train stage's history."},
+	{"training_plot", "Training curve", "Training and validation loss per epoch (on a log scale when they span a factor of three), the lowest validation loss ringed, and β, the weight of the KL term, from the train stage's history."},
 	{"scores_plot", "Scores against k", "Adjusted Rand index against the described Principal lithology, and silhouette on the seeded sample, for every method and k; each method's best k (highest ARI) is ringed. " +
 		"With the cluster stage's models: BIC and AIC on the rows it fitted, relative to each method's lowest (ringed)."},
 	{"latent_lithology_plot", "Latent space by described lithology", "The silhouette sample projected on its first two principal components (share of variance on the axes), coloured by the ten most frequent lithologies."},

@@ -114,6 +114,8 @@ func lithColour(l int) color.Color {
 type swatch struct{ c color.Color }
 
 func (s swatch) Thumbnail(c *draw.Canvas) {
+	r := c.Rectangle
+	r.Min.Y, r.Max.Y = r.Min.Y+vg.Points(1), r.Max.Y-vg.Points(1) // a gap between entries
 	c.SetColor(s.c)
-	c.Fill(c.Rectangle.Path())
+	c.Fill(r.Path())
 }

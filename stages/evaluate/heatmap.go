@@ -103,7 +103,7 @@ func HeatmapPlot(title string, table [][]int, liths []string, nLith int) (figure
 	p.X.Tick.Label.YAlign = draw.YTop
 	p.NominalY(names...)
 	p.X.Label.Text = "described lithology (cell: % of the cluster's bins)"
-	w := vg.Length(3.2+0.5*float64(nLith)) * vg.Inch
+	w := vg.Length(min(3.2+0.5*float64(nLith), 9.9)) * vg.Inch // with the bar at most 11 in, the report's width
 	h := vg.Length(2.6+0.28*float64(len(order))) * vg.Inch
 	bar := colourBar("% of the cluster's bins", steps)
 	return figure{grid: [][]*plot.Plot{{p}}, side: []*plot.Plot{bar}, sideW: 1.1 * vg.Inch, w: w + 1.1*vg.Inch, h: h}, nil

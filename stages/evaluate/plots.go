@@ -286,7 +286,6 @@ func legendPlot(title string) *plot.Plot {
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.TextStyle.Font.Size = vg.Points(10)
 	p.Legend.ThumbnailWidth = vg.Points(14)
-	p.Legend.Padding = vg.Points(2.5)
 	return p
 }
 

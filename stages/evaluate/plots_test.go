@@ -202,3 +202,24 @@ func TestReadableTicks(t *testing.T) {
 		}
 	}
 }
+
+func TestLogTicks(t *testing.T) {
+	tests := []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{0.03, 24, []string{"0.05", "0.1", "0.2", "0.5", "1", "2", "5", "10", "20"}},
+		{2.3, 24, []string{"3", "5", "10", "20"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, tk := range (logTicks{}).Ticks(tt.lo, tt.hi) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%v–%v: labels %v, want %v", tt.lo, tt.hi, got, tt.want)
+		}
+	}
+}
