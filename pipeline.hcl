@@ -85,7 +85,9 @@ stage "evaluate" "evaluate" {
     latent      = embed.latent
     assignments = cluster.assignments
     bins        = bin.bins
-    stats       = embed.stats # the model's size and inputs, for the metrics
+    stats       = embed.stats    # the model's size and inputs, for the metrics
+    history     = train.history  # the training curve
+    models      = cluster.models # BIC and AIC against k
   }
 }
 

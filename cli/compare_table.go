@@ -141,15 +141,10 @@ func markdown(w io.Writer, t table) {
 
 func writeCompareTable(w io.Writer, rows []modelRow, f format) { f(w, compareTable(rows)) }
 
-// writeCompareHTML writes the table as a page with no external links,
-// replacing only a regular file and only with force.
-func writeCompareHTML(path string, rows []modelRow, force bool) error {
-	t := compareTable(rows)
+// htmlTable renders the table as an HTML table with its caption below.
+func htmlTable(t table) string {
 	var b strings.Builder
-	b.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>litho: model comparison</title>\n" +
-		"<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}" +
-		"th,td{padding:.3em .6em;border-bottom:1px solid #ccc;text-align:right}th:first-child,td:first-child{text-align:left}</style>\n" +
-		"</head><body><h1>Model comparison</h1>\n<table>\n<tr>")
+	b.WriteString("<table>\n<tr>")
 	for _, h := range t.header {
 		b.WriteString("<th>" + html.EscapeString(h) + "</th>")
 	}
@@ -161,6 +156,16 @@ func writeCompareHTML(path string, rows []modelRow, force bool) error {
 		}
 		b.WriteString("</tr>\n")
 	}
-	b.WriteString("</table>\n<p>" + html.EscapeString(caption) + "</p>\n</body></html>\n")
-	return writeOutput(path, []byte(b.String()), force)
+	b.WriteString("</table>\n<p>" + html.EscapeString(caption) + "</p>\n")
+	return b.String()
+}
+
+// writeCompareHTML writes the table as a page with no external links,
+// replacing only a regular file and only with force.
+func writeCompareHTML(path string, rows []modelRow, force bool) error {
+	page := "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>litho: model comparison</title>\n" +
+		"<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}" +
+		"th,td{padding:.3em .6em;border-bottom:1px solid #ccc;text-align:right}th:first-child,td:first-child{text-align:left}</style>\n" +
+		"</head><body><h1>Model comparison</h1>\n" + htmlTable(compareTable(rows)) + "</body></html>\n"
+	return writeOutput(path, []byte(page), force)
 }

@@ -40,7 +40,7 @@ func (e *Env) report(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := e.withProvenance(c, p, stage, b)
+	page, err := e.supplement(c, p, stage, b)
 	if err != nil {
 		return err
 	}
@@ -51,13 +51,34 @@ func (e *Env) report(c *cli.Context) error {
 	return nil
 }
 
-// withProvenance adds to the exported page where its numbers came from,
-// read from the records now: the stored report stays byte-identical, so
-// its key and digest do not depend on host or time.
-func (e *Env) withProvenance(c *cli.Context, p *project, stage string, page []byte) ([]byte, error) {
+// supplement adds to the exported page what the stored one cannot hold,
+// read from the records now: the comparison with the pipeline's other
+// models (when it has several) and where the numbers came from. The
+// stored report stays byte-identical, so its key and digest depend on
+// neither host, time nor the rest of the pipeline.
+func (e *Env) supplement(c *cli.Context, p *project, stage string, page []byte) ([]byte, error) {
+	sections := [][]byte{[]byte(sectionStyle)}
+	rows, _, err := p.comparison(c.Context)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) > 1 {
+		sections = append(sections, comparisonSection(rows))
+	}
 	stages, err := p.provenance(c.Context, stage)
 	if err != nil {
 		return nil, err
 	}
-	return withProvenance(page, c.App.Version, time.Now(), stages)
+	prov, err := provenanceSection(provenance{Litho: c.App.Version, Now: time.Now(), Pipeline: p.Pipeline.File,
+		PipelineDigest: p.Pipeline.Digest(), Stages: stages})
+	if err != nil {
+		return nil, err
+	}
+	return withSections(page, append(sections, prov)...), nil
+}
+
+// comparisonSection is the table of `litho compare` over every model of
+// the pipeline that has a current result.
+func comparisonSection(rows []modelRow) []byte {
+	return []byte("<section id=\"comparison\">\n<h2>Method comparison</h2>\n<div class=\"wide\">" + htmlTable(compareTable(rows)) + "</div>\n</section>\n")
 }

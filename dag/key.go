@@ -144,3 +144,33 @@ func unionKeys[V any](a, b map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Digest identifies the pipeline's definition: the SHA-256 of a canonical
+// encoding of every stage's name, kind, decoded parameters (as its key
+// holds them: defaults filled in, --set and --data applied, presentation
+// parameters left out) and wiring. Comments, layout and order in the file
+// do not change it, nor do the store block and the gates, which change no
+// result, nor the kinds' implementation versions, which the records name.
+func (p *Pipeline) Digest() string {
+	type stage struct {
+		Kind   string            `json:"kind"`
+		Params map[string]any    `json:"params"`
+		Inputs map[string]string `json:"inputs"`
+	}
+	def := map[string]stage{}
+	for _, n := range p.Nodes {
+		s := stage{Kind: n.Kind.Name, Params: keyParams(n, false), Inputs: map[string]string{}}
+		for slot, ref := range n.Inputs {
+			s.Inputs[slot] = ref.String()
+		}
+		def[n.Name] = s
+	}
+	b, err := json.Marshal(def)
+	if err != nil {
+		panic(fmt.Sprintf("dag: pipeline does not encode: %v", err)) // params are plain values
+	}
+	h := sha256.New()
+	h.Write([]byte("litho.pipeline.v1\n"))
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}

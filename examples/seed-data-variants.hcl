@@ -67,7 +67,7 @@ stage "cluster" "cluster_v1" {
 }
 
 stage "evaluate" "evaluate_v1" {
-  inputs = { latent = embed_v1.latent, assignments = cluster_v1.assignments, bins = bins_v1.bins, stats = embed_v1.stats }
+  inputs = { latent = embed_v1.latent, assignments = cluster_v1.assignments, bins = bins_v1.bins, stats = embed_v1.stats, history = train_v1.history, models = cluster_v1.models }
 }
 
 # v2: + R, G, B (6 inputs), plain z-scores
@@ -91,7 +91,7 @@ stage "cluster" "cluster_v2" {
 }
 
 stage "evaluate" "evaluate_v2" {
-  inputs = { latent = embed_v2.latent, assignments = cluster_v2.assignments, bins = bins_six.bins, stats = embed_v2.stats }
+  inputs = { latent = embed_v2.latent, assignments = cluster_v2.assignments, bins = bins_six.bins, stats = embed_v2.stats, history = train_v2.history, models = cluster_v2.models }
 }
 
 # v2.1: distribution-aware scaling (DESIGN.md §1)
@@ -114,7 +114,7 @@ stage "cluster" "cluster_v2_1" {
 }
 
 stage "evaluate" "evaluate_v2_1" {
-  inputs = { latent = embed_v2_1.latent, assignments = cluster_v2_1.assignments, bins = bins_six.bins, stats = embed_v2_1.stats }
+  inputs = { latent = embed_v2_1.latent, assignments = cluster_v2_1.assignments, bins = bins_six.bins, stats = embed_v2_1.stats, history = train_v2_1.history, models = cluster_v2_1.models }
 }
 
 # v2.2: spatial context, each bin with the bins above and below (18 inputs)
@@ -138,7 +138,7 @@ stage "cluster" "cluster_v2_2" {
 }
 
 stage "evaluate" "evaluate_v2_2" {
-  inputs = { latent = embed_v2_2.latent, assignments = cluster_v2_2.assignments, bins = bins_six.bins, stats = embed_v2_2.stats }
+  inputs = { latent = embed_v2_2.latent, assignments = cluster_v2_2.assignments, bins = bins_six.bins, stats = embed_v2_2.stats, history = train_v2_2.history, models = cluster_v2_2.models }
 }
 
 # v2.6.1: RSC L*a*b* and MSP instead of RGB (7 inputs)
@@ -161,7 +161,7 @@ stage "cluster" "cluster_v2_6_1" {
 }
 
 stage "evaluate" "evaluate_v2_6_1" {
-  inputs = { latent = embed_v2_6_1.latent, assignments = cluster_v2_6_1.assignments, bins = bins_rsc.bins, stats = embed_v2_6_1.stats }
+  inputs = { latent = embed_v2_6_1.latent, assignments = cluster_v2_6_1.assignments, bins = bins_rsc.bins, stats = embed_v2_6_1.stats, history = train_v2_6_1.history, models = cluster_v2_6_1.models }
 }
 
 # v2.6.3: RGB only (3 inputs), on the bins of v2
@@ -184,7 +184,7 @@ stage "cluster" "cluster_v2_6_3" {
 }
 
 stage "evaluate" "evaluate_v2_6_3" {
-  inputs = { latent = embed_v2_6_3.latent, assignments = cluster_v2_6_3.assignments, bins = bins_six.bins, stats = embed_v2_6_3.stats }
+  inputs = { latent = embed_v2_6_3.latent, assignments = cluster_v2_6_3.assignments, bins = bins_six.bins, stats = embed_v2_6_3.stats, history = train_v2_6_3.history, models = cluster_v2_6_3.models }
 }
 
 # MAD (legacy): porosity, grain density, P-wave velocity, thermal conductivity, 5 cm bins
@@ -208,5 +208,5 @@ stage "cluster" "cluster_mad" {
 }
 
 stage "evaluate" "evaluate_mad" {
-  inputs = { latent = embed_mad.latent, assignments = cluster_mad.assignments, bins = bins_mad.bins, stats = embed_mad.stats }
+  inputs = { latent = embed_mad.latent, assignments = cluster_mad.assignments, bins = bins_mad.bins, stats = embed_mad.stats, history = train_mad.history, models = cluster_mad.models }
 }

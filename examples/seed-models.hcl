@@ -112,7 +112,7 @@ stage "cluster" "cluster_mad_l2" {
 }
 
 stage "evaluate" "evaluate_mad_l2" {
-  inputs = { latent = embed_mad_l2.latent, assignments = cluster_mad_l2.assignments, bins = bins_mad.bins, stats = embed_mad_l2.stats }
+  inputs = { latent = embed_mad_l2.latent, assignments = cluster_mad_l2.assignments, bins = bins_mad.bins, stats = embed_mad_l2.stats, history = train_mad_l2.history, models = cluster_mad_l2.models }
 }
 
 # MAD (legacy), latent 8
@@ -131,7 +131,7 @@ stage "cluster" "cluster_mad_l8" {
 }
 
 stage "evaluate" "evaluate_mad_l8" {
-  inputs = { latent = embed_mad_l8.latent, assignments = cluster_mad_l8.assignments, bins = bins_mad.bins, stats = embed_mad_l8.stats }
+  inputs = { latent = embed_mad_l8.latent, assignments = cluster_mad_l8.assignments, bins = bins_mad.bins, stats = embed_mad_l8.stats, history = train_mad_l8.history, models = cluster_mad_l8.models }
 }
 
 # v1: GRA, MS, NGR (3 inputs), 20 cm bins, first-row labels
@@ -150,7 +150,7 @@ stage "cluster" "cluster_v1" {
 }
 
 stage "evaluate" "evaluate_v1" {
-  inputs = { latent = embed_v1.latent, assignments = cluster_v1.assignments, bins = bins_v1.bins, stats = embed_v1.stats }
+  inputs = { latent = embed_v1.latent, assignments = cluster_v1.assignments, bins = bins_v1.bins, stats = embed_v1.stats, history = train_v1.history, models = cluster_v1.models }
 }
 
 # v2: + R, G, B (6 inputs), mode labels, plain z-scores
@@ -169,7 +169,7 @@ stage "cluster" "cluster_v2" {
 }
 
 stage "evaluate" "evaluate_v2" {
-  inputs = { latent = embed_v2.latent, assignments = cluster_v2.assignments, bins = bins_six.bins, stats = embed_v2.stats }
+  inputs = { latent = embed_v2.latent, assignments = cluster_v2.assignments, bins = bins_six.bins, stats = embed_v2.stats, history = train_v2.history, models = cluster_v2.models }
 }
 
 # v2.1: distribution-aware scaling
@@ -188,7 +188,7 @@ stage "cluster" "cluster_v2_1" {
 }
 
 stage "evaluate" "evaluate_v2_1" {
-  inputs = { latent = embed_v2_1.latent, assignments = cluster_v2_1.assignments, bins = bins_six.bins, stats = embed_v2_1.stats }
+  inputs = { latent = embed_v2_1.latent, assignments = cluster_v2_1.assignments, bins = bins_six.bins, stats = embed_v2_1.stats, history = train_v2_1.history, models = cluster_v2_1.models }
 }
 
 # v2.5: constant β = 0.5 instead of 1.0
@@ -207,7 +207,7 @@ stage "cluster" "cluster_v2_5" {
 }
 
 stage "evaluate" "evaluate_v2_5" {
-  inputs = { latent = embed_v2_5.latent, assignments = cluster_v2_5.assignments, bins = bins_six.bins, stats = embed_v2_5.stats }
+  inputs = { latent = embed_v2_5.latent, assignments = cluster_v2_5.assignments, bins = bins_six.bins, stats = embed_v2_5.stats, history = train_v2_5.history, models = cluster_v2_5.models }
 }
 
 # v2.6: β annealed 0.001 → 0.5 over 50 epochs; latent 8
@@ -225,7 +225,7 @@ stage "cluster" "cluster_v2_6" {
 }
 
 stage "evaluate" "evaluate_v2_6" {
-  inputs = { latent = embed_v2_6.latent, assignments = cluster_v2_6.assignments, bins = bins_six.bins, stats = embed_v2_6.stats }
+  inputs = { latent = embed_v2_6.latent, assignments = cluster_v2_6.assignments, bins = bins_six.bins, stats = embed_v2_6.stats, history = train_v2_6.history, models = cluster_v2_6.models }
 }
 
 # v2.6.6: latent 10, GMM with full covariance (the production model)
@@ -243,7 +243,7 @@ stage "cluster" "cluster_v2_6_6" {
 }
 
 stage "evaluate" "evaluate_v2_6_6" {
-  inputs = { latent = embed_v2_6_6.latent, assignments = cluster_v2_6_6.assignments, bins = bins_six.bins, stats = embed_v2_6_6.stats }
+  inputs = { latent = embed_v2_6_6.latent, assignments = cluster_v2_6_6.assignments, bins = bins_six.bins, stats = embed_v2_6_6.stats, history = train_v2_6_6.history, models = cluster_v2_6_6.models }
 }
 
 # latent sweep: latent 2
@@ -261,7 +261,7 @@ stage "cluster" "cluster_latent_2" {
 }
 
 stage "evaluate" "evaluate_latent_2" {
-  inputs = { latent = embed_latent_2.latent, assignments = cluster_latent_2.assignments, bins = bins_six.bins, stats = embed_latent_2.stats }
+  inputs = { latent = embed_latent_2.latent, assignments = cluster_latent_2.assignments, bins = bins_six.bins, stats = embed_latent_2.stats, history = train_latent_2.history, models = cluster_latent_2.models }
 }
 
 # latent sweep: latent 4
@@ -279,7 +279,7 @@ stage "cluster" "cluster_latent_4" {
 }
 
 stage "evaluate" "evaluate_latent_4" {
-  inputs = { latent = embed_latent_4.latent, assignments = cluster_latent_4.assignments, bins = bins_six.bins, stats = embed_latent_4.stats }
+  inputs = { latent = embed_latent_4.latent, assignments = cluster_latent_4.assignments, bins = bins_six.bins, stats = embed_latent_4.stats, history = train_latent_4.history, models = cluster_latent_4.models }
 }
 
 # latent sweep: latent 6
@@ -297,7 +297,7 @@ stage "cluster" "cluster_latent_6" {
 }
 
 stage "evaluate" "evaluate_latent_6" {
-  inputs = { latent = embed_latent_6.latent, assignments = cluster_latent_6.assignments, bins = bins_six.bins, stats = embed_latent_6.stats }
+  inputs = { latent = embed_latent_6.latent, assignments = cluster_latent_6.assignments, bins = bins_six.bins, stats = embed_latent_6.stats, history = train_latent_6.history, models = cluster_latent_6.models }
 }
 
 # latent sweep: latent 8
@@ -315,7 +315,7 @@ stage "cluster" "cluster_latent_8" {
 }
 
 stage "evaluate" "evaluate_latent_8" {
-  inputs = { latent = embed_latent_8.latent, assignments = cluster_latent_8.assignments, bins = bins_six.bins, stats = embed_latent_8.stats }
+  inputs = { latent = embed_latent_8.latent, assignments = cluster_latent_8.assignments, bins = bins_six.bins, stats = embed_latent_8.stats, history = train_latent_8.history, models = cluster_latent_8.models }
 }
 
 # latent sweep: latent 10
@@ -333,7 +333,7 @@ stage "cluster" "cluster_latent_10" {
 }
 
 stage "evaluate" "evaluate_latent_10" {
-  inputs = { latent = embed_latent_10.latent, assignments = cluster_latent_10.assignments, bins = bins_six.bins, stats = embed_latent_10.stats }
+  inputs = { latent = embed_latent_10.latent, assignments = cluster_latent_10.assignments, bins = bins_six.bins, stats = embed_latent_10.stats, history = train_latent_10.history, models = cluster_latent_10.models }
 }
 
 # latent sweep: latent 12
@@ -351,7 +351,7 @@ stage "cluster" "cluster_latent_12" {
 }
 
 stage "evaluate" "evaluate_latent_12" {
-  inputs = { latent = embed_latent_12.latent, assignments = cluster_latent_12.assignments, bins = bins_six.bins, stats = embed_latent_12.stats }
+  inputs = { latent = embed_latent_12.latent, assignments = cluster_latent_12.assignments, bins = bins_six.bins, stats = embed_latent_12.stats, history = train_latent_12.history, models = cluster_latent_12.models }
 }
 
 # v2.2: spatial context, each bin with the bins above and below (18 inputs)
@@ -369,7 +369,7 @@ stage "cluster" "cluster_v2_2" {
 }
 
 stage "evaluate" "evaluate_v2_2" {
-  inputs = { latent = embed_v2_2.latent, assignments = cluster_v2_2.assignments, bins = bins_six.bins, stats = embed_v2_2.stats }
+  inputs = { latent = embed_v2_2.latent, assignments = cluster_v2_2.assignments, bins = bins_six.bins, stats = embed_v2_2.stats, history = train_v2_2.history, models = cluster_v2_2.models }
 }
 
 # v3: dual encoders (GRA/MS/NGR and RGB), late fusion
@@ -389,7 +389,7 @@ stage "cluster" "cluster_v3" {
 }
 
 stage "evaluate" "evaluate_v3" {
-  inputs = { latent = embed_v3.latent, assignments = cluster_v3.assignments, bins = bins_six.bins, stats = embed_v3.stats }
+  inputs = { latent = embed_v3.latent, assignments = cluster_v3.assignments, bins = bins_six.bins, stats = embed_v3.stats, history = train_v3.history, models = cluster_v3.models }
 }
 
 # v2.6.1: RSC L*a*b* and MSP instead of RGB (7 inputs)
@@ -407,7 +407,7 @@ stage "cluster" "cluster_v2_6_1" {
 }
 
 stage "evaluate" "evaluate_v2_6_1" {
-  inputs = { latent = embed_v2_6_1.latent, assignments = cluster_v2_6_1.assignments, bins = bins_rsc.bins, stats = embed_v2_6_1.stats }
+  inputs = { latent = embed_v2_6_1.latent, assignments = cluster_v2_6_1.assignments, bins = bins_rsc.bins, stats = embed_v2_6_1.stats, history = train_v2_6_1.history, models = cluster_v2_6_1.models }
 }
 
 # v2.6.2's pretraining on GRA, MS and NGR (every borehole that has them)
@@ -431,7 +431,7 @@ stage "cluster" "cluster_v2_6_2" {
 }
 
 stage "evaluate" "evaluate_v2_6_2" {
-  inputs = { latent = embed_v2_6_2.latent, assignments = cluster_v2_6_2.assignments, bins = bins_six.bins, stats = embed_v2_6_2.stats }
+  inputs = { latent = embed_v2_6_2.latent, assignments = cluster_v2_6_2.assignments, bins = bins_six.bins, stats = embed_v2_6_2.stats, history = train_v2_6_2.history, models = cluster_v2_6_2.models }
 }
 
 # v2.6.3: RGB only (3 inputs)
@@ -449,7 +449,7 @@ stage "cluster" "cluster_v2_6_3" {
 }
 
 stage "evaluate" "evaluate_v2_6_3" {
-  inputs = { latent = embed_v2_6_3.latent, assignments = cluster_v2_6_3.assignments, bins = bins_six.bins, stats = embed_v2_6_3.stats }
+  inputs = { latent = embed_v2_6_3.latent, assignments = cluster_v2_6_3.assignments, bins = bins_six.bins, stats = embed_v2_6_3.stats, history = train_v2_6_3.history, models = cluster_v2_6_3.models }
 }
 
 # v2.6.4's physical encoder: GRA, MS, NGR → 4
@@ -482,7 +482,7 @@ stage "cluster" "cluster_v2_6_4" {
 }
 
 stage "evaluate" "evaluate_v2_6_4" {
-  inputs = { latent = embed_v2_6_4.latent, assignments = cluster_v2_6_4.assignments, bins = bins_six.bins, stats = embed_v2_6_4.stats }
+  inputs = { latent = embed_v2_6_4.latent, assignments = cluster_v2_6_4.assignments, bins = bins_six.bins, stats = embed_v2_6_4.stats, history = train_v2_6_4.history, models = cluster_v2_6_4.models }
 }
 
 # v2.10: VampPrior, 50 learned pseudo-inputs
@@ -502,7 +502,7 @@ stage "cluster" "cluster_v2_10" {
 }
 
 stage "evaluate" "evaluate_v2_10" {
-  inputs = { latent = embed_v2_10.latent, assignments = cluster_v2_10.assignments, bins = bins_six.bins, stats = embed_v2_10.stats }
+  inputs = { latent = embed_v2_10.latent, assignments = cluster_v2_10.assignments, bins = bins_six.bins, stats = embed_v2_10.stats, history = train_v2_10.history, models = cluster_v2_10.models }
 }
 
 # v2.11: masked training, block (30 % of rows lose NGR and RGB)
@@ -522,7 +522,7 @@ stage "cluster" "cluster_v2_11_block" {
 }
 
 stage "evaluate" "evaluate_v2_11_block" {
-  inputs = { latent = embed_v2_11_block.latent, assignments = cluster_v2_11_block.assignments, bins = bins_six.bins, stats = embed_v2_11_block.stats }
+  inputs = { latent = embed_v2_11_block.latent, assignments = cluster_v2_11_block.assignments, bins = bins_six.bins, stats = embed_v2_11_block.stats, history = train_v2_11_block.history, models = cluster_v2_11_block.models }
 }
 
 # v2.11: masked training, random (each feature 15 %)
@@ -542,7 +542,7 @@ stage "cluster" "cluster_v2_11_random" {
 }
 
 stage "evaluate" "evaluate_v2_11_random" {
-  inputs = { latent = embed_v2_11_random.latent, assignments = cluster_v2_11_random.assignments, bins = bins_six.bins, stats = embed_v2_11_random.stats }
+  inputs = { latent = embed_v2_11_random.latent, assignments = cluster_v2_11_random.assignments, bins = bins_six.bins, stats = embed_v2_11_random.stats, history = train_v2_11_random.history, models = cluster_v2_11_random.models }
 }
 
 # v2.11: masked training, borehole (10 % of features per borehole)
@@ -562,5 +562,5 @@ stage "cluster" "cluster_v2_11_borehole" {
 }
 
 stage "evaluate" "evaluate_v2_11_borehole" {
-  inputs = { latent = embed_v2_11_borehole.latent, assignments = cluster_v2_11_borehole.assignments, bins = bins_six.bins, stats = embed_v2_11_borehole.stats }
+  inputs = { latent = embed_v2_11_borehole.latent, assignments = cluster_v2_11_borehole.assignments, bins = bins_six.bins, stats = embed_v2_11_borehole.stats, history = train_v2_11_borehole.history, models = cluster_v2_11_borehole.models }
 }

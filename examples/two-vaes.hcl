@@ -46,9 +46,9 @@ stage "cluster" "cluster10" {
 }
 
 stage "evaluate" "evaluate8" {
-  inputs = { latent = embed8.latent, assignments = cluster8.assignments, bins = bin.bins }
+  inputs = { latent = embed8.latent, assignments = cluster8.assignments, bins = bin.bins, history = vae8.history, models = cluster8.models }
 }
 
 stage "evaluate" "evaluate10" {
-  inputs = { latent = embed10.latent, assignments = cluster10.assignments, bins = bin.bins }
+  inputs = { latent = embed10.latent, assignments = cluster10.assignments, bins = bin.bins, history = vae10.history, models = cluster10.models }
 }

@@ -35,6 +35,17 @@ type LatentRow struct {
 // counts as collapsed, unused by the encoder (DESIGN.md §1).
 const CollapsedStd = 0.1
 
+// Epoch is one epoch of a training history (train's history output,
+// read by evaluate for the training curve). It holds no timings, so equal
+// runs write equal bytes. Not "EpochRow" like the others: the Parquet
+// schema carries the type's name, and the history has always said Epoch.
+type Epoch struct {
+	Epoch     int64   `parquet:"epoch"` // 1-based
+	TrainLoss float64 `parquet:"train_loss"`
+	ValLoss   float64 `parquet:"val_loss"` // NaN without validation rows
+	Beta      float64 `parquet:"beta"`
+}
+
 // AssignmentRow is the cluster of one bin under one method and k.
 // Clusters are numbered in order of first appearance in row order.
 type AssignmentRow struct {
@@ -50,6 +61,7 @@ const (
 	MediaParquet  = "application/vnd.apache.parquet"
 	MediaJSON     = "application/json"
 	MediaPNG      = "image/png"
+	MediaSVG      = "image/svg+xml"
 	MediaCSV      = "text/csv"
 	MediaHTML     = "text/html"
 	MediaBinary   = "application/octet-stream"

@@ -6,7 +6,12 @@
 // (schemas.AssignmentRow Parquet from the cluster stage), bins (the
 // partitioned schemas.BinTable Parquet of the bin stage, one partition
 // per borehole, read only for the down-hole pictures) and, optionally,
-// stats (embed's JSON, read for the model's size and inputs).
+// stats (embed's JSON, read for the model's size and inputs), history
+// (train's schemas.Epoch Parquet, for the training curve) and models
+// (the cluster stage's JSON, for BIC and AIC against k).
+//
+// Every picture is written twice: <name> as PNG (embedded in the report)
+// and <name>_svg as SVG.
 //
 // # metrics.json (schema "litho.metrics/1")
 //
@@ -46,6 +51,7 @@ package evaluate
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -62,30 +68,38 @@ import (
 // heatmap shows.
 const heatmapLiths = 15
 
-// Pictures are the PNG outputs, in report order.
+// Pictures are the picture outputs (PNG; SVG as <Output>_svg), in
+// report order.
 var Pictures = []struct{ Output, Title, Caption string }{
-	{"scores_plot", "ARI and silhouette against k", "Adjusted Rand index against the described Principal lithology, and silhouette on the seeded sample, for every method and k."},
-	{"latent_lithology_plot", "Latent space by described lithology", "The silhouette sample projected on its first two principal components, coloured by the ten most frequent lithologies."},
+	{"training_plot", "Training curve", "Training and validation loss per epoch (on a log scale when they span a factor of three), the lowest validation loss ringed, and β, the weight of the KL term, from the train stage's history."},
+	{"scores_plot", "Scores against k", "Adjusted Rand index against the described Principal lithology, and silhouette on the seeded sample, for every method and k; each method's best k (highest ARI) is ringed. " +
+		"With the cluster stage's models: BIC and AIC on the rows it fitted, relative to each method's lowest (ringed)."},
+	{"latent_lithology_plot", "Latent space by described lithology", "The silhouette sample projected on its first two principal components (share of variance on the axes), coloured by the ten most frequent lithologies."},
 	{"latent_cluster_plot", "Latent space by cluster", "The same projection coloured by the clusters of the focus model."},
-	{"heatmap_plot", "Cluster × lithology", "Share of each cluster's bins described as each of the most frequent lithologies."},
-	{"logs_plot", "Down-hole logs", "Each binned feature against depth (R, G, B as the colour), the described lithology and the cluster of the focus model, for the evaluated boreholes with most bins."},
+	{"heatmap_plot", "Cluster × lithology", "Share of each cluster's bins described as each of the most frequent lithologies; clusters ordered by the lithology they hold most of, with their size in bins."},
+	{"logs_plot", "Down-hole logs", "Each binned feature against depth (R, G, B as the colour), the described lithology and the cluster of the focus model, for the evaluated boreholes with most bins. Cluster colours are chosen apart from the lithology colours."},
 }
+
+// SVGOutput names the SVG output of a picture.
+func SVGOutput(output string) string { return output + "_svg" }
 
 // Kind returns the evaluate stage kind.
 func Kind() *dag.Kind {
 	outputs := []dag.OutputSpec{{Name: "metrics", MediaType: schemas.MediaMetrics}}
 	for _, p := range Pictures {
-		outputs = append(outputs, dag.OutputSpec{Name: p.Output, MediaType: schemas.MediaPNG})
+		outputs = append(outputs, dag.OutputSpec{Name: p.Output, MediaType: schemas.MediaPNG},
+			dag.OutputSpec{Name: SVGOutput(p.Output), MediaType: schemas.MediaSVG})
 	}
 	outputs = append(outputs, dag.OutputSpec{Name: "report", MediaType: schemas.MediaReport})
 	return &dag.Kind{
-		Name:    "evaluate",
-		Version: "evaluate/5+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion,
+		Name: "evaluate",
+		// 6: the training curve, BIC and AIC, SVG beside PNG, reworked figures.
+		Version: "evaluate/6+" + schemas.LatentVersion + "+" + schemas.AssignmentVersion + "+" + schemas.BinVersion + "+" + cluster.ModelsSchema,
 		Doc:     "ARI, silhouette and lithology composition of the clusters; pictures and an HTML report",
 		Params:  DefaultParams(),
 		// Mapped per fold and seed when partitioned; bins are per borehole, read whole.
 		Inputs: []dag.InputSpec{{Name: "latent", Map: true}, {Name: "assignments", Map: true}, {Name: "bins"},
-			{Name: "stats", Optional: true, Map: true}},
+			{Name: "stats", Optional: true, Map: true}, {Name: "history", Optional: true, Map: true}, {Name: "models", Optional: true, Map: true}},
 		Outputs: outputs,
 		Run:     run,
 	}
@@ -116,6 +130,17 @@ func (p Params) Check() error {
 // input has no partition for it.
 type BinsFunc func(ctx context.Context, borehole string) (bins *schemas.BinTable, ok bool, err error)
 
+// Inputs are what Evaluate reads. Model, History and Models may be
+// empty: the stage's optional inputs.
+type Inputs struct {
+	Latent      []schemas.LatentRow
+	Assignments []schemas.AssignmentRow
+	Bins        BinsFunc
+	Model       *Model          // embed's stats
+	History     []schemas.Epoch // train's history
+	Models      *cluster.Models // the cluster stage's models
+}
+
 // Outputs are the evaluate stage's artifacts.
 type Outputs struct {
 	Metrics  *Metrics
@@ -126,19 +151,19 @@ type Outputs struct {
 }
 
 func run(ctx context.Context, x *dag.Exec) error {
-	latent, err := readTable[schemas.LatentRow](ctx, x, "latent")
-	if err != nil {
+	var in Inputs
+	var err error
+	if in.Latent, err = readTable[schemas.LatentRow](ctx, x, "latent"); err != nil {
 		return err
 	}
-	assignments, err := readTable[schemas.AssignmentRow](ctx, x, "assignments")
-	if err != nil {
+	if in.Assignments, err = readTable[schemas.AssignmentRow](ctx, x, "assignments"); err != nil {
 		return err
 	}
 	parts, err := x.Parts("bins")
 	if err != nil {
 		return err
 	}
-	bins := func(ctx context.Context, borehole string) (*schemas.BinTable, bool, error) {
+	in.Bins = func(ctx context.Context, borehole string) (*schemas.BinTable, bool, error) {
 		if _, found := slices.BinarySearch(parts, borehole); !found {
 			return nil, false, nil
 		}
@@ -152,11 +177,18 @@ func run(ctx context.Context, x *dag.Exec) error {
 		}
 		return t, true, nil
 	}
-	model, err := readModel(ctx, x)
-	if err != nil {
+	if in.Model, err = readModel(ctx, x); err != nil {
 		return err
 	}
-	out, err := Evaluate(ctx, latent, assignments, bins, model, dag.ParamsOf[Params](x))
+	if x.HasInput("history") {
+		if in.History, err = readTable[schemas.Epoch](ctx, x, "history"); err != nil {
+			return err
+		}
+	}
+	if in.Models, err = readModels(ctx, x); err != nil {
+		return err
+	}
+	out, err := Evaluate(ctx, in, dag.ParamsOf[Params](x))
 	if err != nil {
 		return err
 	}
@@ -165,6 +197,9 @@ func run(ctx context.Context, x *dag.Exec) error {
 	}
 	for _, pic := range out.Pictures {
 		if err := x.Put(ctx, pic.Output, pic.PNG); err != nil {
+			return err
+		}
+		if err := x.Put(ctx, SVGOutput(pic.Output), pic.SVG); err != nil {
 			return err
 		}
 	}
@@ -191,6 +226,26 @@ func readModel(ctx context.Context, x *dag.Exec) (*Model, error) {
 	return ParseModel(b)
 }
 
+// readModels reads the cluster stage's models, nil when the input is not
+// connected.
+func readModels(ctx context.Context, x *dag.Exec) (*cluster.Models, error) {
+	if !x.HasInput("models") {
+		return nil, nil
+	}
+	b, err := x.Read(ctx, "models")
+	if err != nil {
+		return nil, err
+	}
+	var m cluster.Models
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("models: %w", err)
+	}
+	if m.Schema != cluster.ModelsSchema {
+		return nil, fmt.Errorf("models: schema %q, want %q (connect the cluster stage's models output)", m.Schema, cluster.ModelsSchema)
+	}
+	return &m, nil
+}
+
 func readTable[T any](ctx context.Context, x *dag.Exec, name string) ([]T, error) {
 	b, err := x.Read(ctx, name)
 	if err != nil {
@@ -203,15 +258,15 @@ func readTable[T any](ctx context.Context, x *dag.Exec, name string) ([]T, error
 	return rows, nil
 }
 
-// Evaluate computes metrics, pictures and the report; model, if not
+// Evaluate computes metrics, pictures and the report; in.Model, if not
 // nil, describes the encoder in the metrics.
-func Evaluate(ctx context.Context, latent []schemas.LatentRow, assignments []schemas.AssignmentRow, bins BinsFunc, model *Model, p Params) (*Outputs, error) {
-	d, err := Join(latent, assignments, p.Split)
+func Evaluate(ctx context.Context, in Inputs, p Params) (*Outputs, error) {
+	d, err := Join(in.Latent, in.Assignments, p.Split)
 	if err != nil {
 		return nil, err
 	}
 	m := Compute(d, p.SilhouetteSample, uint64(p.Seed))
-	m.Model = model
+	m.Model = in.Model
 	focus, err := focusLabeling(d, m, p)
 	if err != nil {
 		return nil, err
@@ -220,11 +275,11 @@ func Evaluate(ctx context.Context, latent []schemas.LatentRow, assignments []sch
 	if out.JSON, err = m.Encode(); err != nil {
 		return nil, err
 	}
-	logs, err := loadLogs(ctx, d, focus, bins, p.LogBoreholes)
+	logs, err := loadLogs(ctx, d, focus, in.Bins, p.LogBoreholes)
 	if err != nil {
 		return nil, err
 	}
-	if out.Pictures, err = pictures(d, m, focus, logs, p); err != nil {
+	if out.Pictures, err = pictures(d, m, focus, logs, in, p); err != nil {
 		return nil, err
 	}
 	if out.Report, err = Report(m, focus, out.Pictures); err != nil {
@@ -278,9 +333,9 @@ func loadLogs(ctx context.Context, d *Data, focus Labeling, bins BinsFunc, n int
 	return logs, nil
 }
 
-func pictures(d *Data, m *Metrics, focus Labeling, logs []BoreholeLog, p Params) ([]Picture, error) {
+func pictures(d *Data, m *Metrics, focus Labeling, logs []BoreholeLog, in Inputs, p Params) ([]Picture, error) {
 	idx := SampleRows(d.Z.N, p.SilhouetteSample, uint64(p.Seed))
-	xy, err := Project2D(subset(d.Z, idx))
+	pr, err := Project2D(subset(d.Z, idx))
 	if err != nil {
 		return nil, err
 	}
@@ -299,39 +354,48 @@ func pictures(d *Data, m *Metrics, focus Labeling, logs []BoreholeLog, p Params)
 	for i, l := range d.Liths {
 		lithIndex[l] = i
 	}
-	render := []func() ([]byte, error){
-		func() ([]byte, error) { return ScoresPlot(m) },
-		func() ([]byte, error) {
-			return ScatterPlot("latent space (PCA) by lithology", xy, lithGroup, lithNames, lithColour)
+	layout := []func() (figure, error){
+		func() (figure, error) {
+			if len(in.History) == 0 {
+				return emptyPicture("no training history: connect inputs.history to the train stage's history"), nil
+			}
+			return CurvePlot(in.History)
 		},
-		func() ([]byte, error) {
-			return ScatterPlot("latent space (PCA) by cluster, "+focusName, xy, clusGroup, clusNames, clusterColour)
+		func() (figure, error) { return ScoresPlot(m, in.Models) },
+		func() (figure, error) {
+			return ScatterPlot("latent space (PCA) by lithology", pr, lithGroup, lithNames, lithColour)
 		},
-		func() ([]byte, error) {
+		func() (figure, error) {
+			return ScatterPlot("latent space (PCA) by cluster, "+focusName, pr, clusGroup, clusNames, clusterColour)
+		},
+		func() (figure, error) {
 			table := Contingency(focus.Labels, focus.K, d.Lith, len(d.Liths))
 			return HeatmapPlot("cluster × lithology, "+focusName, table, d.Liths, heatmapLiths)
 		},
-		func() ([]byte, error) {
+		func() (figure, error) {
 			if len(logs) == 0 {
-				return emptyPicture("no down-hole logs: no evaluated borehole in the bins input")
+				return emptyPicture("no down-hole logs: no evaluated borehole in the bins input"), nil
 			}
-			return LogsPlot(logs, d.Liths, lithIndex, "clusters: "+focusName)
+			return LogsPlot(logs, d.Liths, lithIndex, focus.K, focusName)
 		},
 	}
-	var pics []Picture
-	for i, r := range render {
-		png, err := r()
+	pics := make([]Picture, len(layout))
+	for i, l := range layout {
+		pics[i] = Picture{Output: Pictures[i].Output, Title: Pictures[i].Title, Caption: Pictures[i].Caption}
+		f, err := l()
+		if err == nil {
+			pics[i].PNG, pics[i].SVG, err = f.render()
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", Pictures[i].Output, err)
 		}
-		pics = append(pics, Picture{Output: Pictures[i].Output, Title: Pictures[i].Title, Caption: Pictures[i].Caption, PNG: png})
 	}
 	return pics, nil
 }
 
-func emptyPicture(msg string) ([]byte, error) {
+func emptyPicture(msg string) figure {
 	p := plot.New()
 	p.Title.Text = msg
 	p.HideAxes()
-	return renderPNG([][]*plot.Plot{{p}}, 6*vg.Inch, 1*vg.Inch)
+	return single(p, 8*vg.Inch, 1*vg.Inch)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"math/rand/v2"
@@ -63,8 +64,13 @@ func fixture(seed uint64) (map[string]*schemas.BinTable, []schemas.LatentRow) {
 	return bins, latent
 }
 
-// pipeline runs the fixture through cluster and real Parquet files.
-func pipeline(t *testing.T, seed uint64) (BinsFunc, []schemas.LatentRow, []schemas.AssignmentRow) {
+// fixtureHistory is a short training history: losses falling, β rising.
+var fixtureHistory = []schemas.Epoch{{Epoch: 1, TrainLoss: 9, ValLoss: 7, Beta: 0.001}, {Epoch: 2, TrainLoss: 4, ValLoss: 3.5, Beta: 0.01},
+	{Epoch: 3, TrainLoss: 3, ValLoss: 3.2, Beta: 0.02}, {Epoch: 4, TrainLoss: 2.5, ValLoss: 3.3, Beta: 0.03}}
+
+// pipeline runs the fixture through cluster and real Parquet files; the
+// inputs have no model description.
+func pipeline(t *testing.T, seed uint64) Inputs {
 	t.Helper()
 	binsByHole, latent := fixture(seed)
 	dir := t.TempDir()
@@ -83,12 +89,16 @@ func pipeline(t *testing.T, seed uint64) (BinsFunc, []schemas.LatentRow, []schem
 	if err != nil {
 		t.Fatal(err)
 	}
-	ab, _, err := res.Encode()
+	ab, mb, err := res.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}
 	assign, err := schemas.ReadParquet[schemas.AssignmentRow](ab)
 	if err != nil {
+		t.Fatal(err)
+	}
+	var models cluster.Models
+	if err := json.Unmarshal(mb, &models); err != nil {
 		t.Fatal(err)
 	}
 	bins := func(_ context.Context, bh string) (*schemas.BinTable, bool, error) {
@@ -102,15 +112,16 @@ func pipeline(t *testing.T, seed uint64) (BinsFunc, []schemas.LatentRow, []schem
 		tab, err := schemas.ReadBins(b)
 		return tab, err == nil, err
 	}
-	return bins, latent, assign
+	return Inputs{Latent: latent, Assignments: assign, Bins: bins, History: fixtureHistory, Models: &models}
 }
 
 // evaluateWith evaluates the one-fold fixture with model (nil for none)
 // and flattens its metrics.
 func evaluateWith(t *testing.T, model *Model) (*Outputs, map[string]float64) {
 	t.Helper()
-	bins, latent, assign := pipeline(t, 1)
-	out, err := Evaluate(context.Background(), latent, assign, bins, model, DefaultParams())
+	in := pipeline(t, 1)
+	in.Model = model
+	out, err := Evaluate(context.Background(), in, DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,10 +229,10 @@ func TestLogsPlotOfAnyFeatures(t *testing.T) {
 		features []string
 		tracks   []string
 	}{
-		{"production", full.Features, []string{"GRA g/cm³", "MS instr. units", "NGR cps", "colour", "lithology", "cluster"}},
-		{"v1", []string{"gra", "ms", "ngr"}, []string{"GRA g/cm³", "MS instr. units", "NGR cps", "lithology", "cluster"}},
-		{"RGB only", []string{"r", "g", "b"}, []string{"colour", "lithology", "cluster"}},
-		{"R without G, B", []string{"ngr", "r"}, []string{"NGR cps", "R", "lithology", "cluster"}},
+		{"production", full.Features, []string{"GRA (g/cm³)", "MS (instr. units)", "NGR (counts/s)", "colour (RGB)", "lithology", "cluster"}},
+		{"v1", []string{"gra", "ms", "ngr"}, []string{"GRA (g/cm³)", "MS (instr. units)", "NGR (counts/s)", "lithology", "cluster"}},
+		{"RGB only", []string{"r", "g", "b"}, []string{"colour (RGB)", "lithology", "cluster"}},
+		{"R without G, B", []string{"ngr", "r"}, []string{"NGR (counts/s)", "R", "lithology", "cluster"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -241,14 +252,17 @@ func TestLogsPlotOfAnyFeatures(t *testing.T) {
 			var titles []string
 			for _, p := range tracks {
 				_, title, _ := strings.Cut(p.Title.Text, "\n")
-				titles = append(titles, title)
+				titles = append(titles, strings.Join(strings.Fields(title), " "))
 			}
 			if !slices.Equal(titles, tc.tracks) {
 				t.Errorf("tracks %q, want %q", titles, tc.tracks)
 			}
-			b, err := LogsPlot([]BoreholeLog{lg}, []string{"clay"}, map[string]int{"clay": 0}, "test")
+			f, err := LogsPlot([]BoreholeLog{lg}, []string{"clay"}, map[string]int{"clay": 0}, 3, "test")
 			if err == nil {
-				_, err = png.DecodeConfig(bytes.NewReader(b))
+				var b []byte
+				if b, _, err = f.render(); err == nil {
+					_, err = png.DecodeConfig(bytes.NewReader(b))
+				}
 			}
 			if err != nil {
 				t.Error(err)
@@ -258,12 +272,12 @@ func TestLogsPlotOfAnyFeatures(t *testing.T) {
 }
 
 func TestEvaluateDeterministic(t *testing.T) {
-	bins, latent, assign := pipeline(t, 2)
-	a, err := Evaluate(context.Background(), latent, assign, bins, nil, DefaultParams())
+	in := pipeline(t, 2)
+	a, err := Evaluate(context.Background(), in, DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Evaluate(context.Background(), latent, assign, bins, nil, DefaultParams())
+	b, err := Evaluate(context.Background(), in, DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +285,7 @@ func TestEvaluateDeterministic(t *testing.T) {
 		t.Error("metrics or report bytes differ between runs")
 	}
 	for i := range a.Pictures {
-		if !bytes.Equal(a.Pictures[i].PNG, b.Pictures[i].PNG) {
+		if !bytes.Equal(a.Pictures[i].PNG, b.Pictures[i].PNG) || !bytes.Equal(a.Pictures[i].SVG, b.Pictures[i].SVG) {
 			t.Errorf("%s bytes differ between runs", a.Pictures[i].Output)
 		}
 	}
@@ -283,8 +297,7 @@ var (
 )
 
 func TestReportEmbedsEveryImage(t *testing.T) {
-	bins, latent, assign := pipeline(t, 3)
-	out, err := Evaluate(context.Background(), latent, assign, bins, nil, DefaultParams())
+	out, err := Evaluate(context.Background(), pipeline(t, 3), DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +334,7 @@ func TestReportEmbedsEveryImage(t *testing.T) {
 }
 
 func TestEvaluateBadInput(t *testing.T) {
-	bins, latent, assign := pipeline(t, 4)
+	in := pipeline(t, 4)
 	tests := []struct {
 		name   string
 		p      func(*Params)
@@ -339,14 +352,14 @@ func TestEvaluateBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, a := DefaultParams(), assign
+			p, in := DefaultParams(), in
 			if tt.p != nil {
 				tt.p(&p)
 			}
 			if tt.assign != nil {
-				a = tt.assign(a)
+				in.Assignments = tt.assign(in.Assignments)
 			}
-			_, err := Evaluate(context.Background(), latent, a, bins, nil, p)
+			_, err := Evaluate(context.Background(), in, p)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got %v, want an error containing %q", err, tt.want)
 			}

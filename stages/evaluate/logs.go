@@ -1,10 +1,12 @@
 package evaluate
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -31,26 +33,47 @@ type BoreholeLog struct {
 // than as curves.
 var colourFeatures = []string{"r", "g", "b"}
 
-// LogsPlot draws, for each borehole side by side, each binned feature
-// against depth (R, G, B, when binned, as a colour strip instead), the
-// described lithology and the cluster, plus a legend of the lithology
-// colours. lithIndex maps a lithology to its Data.Liths index (absent:
-// "other").
-func LogsPlot(logs []BoreholeLog, liths []string, lithIndex map[string]int, title string) ([]byte, error) {
+// LogsPlot draws one row per borehole: each binned feature against
+// depth (R, G, B, when binned, as a colour strip instead), the described
+// lithology and the cluster, with legends of the lithology colours and of
+// the k cluster colours beside them. lithIndex maps a lithology to its
+// Data.Liths index (absent: "other").
+func LogsPlot(logs []BoreholeLog, liths []string, lithIndex map[string]int, k int, clusters string) (figure, error) {
 	if len(logs) == 0 {
-		return nil, fmt.Errorf("logs plot: no boreholes")
+		return figure{}, fmt.Errorf("logs plot: no boreholes")
 	}
-	var row []*plot.Plot
+	var grid [][]*plot.Plot
+	cols := 0
 	for _, lg := range logs {
 		tracks, err := boreholeTracks(lg, lithIndex)
 		if err != nil {
-			return nil, fmt.Errorf("logs plot %s: %w", lg.Borehole, err)
+			return figure{}, fmt.Errorf("logs plot %s: %w", lg.Borehole, err)
 		}
-		row = append(row, tracks...)
+		grid = append(grid, tracks)
+		cols = max(cols, len(tracks))
 	}
-	legendW := 2.2 * vg.Inch
-	w := vg.Length(float64(len(row))*1.1)*vg.Inch + legendW
-	return renderPNGWithSide([][]*plot.Plot{row}, lithLegend(liths, title), legendW, w, 9*vg.Inch)
+	for i := range grid { // boreholes may lack an instrument; plot.Align wants a full grid
+		for len(grid[i]) < cols {
+			blank := plot.New()
+			blank.HideAxes()
+			grid[i] = append(grid[i], blank)
+		}
+	}
+	lith := legendPlot("lithology (described)")
+	nLith := min(colourLiths, len(liths))
+	for l := range nLith {
+		lith.Legend.Add(liths[l], swatch{lithColour(l)})
+	}
+	lith.Legend.Add("other", swatch{otherColour})
+	clus := legendPlot("cluster, " + clusters)
+	for c := range k {
+		clus.Legend.Add(fmt.Sprintf("cluster %d", c), swatch{clusterColour(c)})
+	}
+	// A row of tracks needs about 4.5 in to read.
+	lithH, clusH := legendHeight(nLith+1), legendHeight(k)
+	h := max(4.5*vg.Inch*vg.Length(len(grid)), lithH+clusH)
+	return figure{grid: grid, side: []*plot.Plot{lith, clus}, sideH: []vg.Length{lithH, clusH},
+		sideW: 2.3 * vg.Inch, w: 11 * vg.Inch, h: h}, nil
 }
 
 // boreholeTracks makes the tracks of one borehole: a curve per feature,
@@ -81,9 +104,9 @@ func boreholeTracks(lg BoreholeLog, lithIndex map[string]int) ([]*plot.Plot, err
 	}
 	var strips []namedStrip
 	if rgb, ok := colourStrip(lg.Bins); ok {
-		strips = append(strips, namedStrip{"colour", rgb})
+		strips = append(strips, namedStrip{"colour\n(RGB)", rgb})
 	}
-	strips = append(strips, namedStrip{"lithology", lith}, namedStrip{"cluster", clus})
+	strips = append(strips, namedStrip{"lithology\n", lith}, namedStrip{"cluster\n", clus})
 	for _, s := range strips {
 		p := track(s.name)
 		p.Add(strip{top: top, bottom: bottom, colors: s.colors})
@@ -138,13 +161,45 @@ func curveTracks(t *schemas.BinTable) ([]*plot.Plot, error) {
 	return tracks, nil
 }
 
-// trackName is a feature's name in capitals and its unit: "GRA g/cm³".
+// displayUnits spell out units that LILY abbreviates.
+var displayUnits = map[string]string{"cps": "counts/s"}
+
+// trackName is a feature's name in capitals over its unit, two lines so
+// that long names fit a track: "GRA\n(g/cm³)".
 func trackName(feature string) string {
-	name := strings.ToUpper(feature)
+	name := strings.ToUpper(strings.ReplaceAll(feature, "_", " ")) + "\n"
 	if m, _, ok := schemas.Feature(feature); ok && m.Unit != "" {
-		name += " " + m.Unit
+		name += "(" + cmp.Or(displayUnits[m.Unit], m.Unit) + ")"
 	}
 	return name
+}
+
+// readableTicks are gonum's default ticks, every label with the fewest
+// decimals (up to 6) that write all of them exactly, so that a narrow
+// range reads 2.68, 2.69, 2.70 rather than 2.7, 2.7, 2.7.
+type readableTicks struct{}
+
+func (readableTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	decimals := 0
+	for _, tk := range ticks {
+		for tk.Label != "" && decimals < 6 && !exact(tk.Value, decimals) {
+			decimals++
+		}
+	}
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', decimals, 64)
+		}
+	}
+	return ticks
+}
+
+// exact reports whether v written with d decimals reads back as v, to
+// within rounding.
+func exact(v float64, d int) bool {
+	scale := math.Pow(10, float64(d))
+	return math.Abs(math.Round(v*scale)-v*scale) < 1e-6
 }
 
 // hasColour reports whether the table holds R, G and B.
@@ -177,25 +232,14 @@ func colourStrip(t *schemas.BinTable) (colors []color.Color, ok bool) {
 func track(name string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = name
-	p.Title.TextStyle.Font.Size = vg.Points(9)
+	p.Title.TextStyle.Font.Size = vg.Points(10)
 	p.Y.Scale = plot.InvertedScale{Normalizer: plot.LinearScale{}}
-	p.X.Tick.Label.Font.Size = vg.Points(7)
+	p.Y.Tick.Label.Font.Size = vg.Points(9)
+	p.X.Tick.Label.Font.Size = vg.Points(9)
+	p.X.Tick.Marker = readableTicks{}
 	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
-	return p
-}
-
-func lithLegend(liths []string, title string) *plot.Plot {
-	p := plot.New()
-	p.Title.Text = title + "\nlithology colours"
-	p.Title.TextStyle.Font.Size = vg.Points(9)
-	p.HideAxes()
-	p.Legend.Top, p.Legend.Left = true, true
-	for l := range min(colourLiths, len(liths)) {
-		p.Legend.Add(liths[l], swatch{lithColour(l)})
-	}
-	p.Legend.Add("other", swatch{otherColour})
 	return p
 }
 

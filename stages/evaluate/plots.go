@@ -1,7 +1,7 @@
 package evaluate
 
 import (
-	"bytes"
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
@@ -10,104 +10,150 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"litho/stages/cluster"
 )
 
-// colourLiths is how many lithologies get their own colour; the rest
-// are drawn grey as "other".
-const colourLiths = 10
-
-// palette20 is a qualitative palette (Tableau 20) for clusters and
-// lithologies; colours repeat beyond 20.
-var palette20 = []color.RGBA{
-	{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255}, {148, 103, 189, 255},
-	{140, 86, 75, 255}, {227, 119, 194, 255}, {188, 189, 34, 255}, {23, 190, 207, 255}, {127, 127, 127, 255},
-	{174, 199, 232, 255}, {255, 187, 120, 255}, {152, 223, 138, 255}, {255, 152, 150, 255}, {197, 176, 213, 255},
-	{196, 156, 148, 255}, {247, 182, 210, 255}, {219, 219, 141, 255}, {158, 218, 229, 255}, {199, 199, 199, 255},
-}
-
-var otherColour = color.RGBA{200, 200, 200, 255}
-
-func clusterColour(c int) color.Color { return palette20[c%len(palette20)] }
-
-// lithColour colours the colourLiths most frequent lithologies (index
-// into Data.Liths); the Tableau grey is skipped so "other" stays distinct.
-func lithColour(l int) color.Color {
-	if l >= colourLiths {
-		return otherColour
+// ScoresPlot draws ARI and silhouette against k, one line per method,
+// with each method's best k (highest ARI) ringed and the legend in a
+// strip beside the panels. With the cluster
+// stage's models (nil: none), a second row draws BIC and AIC against k,
+// each relative to the method's lowest, which is ringed: K-Means' and the
+// mixture's likelihoods differ by orders of magnitude, their shapes are
+// what compares.
+func ScoresPlot(m *Metrics, models *cluster.Models) (figure, error) {
+	ari, sil := kPanel("ARI vs described lithology", "ARI"), kPanel("Silhouette (sample)", "silhouette")
+	grid := [][]*plot.Plot{{ari, sil}}
+	var bic, aic *plot.Plot
+	if models != nil {
+		bic, aic = kPanel("BIC − lowest BIC (lower is better)", "ΔBIC"), kPanel("AIC − lowest AIC (lower is better)", "ΔAIC")
+		grid = append(grid, []*plot.Plot{bic, aic})
 	}
-	if l >= 9 {
-		l++ // skip Tableau's grey (index 9)
-	}
-	return palette20[l]
-}
-
-// renderPNG draws a grid of plots (rows of columns) into one PNG.
-func renderPNG(grid [][]*plot.Plot, w, h vg.Length) ([]byte, error) {
-	return renderPNGWithSide(grid, nil, 0, w, h)
-}
-
-// renderPNGWithSide draws the grid aligned in the left part and, when
-// side is not nil, that plot in a strip of width sideW on the right.
-func renderPNGWithSide(grid [][]*plot.Plot, side *plot.Plot, sideW, w, h vg.Length) ([]byte, error) {
-	img := vgimg.New(w, h)
-	dc := draw.New(img)
-	pad := vg.Millimeter * 2
-	tiles := draw.Tiles{Rows: len(grid), Cols: len(grid[0]), PadX: pad, PadY: pad,
-		PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: pad}
-	canvases := plot.Align(grid, tiles, draw.Crop(dc, 0, -sideW, 0, 0))
-	for r, row := range grid {
-		for c, p := range row {
-			p.Draw(canvases[r][c])
-		}
-	}
-	if side != nil {
-		side.Draw(draw.Crop(dc, w-sideW+pad, -pad, pad, -pad))
-	}
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("encode png: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// ScoresPlot draws ARI and silhouette against k, one line per method.
-func ScoresPlot(m *Metrics) ([]byte, error) {
-	ari, sil := plot.New(), plot.New()
-	ari.Title.Text, sil.Title.Text = "ARI vs described lithology", "Silhouette (sample)"
-	for _, p := range []*plot.Plot{ari, sil} {
-		p.X.Label.Text = "k"
-		p.Add(plotter.NewGrid())
-		p.Legend.Top = true
-	}
-	ari.Y.Label.Text, sil.Y.Label.Text = "ARI", "silhouette"
+	legend := legendPlot("")
 	for i, method := range sortedMethods(m) {
+		col := palette20[i]
+		if err := addLine(legend, method, nil, col, nil); err != nil {
+			return figure{}, err
+		}
 		var a, s plotter.XYs
 		for _, sc := range sortedScores(m.Methods[method]) {
 			a = append(a, plotter.XY{X: float64(sc.K), Y: sc.ARI})
 			s = append(s, plotter.XY{X: float64(sc.K), Y: sc.Silhouette})
 		}
-		for _, pair := range []struct {
+		best := m.Best[method]
+		if err := addLine(ari, "", a, col, &plotter.XY{X: float64(best.K), Y: best.ARI}); err != nil {
+			return figure{}, err
+		}
+		if err := addLine(sil, "", s, col, nil); err != nil {
+			return figure{}, err
+		}
+		if models == nil {
+			continue
+		}
+		b, c := criteria(models, method)
+		for _, pc := range []struct {
 			p   *plot.Plot
 			xys plotter.XYs
-		}{{ari, a}, {sil, s}} {
-			line, points, err := plotter.NewLinePoints(pair.xys)
-			if err != nil {
-				return nil, fmt.Errorf("scores plot: %w", err)
+		}{{bic, b}, {aic, c}} {
+			if len(pc.xys) == 0 {
+				continue
 			}
-			line.Color, points.Color = palette20[i], palette20[i]
-			points.Shape = draw.CircleGlyph{}
-			pair.p.Add(line, points)
-			pair.p.Legend.Add(method, line, points)
+			low := relativeToLowest(pc.xys)
+			if err := addLine(pc.p, "", pc.xys, col, &low); err != nil {
+				return figure{}, err
+			}
 		}
 	}
-	return renderPNG([][]*plot.Plot{{ari, sil}}, 10*vg.Inch, 4*vg.Inch)
+	legend.Legend.Add("best k (highest ARI)", ring{})
+	h := 4 * vg.Inch
+	if models != nil {
+		legend.Legend.Add("lowest BIC, AIC", ring{})
+		h = 7.5 * vg.Inch
+	}
+	return figure{grid: grid, side: []*plot.Plot{legend}, sideW: 1.9 * vg.Inch, w: 11 * vg.Inch, h: h}, nil
+}
+
+// kPanel is an empty panel of a score against k.
+func kPanel(title, y string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text, p.Y.Label.Text = "k (clusters)", y
+	p.Add(plotter.NewGrid())
+	return p
+}
+
+// addLine draws a series as a line with points (none: only the legend
+// entry), names it in the legend (unless name is empty) and rings mark,
+// if not nil.
+func addLine(p *plot.Plot, name string, xys plotter.XYs, col color.Color, mark *plotter.XY) error {
+	line, points, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return fmt.Errorf("scores plot: %w", err)
+	}
+	line.Color, points.Color = col, col
+	line.Width = vg.Points(1.5)
+	points.Shape, points.Radius = draw.CircleGlyph{}, vg.Points(2.5)
+	if len(xys) > 0 {
+		p.Add(line, points)
+	}
+	if name != "" {
+		p.Legend.Add(name, line, points)
+	}
+	if mark != nil {
+		r, err := plotter.NewScatter(plotter.XYs{*mark})
+		if err != nil {
+			return fmt.Errorf("scores plot: %w", err)
+		}
+		r.GlyphStyle = ringStyle(col)
+		p.Add(r)
+	}
+	return nil
+}
+
+func ringStyle(col color.Color) draw.GlyphStyle {
+	return draw.GlyphStyle{Color: col, Radius: vg.Points(6), Shape: draw.RingGlyph{}}
+}
+
+// ring is the legend thumbnail of a ringed point.
+type ring struct{}
+
+func (ring) Thumbnail(c *draw.Canvas) {
+	st := ringStyle(color.Black)
+	st.Radius = vg.Points(4) // fits a legend row
+	c.DrawGlyph(st, c.Center())
+}
+
+// criteria are a method's BIC and AIC against k from the cluster models.
+func criteria(models *cluster.Models, method string) (bic, aic plotter.XYs) {
+	for _, md := range models.Models {
+		if md.Method == method {
+			bic = append(bic, plotter.XY{X: float64(md.K), Y: md.BIC})
+			aic = append(aic, plotter.XY{X: float64(md.K), Y: md.AIC})
+		}
+	}
+	less := func(a, b plotter.XY) int { return cmp.Compare(a.X, b.X) }
+	slices.SortFunc(bic, less)
+	slices.SortFunc(aic, less)
+	return bic, aic
+}
+
+// relativeToLowest subtracts the lowest Y from every point and returns
+// the lowest point (the first on a tie), now at zero.
+func relativeToLowest(xys plotter.XYs) plotter.XY {
+	low := 0
+	for i, p := range xys {
+		if p.Y < xys[low].Y {
+			low = i
+		}
+	}
+	base := xys[low].Y
+	for i := range xys {
+		xys[i].Y -= base
+	}
+	return xys[low]
 }
 
 func sortedMethods(m *Metrics) []string {
@@ -128,27 +174,43 @@ func sortedScores(scores map[string]Score) []Score {
 	return out
 }
 
+// Projection is points on their first two principal components and the
+// share of the variance each component explains.
+type Projection struct {
+	XY        []plotter.XY
+	Explained [2]float64
+}
+
 // Project2D projects points onto their first two principal components
 // (gonum's PCA), each component's sign fixed so that its largest
 // loading is positive.
-func Project2D(p cluster.Points) ([]plotter.XY, error) {
+func Project2D(p cluster.Points) (Projection, error) {
 	if p.N < 2 {
-		return nil, fmt.Errorf("pca: %d points, want at least 2", p.N)
+		return Projection{}, fmt.Errorf("pca: %d points, want at least 2", p.N)
 	}
 	x := mat.NewDense(p.N, p.D, slices.Clone(p.X))
 	var pc stat.PC
 	if !pc.PrincipalComponents(x, nil) {
-		return nil, fmt.Errorf("pca: decomposition failed")
+		return Projection{}, fmt.Errorf("pca: decomposition failed")
 	}
 	var vecs mat.Dense
 	pc.VectorsTo(&vecs)
+	vars := pc.VarsTo(nil)
+	total := 0.0
+	for _, v := range vars {
+		total += v
+	}
 	ncomp := min(2, p.D)
+	var out Projection
 	mean := make([]float64, p.D)
 	for j := range p.D {
 		mean[j] = stat.Mean(mat.Col(nil, j, x), nil)
 	}
 	w := make([][]float64, ncomp)
 	for c := range ncomp {
+		if total > 0 {
+			out.Explained[c] = vars[c] / total
+		}
 		w[c] = mat.Col(nil, c, &vecs)
 		big := 0
 		for j := range w[c] {
@@ -162,7 +224,7 @@ func Project2D(p cluster.Points) ([]plotter.XY, error) {
 			}
 		}
 	}
-	out := make([]plotter.XY, p.N)
+	out.XY = make([]plotter.XY, p.N)
 	for i := range p.N {
 		var xy [2]float64
 		for c := range ncomp {
@@ -170,22 +232,28 @@ func Project2D(p cluster.Points) ([]plotter.XY, error) {
 				xy[c] += (v - mean[j]) * w[c][j]
 			}
 		}
-		out[i] = plotter.XY{X: xy[0], Y: xy[1]}
+		out.XY[i] = plotter.XY{X: xy[0], Y: xy[1]}
 	}
 	return out, nil
 }
 
+// pcLabel names a component with the share of variance it explains:
+// "PC1 (34 %)".
+func pcLabel(c int, share float64) string {
+	return fmt.Sprintf("PC%d (%.0f %% of variance)", c+1, 100*share)
+}
+
 // ScatterPlot draws projected points grouped by category: names[g] is
 // the legend entry of group g and colour(g) its colour. Groups are drawn
-// in reverse so the first (most frequent) ends on top.
-func ScatterPlot(title string, xy []plotter.XY, group []int, names []string, colour func(int) color.Color) ([]byte, error) {
+// in reverse so the first (most frequent) ends on top. The legend sits
+// in a strip beside the plot, never over the points.
+func ScatterPlot(title string, pr Projection, group []int, names []string, colour func(int) color.Color) (figure, error) {
 	p := plot.New()
 	p.Title.Text = title
-	p.X.Label.Text, p.Y.Label.Text = "PC 1", "PC 2"
-	p.Legend.Top, p.Legend.Left = true, false
+	p.X.Label.Text, p.Y.Label.Text = pcLabel(0, pr.Explained[0]), pcLabel(1, pr.Explained[1])
 	byGroup := make([]plotter.XYs, len(names))
 	for i, g := range group {
-		byGroup[g] = append(byGroup[g], xy[i])
+		byGroup[g] = append(byGroup[g], pr.XY[i])
 	}
 	for g := len(names) - 1; g >= 0; g-- {
 		if len(byGroup[g]) == 0 {
@@ -193,95 +261,33 @@ func ScatterPlot(title string, xy []plotter.XY, group []int, names []string, col
 		}
 		s, err := plotter.NewScatter(byGroup[g])
 		if err != nil {
-			return nil, fmt.Errorf("scatter %s: %w", names[g], err)
+			return figure{}, fmt.Errorf("scatter %s: %w", names[g], err)
 		}
 		s.GlyphStyle.Color = colour(g)
 		s.GlyphStyle.Radius = vg.Points(1.2)
 		s.GlyphStyle.Shape = draw.CircleGlyph{}
 		p.Add(s)
 	}
+	legend := legendPlot("")
 	for g, name := range names {
 		if len(byGroup[g]) > 0 {
-			p.Legend.Add(name, swatch{colour(g)})
+			legend.Legend.Add(fmt.Sprintf("%s (%d)", name, len(byGroup[g])), swatch{colour(g)})
 		}
 	}
-	return renderPNG([][]*plot.Plot{{p}}, 8*vg.Inch, 7*vg.Inch)
+	return figure{grid: [][]*plot.Plot{{p}}, side: []*plot.Plot{legend}, sideW: 2.6 * vg.Inch, w: 10 * vg.Inch, h: 7 * vg.Inch}, nil
 }
 
-// swatch is a legend thumbnail filled with one colour.
-type swatch struct{ c color.Color }
-
-func (s swatch) Thumbnail(c *draw.Canvas) {
-	c.SetColor(s.c)
-	c.Fill(c.Rectangle.Path())
-}
-
-// HeatmapPlot draws the share of each cluster's rows (rows of the
-// table) falling in each of the first nLith lithologies (columns).
-func HeatmapPlot(title string, table [][]int, liths []string, nLith int) ([]byte, error) {
-	nLith = min(nLith, len(liths))
-	g := shareGrid{rows: make([][]float64, len(table)), cols: nLith}
-	for c, row := range table {
-		size := 0
-		for _, v := range row {
-			size += v
-		}
-		g.rows[c] = make([]float64, nLith)
-		for l := range nLith {
-			if size > 0 {
-				g.rows[c][l] = float64(row[l]) / float64(size)
-			}
-		}
-	}
-	pal := moreland.SmoothBlueRed()
-	pal.SetMin(0)
-	pal.SetMax(1)
-	hm := plotter.NewHeatMap(g, pal.Palette(64))
-	hm.Min, hm.Max = 0, 1
+// legendPlot is an axis-free plot that only holds a legend, top left.
+func legendPlot(title string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
-	p.Add(hm)
-	var cells plotter.XYLabels
-	for c, row := range g.rows {
-		for l, v := range row {
-			if v >= 0.005 {
-				cells.XYs = append(cells.XYs, plotter.XY{X: float64(l), Y: float64(c)})
-				cells.Labels = append(cells.Labels, fmt.Sprintf("%.0f", 100*v))
-			}
-		}
-	}
-	if len(cells.XYs) > 0 {
-		labels, err := plotter.NewLabels(cells)
-		if err != nil {
-			return nil, fmt.Errorf("heatmap labels: %w", err)
-		}
-		for i := range labels.TextStyle {
-			labels.TextStyle[i].Color = color.White
-			labels.TextStyle[i].XAlign, labels.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
-			labels.TextStyle[i].Font.Size = vg.Points(8)
-		}
-		p.Add(labels)
-	}
-	p.NominalX(liths[:nLith]...)
-	p.X.Tick.Label.Rotation = math.Pi / 3
-	p.X.Tick.Label.XAlign = draw.XRight
-	p.X.Tick.Label.YAlign = draw.YCenter
-	names := make([]string, len(table))
-	for c := range names {
-		names[c] = fmt.Sprintf("cluster %d", c)
-	}
-	p.NominalY(names...)
-	p.X.Label.Text = "described lithology (% of the cluster's rows; blue 0 → red 100)"
-	return renderPNG([][]*plot.Plot{{p}}, vg.Length(3+0.45*float64(nLith))*vg.Inch, vg.Length(2.5+0.3*float64(len(table)))*vg.Inch)
+	p.Title.TextStyle.Font.Size = vg.Points(11)
+	p.HideAxes()
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.TextStyle.Font.Size = vg.Points(10)
+	p.Legend.ThumbnailWidth = vg.Points(14)
+	return p
 }
 
-// shareGrid is a cluster × lithology grid for plotter.HeatMap.
-type shareGrid struct {
-	rows [][]float64
-	cols int
-}
-
-func (g shareGrid) Dims() (c, r int)   { return g.cols, len(g.rows) }
-func (g shareGrid) Z(c, r int) float64 { return g.rows[r][c] }
-func (g shareGrid) X(c int) float64    { return float64(c) }
-func (g shareGrid) Y(r int) float64    { return float64(r) }
+// legendHeight is the height of a legendPlot of n entries and a title.
+func legendHeight(n int) vg.Length { return vg.Length(n+3) * vg.Points(13) }

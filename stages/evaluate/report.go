@@ -8,12 +8,12 @@ import (
 	"strings"
 )
 
-// Picture is one PNG of the report.
+// Picture is one picture of the report, as PNG and SVG.
 type Picture struct {
-	Output  string // stage output name
-	Title   string
-	Caption string
-	PNG     []byte
+	Output   string // stage output name of the PNG
+	Title    string
+	Caption  string
+	PNG, SVG []byte
 }
 
 // Src is the img attribute that embeds the picture as a data: URI, so
@@ -49,6 +49,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pct":    func(v float64) string { return fmt.Sprintf("%.1f %%", 100*v) },
 	"scores": sortedScores,
 	"join":   strings.Join,
+	"svg":    SVGOutput,
 	"tops": func(ts []LithShare) string {
 		parts := make([]string, len(ts))
 		for i, t := range ts {
@@ -108,7 +109,7 @@ Model: {{.Parameters}} parameters on {{len .Features}} inputs ({{join .Features 
 {{range .Pictures}}<figure>
 <h2>{{.Title}}</h2>
 <img {{.Src}} alt="{{.Title}}">
-<figcaption>{{.Caption}}</figcaption>
+<figcaption>{{.Caption}} As SVG: stage output <code>{{svg .Output}}</code>.</figcaption>
 </figure>
 {{end}}
 <h2>Cluster composition: {{.Focus.Method}} k={{.Focus.K}}</h2>

@@ -3,6 +3,7 @@ package evaluate
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"litho/artifacts"
@@ -15,9 +16,9 @@ type fixtureParams struct {
 	Seed int64 `param:"seed"`
 }
 
-// fixtureSource emits the fixture's latent table, embed's stats and its
-// bins as a partitioned output (one Parquet per borehole), as embed and
-// bin do.
+// fixtureSource emits the fixture's latent table, embed's stats, a
+// training history and its bins as a partitioned output (one Parquet per
+// borehole), as embed, train and bin do.
 func fixtureSource() *dag.Kind {
 	return &dag.Kind{
 		Name: "fixture", Version: "1", Source: true,
@@ -25,6 +26,7 @@ func fixtureSource() *dag.Kind {
 		Outputs: []dag.OutputSpec{
 			{Name: "latent", MediaType: schemas.MediaParquet},
 			{Name: "stats", MediaType: schemas.MediaJSON},
+			{Name: "history", MediaType: schemas.MediaParquet},
 			{Name: "bins", MediaType: schemas.MediaParquet, Partitioned: true},
 		},
 		Run: func(ctx context.Context, x *dag.Exec) error {
@@ -37,6 +39,12 @@ func fixtureSource() *dag.Kind {
 				return err
 			}
 			if err := x.Put(ctx, "stats", []byte(`{"model": {"parameters": 2102, "features": ["gra", "ms"]}}`)); err != nil {
+				return err
+			}
+			if b, err = schemas.WriteParquet(fixtureHistory); err != nil {
+				return err
+			}
+			if err := x.Put(ctx, "history", b); err != nil {
 				return err
 			}
 			for bh, tab := range bins {
@@ -68,6 +76,8 @@ stage "evaluate" "evaluate" {
     assignments = cluster.assignments
     bins        = source.bins
     stats       = source.stats
+    history     = source.history
+    models      = cluster.models
   }
   log_boreholes = 2
 }
@@ -107,7 +117,7 @@ func TestStagesThroughRunner(t *testing.T) {
 	}
 	names := []string{"metrics", "report"}
 	for _, p := range Pictures {
-		names = append(names, p.Output)
+		names = append(names, p.Output, SVGOutput(p.Output))
 	}
 	for _, name := range names {
 		if ev.Outputs[name] == "" {
@@ -121,6 +131,20 @@ func TestStagesThroughRunner(t *testing.T) {
 	flat, err := Flatten(b)
 	if err != nil {
 		t.Fatal(err)
+	}
+	svg, err := store.ReadAll(context.Background(), artifacts.Digest(ev.Outputs["scores_plot_svg"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := svgText(t, svg); !strings.Contains(text, "ΔBIC") {
+		t.Error("the scores picture has no BIC though the models are connected")
+	}
+	training, err := store.ReadAll(context.Background(), artifacts.Digest(ev.Outputs["training_plot_svg"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := svgText(t, training); !strings.Contains(text, "VAE training: 4 epochs") {
+		t.Errorf("the training picture does not draw the history: %q", text)
 	}
 	if flat["gmm.k6.ari"] <= 0 || flat["boreholes"] != 2 || flat["model.parameters"] != 2102 {
 		t.Errorf("metrics: gmm.k6.ari %v, boreholes %v, model.parameters %v", flat["gmm.k6.ari"], flat["boreholes"], flat["model.parameters"])

@@ -8,16 +8,14 @@ import (
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
+
+	"litho/schemas"
 )
 
-// Epoch is one row of the training history. It holds no timings, so
-// equal runs write equal bytes; those go to Result.Seconds.
-type Epoch struct {
-	Epoch     int64   `parquet:"epoch"` // 1-based
-	TrainLoss float64 `parquet:"train_loss"`
-	ValLoss   float64 `parquet:"val_loss"`
-	Beta      float64 `parquet:"beta"`
-}
+// Epoch is one row of the training history; its timings go to
+// Result.Seconds. The row type lives in schemas so that evaluate reads
+// the history without importing this package (and GoMLX).
+type Epoch = schemas.Epoch
 
 // Result is a trained model and how it got there.
 type Result struct {

@@ -3,7 +3,10 @@ package train
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
 	"testing"
+
+	"litho/schemas"
 )
 
 // The joint encoder without init is the plain model: the dual encoders
@@ -19,5 +22,18 @@ func TestJointCheckpointUnchanged(t *testing.T) {
 	sum := sha256.Sum256(ckpt)
 	if got, want := hex.EncodeToString(sum[:]), "6db363bb0d2c25740e61b809f02ceef56ab43e7726d7f90ab520934139b176a4"; got != want {
 		t.Errorf("default model's checkpoint digest %s, want %s", got, want)
+	}
+}
+
+// The history's row type moved to schemas; its Parquet bytes (which carry
+// the type's name) must stay those train wrote before (digest taken then).
+func TestHistoryBytesUnchanged(t *testing.T) {
+	b, err := schemas.WriteParquet([]Epoch{{Epoch: 1, TrainLoss: 3, ValLoss: 2.5, Beta: 0.001}, {Epoch: 2, TrainLoss: 2, ValLoss: math.NaN(), Beta: 0.01}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	if got, want := hex.EncodeToString(sum[:]), "12c6a916853f3b7e8ab1860a24212dd4172011c77e3e5e25707003819edf288c"; got != want {
+		t.Errorf("history digest %s, want %s", got, want)
 	}
 }

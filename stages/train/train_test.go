@@ -289,7 +289,7 @@ func TestBackendSpecs(t *testing.T) {
 }
 
 func TestCurveIsReproduciblePNG(t *testing.T) {
-	h := []Epoch{{1, 3, 2.5, 0.001}, {2, 2, 1.7, 0.01}, {3, 1.5, 1.6, 0.02}}
+	h := []Epoch{{Epoch: 1, TrainLoss: 3, ValLoss: 2.5, Beta: 0.001}, {Epoch: 2, TrainLoss: 2, ValLoss: 1.7, Beta: 0.01}, {Epoch: 3, TrainLoss: 1.5, ValLoss: 1.6, Beta: 0.02}}
 	a, err := Curve(h)
 	if err != nil {
 		t.Fatal(err)
