@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
@@ -192,29 +194,39 @@ func (d *noiseDraws) take() []any {
 // draw makes the noise of one training step (see noise) in the order the
 // training graph takes it.
 func (c Config) draw(rng *rand.Rand, rows int) []any {
-	eps := make([]float32, rows*c.LatentDim)
-	for i := range eps {
-		eps[i] = float32(rng.NormFloat64())
-	}
-	out := []any{tensors.FromFlatDataAndDimensions(eps, rows, c.LatentDim)}
+	out := []any{matrix(rows, c.LatentDim, func(eps []float32) {
+		for i := range eps {
+			eps[i] = float32(rng.NormFloat64())
+		}
+	})}
 	keep := float32(1 / (1 - c.Dropout))
 	// Each 64-bit draw gives two 32-bit uniforms, compared with the
 	// dropout rate in 32-bit fixed point.
 	drop := uint32(math.Min(c.Dropout*(1<<32), math.MaxUint32))
 	for _, units := range c.maskUnits() {
-		m := make([]float32, rows*units)
-		for i := 0; i < len(m); i += 2 {
-			r := rng.Uint64()
-			if uint32(r) >= drop {
-				m[i] = keep
+		out = append(out, matrix(rows, units, func(m []float32) {
+			for i := 0; i < len(m); i += 2 {
+				r := rng.Uint64()
+				if uint32(r) >= drop {
+					m[i] = keep
+				}
+				if i+1 < len(m) && uint32(r>>32) >= drop {
+					m[i+1] = keep
+				}
 			}
-			if i+1 < len(m) && uint32(r>>32) >= drop {
-				m[i+1] = keep
-			}
-		}
-		out = append(out, tensors.FromFlatDataAndDimensions(m, rows, units))
+		}))
 	}
 	return out
+}
+
+// matrix is a zeroed float32 tensor [rows, cols] that fill writes in
+// place: drawing into the tensor, not into a slice it then copies, halves
+// what the noise of a step allocates (the garbage collector's share of an
+// epoch with it).
+func matrix(rows, cols int, fill func(flat []float32)) *tensors.Tensor {
+	t := tensors.FromShape(shapes.Make(dtypes.Float32, rows, cols))
+	tensors.MustMutableFlatData(t, fill)
+	return t
 }
 
 // Inference holds the encoder mean, per-row loss terms and the
