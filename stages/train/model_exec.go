@@ -289,11 +289,11 @@ func (m *Model) InferMasked(x, missing []float32) (res *Inference, err error) {
 func (m *Model) evalArgs(x, missing []float32, lo, n int) []any {
 	d := m.Config.Inputs()
 	chunk := func(v []float32) *tensors.Tensor {
-		c := make([]float32, evalBatch*d)
-		if v != nil {
-			copy(c, v[lo*d:(lo+n)*d])
-		}
-		return tensors.FromFlatDataAndDimensions(c, evalBatch, d)
+		return matrix(evalBatch, d, func(c []float32) {
+			if v != nil {
+				copy(c, v[lo*d:(lo+n)*d])
+			}
+		})
 	}
 	args := []any{chunk(x)}
 	if m.Config.Masking != NoMasking {
