@@ -37,7 +37,7 @@ func benchEpoch(b *testing.B, cfg Config) {
 		b.Fatal(err)
 	}
 	d, batch := cfg.Inputs(), cfg.BatchSize
-	noise := cfg.noiseDraws(rand.New(rand.NewPCG(1, 2)), batch)
+	noise := cfg.noiseDraws(m.backend, rand.New(rand.NewPCG(1, 2)), batch)
 	if _, err := m.trainStep(x[:batch*d], batch, 0.1, noise.take()); err != nil { // compile outside the timing
 		b.Fatal(err)
 	}

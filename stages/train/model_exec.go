@@ -166,22 +166,43 @@ func (m *Model) trainStep(x []float32, rows int, beta float64, noise []any) (los
 // ahead, on another goroutine, so that it overlaps the backend running
 // the current step on one core. A draw starts only once the previous
 // one is taken, so the sequence is the one drawing inline would give.
+//
+// The draws alternate between two sets of tensors held on the backend
+// (in the pure-Go backend's own memory, which it reads in place): one
+// feeds the step running while the next step's is drawn, and a step is
+// done with its set before the draw after next overwrites it. So a step
+// allocates and uploads no noise.
 type noiseDraws struct {
-	cfg  Config
-	rows int
-	rng  *rand.Rand
-	next chan []any
+	cfg     Config
+	backend backends.Backend
+	rows    int
+	rng     *rand.Rand
+	next    chan []any
+	sets    [2][]*tensors.Tensor
+	drawn   int
 }
 
 // noiseDraws starts drawing step noise for batches of rows from rng,
 // which nothing else may use from then on.
-func (c Config) noiseDraws(rng *rand.Rand, rows int) *noiseDraws {
-	d := &noiseDraws{cfg: c, rows: rows, rng: rng, next: make(chan []any, 1)}
+func (c Config) noiseDraws(backend backends.Backend, rng *rand.Rand, rows int) *noiseDraws {
+	d := &noiseDraws{cfg: c, backend: backend, rows: rows, rng: rng, next: make(chan []any, 1)}
 	go d.fill()
 	return d
 }
 
-func (d *noiseDraws) fill() { d.next <- d.cfg.draw(d.rng, d.rows) }
+func (d *noiseDraws) fill() {
+	set := &d.sets[d.drawn%2]
+	d.drawn++
+	if *set == nil {
+		*set = d.cfg.noiseTensors(d.backend, d.rows)
+	}
+	d.cfg.draw(d.rng, *set)
+	args := make([]any, len(*set))
+	for i, t := range *set {
+		args[i] = t
+	}
+	d.next <- args
+}
 
 // take returns the next step's noise and starts drawing the one after;
 // that last draw, never taken, ends on its own (the channel has room).
@@ -191,38 +212,52 @@ func (d *noiseDraws) take() []any {
 	return n
 }
 
-// draw makes the noise of one training step (see noise) in the order the
-// training graph takes it.
-func (c Config) draw(rng *rand.Rand, rows int) []any {
-	out := []any{matrix(rows, c.LatentDim, func(eps []float32) {
+// noiseTensors makes one set of the tensors draw fills, in the order the
+// training graph takes them: eps [rows, latent], then the dropout masks.
+func (c Config) noiseTensors(backend backends.Backend, rows int) []*tensors.Tensor {
+	set := []*tensors.Tensor{tensors.FromShape(shapes.Make(dtypes.Float32, rows, c.LatentDim))}
+	for _, units := range c.maskUnits() {
+		set = append(set, tensors.FromShape(shapes.Make(dtypes.Float32, rows, units)))
+	}
+	for _, t := range set {
+		t.MustMaterializeOnDevice(backend, true, 0)
+	}
+	return set
+}
+
+// draw writes the noise of one training step (see noise) into a set
+// from noiseTensors.
+func (c Config) draw(rng *rand.Rand, set []*tensors.Tensor) {
+	tensors.MustMutableFlatData(set[0], func(eps []float32) {
 		for i := range eps {
 			eps[i] = float32(rng.NormFloat64())
 		}
-	})}
+	})
 	keep := float32(1 / (1 - c.Dropout))
 	// Each 64-bit draw gives two 32-bit uniforms, compared with the
 	// dropout rate in 32-bit fixed point.
 	drop := uint32(math.Min(c.Dropout*(1<<32), math.MaxUint32))
-	for _, units := range c.maskUnits() {
-		out = append(out, matrix(rows, units, func(m []float32) {
+	mask := func(u uint32) float32 {
+		if u >= drop {
+			return keep
+		}
+		return 0
+	}
+	for _, t := range set[1:] {
+		tensors.MustMutableFlatData(t, func(m []float32) {
 			for i := 0; i < len(m); i += 2 {
 				r := rng.Uint64()
-				if uint32(r) >= drop {
-					m[i] = keep
-				}
-				if i+1 < len(m) && uint32(r>>32) >= drop {
-					m[i+1] = keep
+				m[i] = mask(uint32(r))
+				if i+1 < len(m) {
+					m[i+1] = mask(uint32(r >> 32))
 				}
 			}
-		}))
+		})
 	}
-	return out
 }
 
 // matrix is a zeroed float32 tensor [rows, cols] that fill writes in
-// place: drawing into the tensor, not into a slice it then copies, halves
-// what the noise of a step allocates (the garbage collector's share of an
-// epoch with it).
+// place, not a slice the tensor then copies.
 func matrix(rows, cols int, fill func(flat []float32)) *tensors.Tensor {
 	t := tensors.FromShape(shapes.Make(dtypes.Float32, rows, cols))
 	tensors.MustMutableFlatData(t, fill)
