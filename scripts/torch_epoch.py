@@ -13,7 +13,10 @@ system Python, /usr/bin/python3). Usage:
 
     /usr/bin/python3 scripts/torch_epoch.py [--threads N] [--epochs E]
 
-It prints seconds per epoch (wall) for each epoch after a warm-up epoch.
+It prints seconds per epoch for each epoch after a warm-up epoch: wall,
+the figure to compare, and the process's CPU seconds, like the Go
+benchmark's cpu-s/epoch, which move less than wall time on a shared
+machine.
 """
 import argparse
 import time
@@ -75,9 +78,10 @@ def main():
     model.train()
     epoch(model, opt, x, 0.1)  # warm-up
     for _ in range(args.epochs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         epoch(model, opt, x, 0.1)
-        print(f"{time.perf_counter() - start:.3f} s/epoch (torch {torch.__version__}, {args.threads} thread(s))")
+        print(f"{time.perf_counter() - start:.3f} s/epoch, {time.process_time() - cpu:.3f} cpu-s/epoch "
+              f"(torch {torch.__version__}, {args.threads} thread(s))")
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ func newEpochs(m *Model, train []float32, groups []string) (*epochs, error) {
 		// Our own seeded shuffle (GoMLX's in-memory dataset ignores its
 		// seed) and noise, each from its own stream.
 		shuffle: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6c6974686f)),
-		noise:   cfg.noiseDraws(rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6e6f697365)), rows),
+		noise:   cfg.noiseDraws(m.backend, rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6e6f697365)), rows),
 	}
 	for i := range ep.perm {
 		ep.perm[i] = i

@@ -107,27 +107,27 @@ func newMasker(cfg Config, groups []string, rows int) (*masker, error) {
 // training rows (their indices).
 func (mk *masker) batch(rows []int) *tensors.Tensor {
 	d := mk.cfg.Inputs()
-	m := make([]float32, len(rows)*d)
-	for r, row := range rows {
-		out := m[r*d : (r+1)*d]
-		switch mk.cfg.Masking {
-		case BlockMasking:
-			if mk.rng.Float64() < mk.cfg.MaskRate {
-				for _, j := range mk.block {
-					out[j] = 1
-				}
-			}
-		case RandomMasking:
-			for j := range out {
+	return matrix(len(rows), d, func(m []float32) {
+		for r, row := range rows {
+			out := m[r*d : (r+1)*d]
+			switch mk.cfg.Masking {
+			case BlockMasking:
 				if mk.rng.Float64() < mk.cfg.MaskRate {
-					out[j] = 1
+					for _, j := range mk.block {
+						out[j] = 1
+					}
 				}
+			case RandomMasking:
+				for j := range out {
+					if mk.rng.Float64() < mk.cfg.MaskRate {
+						out[j] = 1
+					}
+				}
+			case BoreholeMasking:
+				copy(out, mk.fixed[row*d:(row+1)*d])
 			}
-		case BoreholeMasking:
-			copy(out, mk.fixed[row*d:(row+1)*d])
 		}
-	}
-	return tensors.FromFlatDataAndDimensions(m, len(rows), d)
+	})
 }
 
 // BoreholeMask is the fixed mask of a borehole under borehole masking: 1

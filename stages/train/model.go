@@ -256,8 +256,8 @@ func batchNorm(ctx *context.Context, x *Node, share *bnShare) *Node {
 		mean, variance = share.get(ctx.Scope())
 	case ctx.IsTraining(g):
 		n := float64(rows)
-		mean = DivScalar(ReduceSum(x, 0), n)
-		variance = Max(ScalarZero(g, x.DType()), Sub(DivScalar(ReduceSum(Square(x), 0), n), Square(mean)))
+		mean = DivScalar(sumRows(x), n)
+		variance = Max(ScalarZero(g, x.DType()), Sub(DivScalar(sumRows(Square(x)), n), Square(mean)))
 		share.put(ctx.Scope(), mean, variance)
 		running := func(v *context.Variable, batch *Node) {
 			v.SetValueGraph(Add(MulScalar(v.ValueGraph(g), 1-bnMomentum), MulScalar(StopGradient(batch), bnMomentum)))
@@ -267,7 +267,42 @@ func batchNorm(ctx *context.Context, x *Node, share *bnShare) *Node {
 	}
 	scale := Div(gamma, Sqrt(AddScalar(variance, bnEpsilon)))
 	shift := Sub(beta, Mul(mean, scale))
-	return Add(Mul(x, BroadcastPrefix(scale, rows)), BroadcastPrefix(shift, rows))
+	return Add(Mul(x, broadcastRows(scale, rows)), broadcastRows(shift, rows))
+}
+
+// broadcastRows repeats v [features] as each of rows rows, as
+// BroadcastPrefix does, by concatenating copies: the pure-Go backend
+// copies contiguous blocks for a concatenation but moves a broadcast
+// element by element through a generic index iterator, about ten times
+// slower. The gradient is BroadcastPrefix's, the sum over rows.
+func broadcastRows(v *Node, rows int) *Node {
+	var grad *Node
+	vi := IdentityWithCustomGradient(v, func(_, _ *Node) *Node { return ReduceSum(grad, 0) })
+	row := Reshape(vi, 1, v.Shape().Dimensions[0])
+	// rows = k·q + r: q copies of a block of k rows, then r single rows.
+	k := max(1, int(math.Sqrt(float64(rows))))
+	block := Concatenate(slices.Repeat([]*Node{row}, k), 0)
+	parts := append(slices.Repeat([]*Node{block}, rows/k), slices.Repeat([]*Node{row}, rows%k)...)
+	y := row
+	if len(parts) > 1 {
+		y = Concatenate(parts, 0)
+	}
+	return IdentityWithCustomGradient(y, func(_, v *Node) *Node {
+		grad = v
+		return v
+	})
+}
+
+// sumRows is ReduceSum(x, 0) whose gradient repeats the incoming one
+// over the rows with broadcastRows, not with a broadcast.
+func sumRows(x *Node) *Node {
+	rows := x.Shape().Dimensions[0]
+	var grad *Node
+	xi := IdentityWithCustomGradient(x, func(_, _ *Node) *Node { return broadcastRows(grad, rows) })
+	return IdentityWithCustomGradient(ReduceSum(xi, 0), func(_, v *Node) *Node {
+		grad = v
+		return v
+	})
 }
 
 // trainLoss is Σ squared error / batch + β · KL / batch, with z sampled by

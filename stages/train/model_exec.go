@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
@@ -164,22 +166,43 @@ func (m *Model) trainStep(x []float32, rows int, beta float64, noise []any) (los
 // ahead, on another goroutine, so that it overlaps the backend running
 // the current step on one core. A draw starts only once the previous
 // one is taken, so the sequence is the one drawing inline would give.
+//
+// The draws alternate between two sets of tensors held on the backend
+// (in the pure-Go backend's own memory, which it reads in place): one
+// feeds the step running while the next step's is drawn, and a step is
+// done with its set before the draw after next overwrites it. So a step
+// allocates and uploads no noise.
 type noiseDraws struct {
-	cfg  Config
-	rows int
-	rng  *rand.Rand
-	next chan []any
+	cfg     Config
+	backend backends.Backend
+	rows    int
+	rng     *rand.Rand
+	next    chan []any
+	sets    [2][]*tensors.Tensor
+	drawn   int
 }
 
 // noiseDraws starts drawing step noise for batches of rows from rng,
 // which nothing else may use from then on.
-func (c Config) noiseDraws(rng *rand.Rand, rows int) *noiseDraws {
-	d := &noiseDraws{cfg: c, rows: rows, rng: rng, next: make(chan []any, 1)}
+func (c Config) noiseDraws(backend backends.Backend, rng *rand.Rand, rows int) *noiseDraws {
+	d := &noiseDraws{cfg: c, backend: backend, rows: rows, rng: rng, next: make(chan []any, 1)}
 	go d.fill()
 	return d
 }
 
-func (d *noiseDraws) fill() { d.next <- d.cfg.draw(d.rng, d.rows) }
+func (d *noiseDraws) fill() {
+	set := &d.sets[d.drawn%2]
+	d.drawn++
+	if *set == nil {
+		*set = d.cfg.noiseTensors(d.backend, d.rows)
+	}
+	d.cfg.draw(d.rng, *set)
+	args := make([]any, len(*set))
+	for i, t := range *set {
+		args[i] = t
+	}
+	d.next <- args
+}
 
 // take returns the next step's noise and starts drawing the one after;
 // that last draw, never taken, ends on its own (the channel has room).
@@ -189,32 +212,56 @@ func (d *noiseDraws) take() []any {
 	return n
 }
 
-// draw makes the noise of one training step (see noise) in the order the
-// training graph takes it.
-func (c Config) draw(rng *rand.Rand, rows int) []any {
-	eps := make([]float32, rows*c.LatentDim)
-	for i := range eps {
-		eps[i] = float32(rng.NormFloat64())
+// noiseTensors makes one set of the tensors draw fills, in the order the
+// training graph takes them: eps [rows, latent], then the dropout masks.
+func (c Config) noiseTensors(backend backends.Backend, rows int) []*tensors.Tensor {
+	set := []*tensors.Tensor{tensors.FromShape(shapes.Make(dtypes.Float32, rows, c.LatentDim))}
+	for _, units := range c.maskUnits() {
+		set = append(set, tensors.FromShape(shapes.Make(dtypes.Float32, rows, units)))
 	}
-	out := []any{tensors.FromFlatDataAndDimensions(eps, rows, c.LatentDim)}
+	for _, t := range set {
+		t.MustMaterializeOnDevice(backend, true, 0)
+	}
+	return set
+}
+
+// draw writes the noise of one training step (see noise) into a set
+// from noiseTensors.
+func (c Config) draw(rng *rand.Rand, set []*tensors.Tensor) {
+	tensors.MustMutableFlatData(set[0], func(eps []float32) {
+		for i := range eps {
+			eps[i] = float32(rng.NormFloat64())
+		}
+	})
 	keep := float32(1 / (1 - c.Dropout))
 	// Each 64-bit draw gives two 32-bit uniforms, compared with the
 	// dropout rate in 32-bit fixed point.
 	drop := uint32(math.Min(c.Dropout*(1<<32), math.MaxUint32))
-	for _, units := range c.maskUnits() {
-		m := make([]float32, rows*units)
-		for i := 0; i < len(m); i += 2 {
-			r := rng.Uint64()
-			if uint32(r) >= drop {
-				m[i] = keep
-			}
-			if i+1 < len(m) && uint32(r>>32) >= drop {
-				m[i+1] = keep
-			}
+	mask := func(u uint32) float32 {
+		if u >= drop {
+			return keep
 		}
-		out = append(out, tensors.FromFlatDataAndDimensions(m, rows, units))
+		return 0
 	}
-	return out
+	for _, t := range set[1:] {
+		tensors.MustMutableFlatData(t, func(m []float32) {
+			for i := 0; i < len(m); i += 2 {
+				r := rng.Uint64()
+				m[i] = mask(uint32(r))
+				if i+1 < len(m) {
+					m[i+1] = mask(uint32(r >> 32))
+				}
+			}
+		})
+	}
+}
+
+// matrix is a zeroed float32 tensor [rows, cols] that fill writes in
+// place, not a slice the tensor then copies.
+func matrix(rows, cols int, fill func(flat []float32)) *tensors.Tensor {
+	t := tensors.FromShape(shapes.Make(dtypes.Float32, rows, cols))
+	tensors.MustMutableFlatData(t, fill)
+	return t
 }
 
 // Inference holds the encoder mean, per-row loss terms and the
@@ -277,11 +324,11 @@ func (m *Model) InferMasked(x, missing []float32) (res *Inference, err error) {
 func (m *Model) evalArgs(x, missing []float32, lo, n int) []any {
 	d := m.Config.Inputs()
 	chunk := func(v []float32) *tensors.Tensor {
-		c := make([]float32, evalBatch*d)
-		if v != nil {
-			copy(c, v[lo*d:(lo+n)*d])
-		}
-		return tensors.FromFlatDataAndDimensions(c, evalBatch, d)
+		return matrix(evalBatch, d, func(c []float32) {
+			if v != nil {
+				copy(c, v[lo*d:(lo+n)*d])
+			}
+		})
 	}
 	args := []any{chunk(x)}
 	if m.Config.Masking != NoMasking {
