@@ -91,6 +91,7 @@ type resourcesBlock struct {
 	Time      *string `hcl:"time,optional"`
 	Partition *string `hcl:"partition,optional"`
 	GPUs      *int    `hcl:"gpus,optional"`
+	Batch     *int    `hcl:"batch,optional"`
 }
 
 func decodeResources(b *hcl.Block, r *Resources) hcl.Diagnostics {
@@ -110,6 +111,7 @@ func decodeResources(b *hcl.Block, r *Resources) hcl.Diagnostics {
 	}
 	set(&r.CPUs, rb.CPUs, "cpus")
 	set(&r.GPUs, rb.GPUs, "gpus")
+	set(&r.Batch, rb.Batch, "batch")
 	for dst, v := range map[*string]*string{&r.Mem: rb.Mem, &r.Time: rb.Time, &r.Partition: rb.Partition} {
 		if v != nil {
 			*dst = *v

@@ -51,6 +51,10 @@ type Resources struct {
 	Time      string // wall-time limit, e.g. "1:00:00"
 	Partition string // the scheduler's partition (queue)
 	GPUs      int
+	// Batch is how many partitions one array task runs (0: the
+	// executor's default): many for partitions that take milliseconds,
+	// since every task pays the scheduler's fixed cost.
+	Batch int
 }
 
 // WorkSpec is a batch as a worker reads it: everything that rebuilds the

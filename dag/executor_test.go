@@ -158,6 +158,7 @@ stage "upper" "d" {
     cpus = 4
     mem  = "2G"
     gpus = 1
+    batch = 4
   }
 }
 `)
@@ -166,7 +167,7 @@ stage "upper" "d" {
 		t.Errorf("executor %+v", e)
 	}
 	d, _ := p.Node("d")
-	if d.Resources != (dag.Resources{CPUs: 4, Mem: "2G", GPUs: 1}) {
+	if d.Resources != (dag.Resources{CPUs: 4, Mem: "2G", GPUs: 1, Batch: 4}) {
 		t.Errorf("resources %+v", d.Resources)
 	}
 	a, _ := p.Node("a")

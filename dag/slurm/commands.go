@@ -25,7 +25,7 @@ func (e *Executor) writeScript(b *dag.Batch) (string, error) {
 	for _, a := range e.cfg.Worker {
 		w.WriteString(quote(a) + " ")
 	}
-	fmt.Fprintf(&w, "--store \"$scratch\" exec --batch %d %s \"${SLURM_ARRAY_TASK_ID:-0}\"\n", e.cfg.Batch, b.Spec)
+	fmt.Fprintf(&w, "--store \"$scratch\" exec --batch %d %s \"${SLURM_ARRAY_TASK_ID:-0}\"\n", e.batch(b), b.Spec)
 	w.WriteString("status=$?\nrm -rf \"$scratch\"\nexit $status\n")
 	path := filepath.Join(e.cfg.Logs, b.Stage+"-"+b.Spec.Short()+".sh")
 	if err := os.WriteFile(path, []byte(w.String()), 0o755); err != nil {

@@ -30,7 +30,8 @@ type Config struct {
 	Retries int
 	// Limit caps an array job's tasks running at once (0: no cap).
 	Limit int
-	// Batch is how many partitions one array task runs.
+	// Batch is how many partitions one array task runs, for stages
+	// whose resources do not say.
 	Batch int
 	// Logs is the directory of job scripts and logs (absolute).
 	Logs string
@@ -93,7 +94,7 @@ func (e *Executor) Run(ctx context.Context, b *dag.Batch) []dag.Outcome {
 		return failAll(out, err)
 	}
 	array := b.Units[0].Partition != ""
-	pending := make([]int, (len(b.Units)+e.cfg.Batch-1)/e.cfg.Batch)
+	pending := make([]int, (len(b.Units)+e.batch(b)-1)/e.batch(b))
 	for t := range pending {
 		pending[t] = t
 	}
@@ -133,10 +134,20 @@ func failAll(out []dag.Outcome, err error) []dag.Outcome {
 // units are the indexes of task t's units.
 func (e *Executor) units(b *dag.Batch, t int) []int {
 	var out []int
-	for i := t * e.cfg.Batch; i < min((t+1)*e.cfg.Batch, len(b.Units)); i++ {
+	n := e.batch(b)
+	for i := t * n; i < min((t+1)*n, len(b.Units)); i++ {
 		out = append(out, i)
 	}
 	return out
+}
+
+// batch is how many units one task of b runs: the stage's own batch
+// (its resources), else the executor's.
+func (e *Executor) batch(b *dag.Batch) int {
+	if b.Resources.Batch > 0 {
+		return b.Resources.Batch
+	}
+	return e.cfg.Batch
 }
 
 // failedTasks lists j's tasks with a unit that published no record and

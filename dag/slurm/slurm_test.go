@@ -150,11 +150,13 @@ func TestFailurePastRetries(t *testing.T) {
 	}
 }
 
-// TestBatchedTasks: with Batch 2, five partitions are three tasks and a
-// failed unit resubmits its whole task.
+// TestBatchedTasks: with a stage's batch of 2 (over the executor's 1),
+// five partitions are three tasks and a failed unit resubmits its whole
+// task.
 func TestBatchedTasks(t *testing.T) {
-	e, f := newTest(t, Config{Worker: []string{"litho"}, Batch: 2, Retries: 1})
+	e, f := newTest(t, Config{Worker: []string{"litho"}, Batch: 1, Retries: 1})
 	b := batch("a", "b", "c", "d", "e")
+	b.Resources.Batch = 2
 	seen := map[int]bool{}
 	b.Published = func(_ context.Context, i int) (bool, error) {
 		ok := i != 3 || seen[i]

@@ -21,9 +21,12 @@ func Kind() *dag.Kind {
 	k := &dag.Kind{
 		Name: "bin",
 		// LILYVersion covers the declared ranges the filters apply.
-		Version:     "bin/2 " + schemas.LILYVersion + " " + schemas.MeasureVersion + " " + schemas.BinVersion,
-		Doc:         "Average each borehole's measurements in depth bins and inner-join the connected instruments.",
-		Params:      Params{Size: 0.2, Label: LabelMode},
+		Version: "bin/2 " + schemas.LILYVersion + " " + schemas.MeasureVersion + " " + schemas.BinVersion,
+		Doc:     "Average each borehole's measurements in depth bins and inner-join the connected instruments.",
+		Params:  Params{Size: 0.2, Label: LabelMode},
+		// A borehole bins in milliseconds and a cluster task costs about a
+		// second to schedule and start: 16 boreholes per array task.
+		Resources:   dag.Resources{Batch: 16},
 		Outputs:     []dag.OutputSpec{{Name: "bins", MediaType: schemas.MediaParquet, Partitioned: true}},
 		Run:         run,
 		CheckWiring: checkWiring,
