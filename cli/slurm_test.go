@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"litho/artifacts"
 	"litho/artifacts/s3store"
@@ -147,4 +149,42 @@ func partitionEvent(evs []dag.Event, stage, part string) dag.Event {
 		}
 	}
 	return dag.Event{}
+}
+
+// TestSlurmInterruptCancelsJobs: Ctrl-C on the driver cancels the job it
+// submitted (the worker would wait forever) and exits 130.
+func TestSlurmInterruptCancelsJobs(t *testing.T) {
+	env, _ := slurmEnv(t)
+	dir := t.TempDir()
+	src := "executor \"slurm\" {\n  poll = \"200ms\"\n}\nsource \"gen\" {}\nstage \"block\" \"hang\" {\n  inputs = { in = source.data }\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "pipeline.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := litho(t, dir, append(env, dagtest.BlockEnv+"=1"), "run")
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	job := ""
+	for deadline := time.Now().Add(60 * time.Second); job == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		b, _ := exec.Command("squeue", "-h", "-n", "litho-hang", "-t", "RUNNING", "-o", "%i").Output()
+		job = strings.TrimSpace(string(b))
+	}
+	if job == "" {
+		cmd.Process.Kill()
+		t.Fatalf("the job never ran:\n%s", out.String())
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); cmd.ProcessState.ExitCode() != 130 {
+		t.Errorf("driver: %v (exit %d), want exit 130:\n%s", err, cmd.ProcessState.ExitCode(), out.String())
+	}
+	// scancel's SIGTERM ends the job; it is COMPLETING briefly, then CANCELLED.
+	state := ""
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if state = slurmtest.ShowJob(t, job); strings.Contains(state, "JobState=CANCELLED") {
+			return
+		}
+	}
+	t.Errorf("job %s after Ctrl-C:\n%s", job, state)
 }
