@@ -128,11 +128,14 @@ func TestBashCompletion(t *testing.T) {
 		"litho show --j":   {"--json"},
 		"litho export a ":  {"out"},
 		"litho run --to c": {"concat"},
+		// bash splits COMP_WORDS at = and :; the request must not.
+		"litho --log-level=info show s": {"source", "split", "slow"},
 	}
 	for line, want := range cases {
 		script := `source <(litho completion bash)
 f=$(complete -p litho | sed -n 's/.*-F \([^ ]*\).*/\1/p')
-read -ra COMP_WORDS <<<"$LINE"
+words=${LINE//=/ = } # split as bash's COMP_WORDBREAKS does
+read -ra COMP_WORDS <<<"${words//:/ : }"
 [[ $LINE == *" " ]] && COMP_WORDS+=("")
 COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) COMP_LINE=$LINE COMP_POINT=${#LINE}
 "$f" litho "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"

@@ -54,10 +54,7 @@ func (e *Env) exec(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var units []int
-	for i := task * batch; i < min((task+1)*batch, len(spec.Units)); i++ {
-		units = append(units, i)
-	}
+	units := dag.TaskUnits(task, batch, len(spec.Units))
 	if len(units) == 0 {
 		return usagef("exec: work spec %s has %d units; task %d of %d each has none", d.Short(), len(spec.Units), task, batch)
 	}

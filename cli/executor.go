@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,7 +48,7 @@ func (p *project) executor(c *cli.Context) (dag.Executor, error) {
 		logs = filepath.Join(p.Dir, logs)
 	}
 	if logs, err = filepath.Abs(logs); err != nil {
-		return nil, usagef("executor logs: %v", err)
+		return nil, fmt.Errorf("slurm executor: logs directory: %w", err)
 	}
 	var env []string
 	for _, k := range sortedKeys(cfg.Env) {
@@ -71,7 +72,7 @@ func (p *project) worker(c *cli.Context, cfg dag.ExecutorConfig) ([]string, erro
 	if len(worker) == 0 {
 		self, err := os.Executable()
 		if err != nil {
-			return nil, usagef("the slurm executor: find this litho binary (set command in the executor block): %v", err)
+			return nil, fmt.Errorf("slurm executor: find this litho binary (or set command in the executor block): %w", err)
 		}
 		worker = []string{self}
 	}

@@ -2,6 +2,8 @@ package dag
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -41,20 +43,18 @@ type ExecutorConfig struct {
 // Executors are the executor kinds a pipeline may name.
 var Executors = []string{"local", "slurm"}
 
-// PollInterval is Poll parsed (checked at decode time).
+// PollInterval is Poll parsed (checked at decode time); 0 when unset,
+// for the executor's default.
 func (c ExecutorConfig) PollInterval() time.Duration {
-	d, err := time.ParseDuration(c.Poll)
-	if err != nil || c.Poll == "" {
-		return 2 * time.Second
-	}
+	d, _ := time.ParseDuration(c.Poll)
 	return d
 }
 
 func decodeExecutor(b *hcl.Block, c *ExecutorConfig) hcl.Diagnostics {
 	*c = ExecutorConfig{Kind: b.Labels[0], Batch: 1, Range: b.DefRange}
-	if c.Kind != "local" && c.Kind != "slurm" {
+	if !slices.Contains(Executors, c.Kind) {
 		return hcl.Diagnostics{errAt(b.LabelRanges[0], "Unknown executor",
-			fmt.Sprintf("%q is not an executor; valid: local, slurm.", c.Kind))}
+			fmt.Sprintf("%q is not an executor; valid: %s.", c.Kind, strings.Join(Executors, ", ")))}
 	}
 	diags := gohcl.DecodeBody(b.Body, nil, c)
 	if diags.HasErrors() {
@@ -100,22 +100,27 @@ func decodeResources(b *hcl.Block, r *Resources) hcl.Diagnostics {
 	if diags.HasErrors() {
 		return diags
 	}
-	set := func(dst *int, v *int, name string) {
+	attrs, _ := b.Body.JustAttributes()
+	count := func(dst *int, v *int, name string) {
 		if v == nil {
 			return
 		}
 		if *v < 0 {
-			diags = append(diags, errAt(b.DefRange, "Invalid resources", name+" must be at least 0."))
+			diags = append(diags, errAt(attrs[name].Expr.Range(), "Invalid resources", name+" must be at least 0."))
 		}
 		*dst = *v
 	}
-	set(&r.CPUs, rb.CPUs, "cpus")
-	set(&r.GPUs, rb.GPUs, "gpus")
-	set(&r.Batch, rb.Batch, "batch")
-	for dst, v := range map[*string]*string{&r.Mem: rb.Mem, &r.Time: rb.Time, &r.Partition: rb.Partition} {
-		if v != nil {
-			*dst = *v
-		}
+	count(&r.CPUs, rb.CPUs, "cpus")
+	count(&r.GPUs, rb.GPUs, "gpus")
+	count(&r.Batch, rb.Batch, "batch")
+	if rb.Mem != nil {
+		r.Mem = *rb.Mem
+	}
+	if rb.Time != nil {
+		r.Time = *rb.Time
+	}
+	if rb.Partition != nil {
+		r.Partition = *rb.Partition
 	}
 	return diags
 }

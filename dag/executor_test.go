@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"litho/artifacts"
 	"litho/dag"
@@ -144,7 +145,6 @@ func partEvent(evs []dag.Event, stage, part string) dag.Event {
 // stage's resources block over its kind's defaults, and no key change.
 func TestExecutorAndResourcesBlocks(t *testing.T) {
 	h := newHarness(t)
-	plain := h.parse(linear)
 	p := h.parse(`executor "slurm" {
   retries = 2
   limit   = 8
@@ -163,17 +163,22 @@ stage "upper" "d" {
 }
 `)
 	e := p.Executor
-	if e.Kind != "slurm" || e.Retries != 2 || e.Limit != 8 || e.Batch != 1 || e.PollInterval().String() != "500ms" || e.Env["A"] != "1" {
+	if e.Kind != "slurm" || e.Retries != 2 || e.Limit != 8 || e.Batch != 1 || e.PollInterval() != 500*time.Millisecond || e.Env["A"] != "1" {
 		t.Errorf("executor %+v", e)
 	}
 	d, _ := p.Node("d")
 	if d.Resources != (dag.Resources{CPUs: 4, Mem: "2G", GPUs: 1, Batch: 4}) {
 		t.Errorf("resources %+v", d.Resources)
 	}
-	a, _ := p.Node("a")
-	pa, _ := plain.Node("a")
-	if fmt.Sprint(a.Params) != fmt.Sprint(pa.Params) || a.Resources != (dag.Resources{}) {
-		t.Errorf("a: %+v %+v", a.Params, a.Resources)
+	bare := h.parse(linear + `
+stage "upper" "d" {
+  inputs = { in = c.out }
+}
+`)
+	in := map[string]dag.OutputRecord{"in": {Digest: "ab"}}
+	bd, _ := bare.Node("d")
+	if with, without := dag.Fields(d, in).Key(), dag.Fields(bd, in).Key(); with != without {
+		t.Errorf("the resources block changed d's key: %s, without it %s", with[:12], without[:12])
 	}
 }
 
@@ -208,5 +213,34 @@ func TestWorkSkipsPublished(t *testing.T) {
 	spec.Units[0].Key = "0" + spec.Units[0].Key[1:]
 	if err := w.Work(context.Background(), h.reg, spec, []int{0}); err == nil || !strings.Contains(err.Error(), "where the driver computed") {
 		t.Errorf("a unit whose key this build computes differently: %v", err)
+	}
+}
+
+// TestWorkRunsTheTaskToTheEnd: a unit that fails does not keep the
+// task's later units from running and publishing.
+func TestWorkRunsTheTaskToTheEnd(t *testing.T) {
+	h := newHarness(t)
+	p := h.parse(partitioned)
+	if _, err := h.run(context.Background(), p, dag.Options{To: "split"}); err != nil {
+		t.Fatal(err)
+	}
+	rec, _, err := dag.LoadRecord(context.Background(), h.store, stageEvent(h.events, "split").Key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := p.Node("map")
+	inputs := map[string]dag.OutputRecord{"in": rec.Outputs["parts"]}
+	spec := &dag.WorkSpec{Stage: "map", Kind: "mapper", Version: "1", Inputs: inputs}
+	for _, part := range []string{"a", "zz", "c"} { // zz is no partition of split's: its input is missing
+		spec.Units = append(spec.Units, dag.WorkUnit{Partition: part, Key: dag.PartitionFields(n, inputs, part).Key()})
+	}
+	w := &dag.Runner{Store: h.store, TempBase: h.local.TempDir()}
+	if err := w.Work(context.Background(), h.reg, spec, dag.TaskUnits(0, 3, 3)); err == nil || !strings.Contains(err.Error(), "map zz") {
+		t.Fatalf("Work: %v, want the failure of unit zz", err)
+	}
+	for _, u := range []dag.WorkUnit{spec.Units[0], spec.Units[2]} {
+		if _, ok, err := dag.LoadRecord(context.Background(), h.store, u.Key, nil); !ok || err != nil {
+			t.Errorf("unit %s has no record (%v)", u.Partition, err)
+		}
 	}
 }

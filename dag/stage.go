@@ -115,8 +115,18 @@ func (s *stageRun) cached(ctx context.Context, key string) (nodeResult, bool) {
 }
 
 // produceWhole runs an unmapped stage once, commits its record (not in a
-// plan) and reports it.
+// plan) and reports it. Sent to an executor it takes no local slot: the
+// cluster schedules it.
 func (s *stageRun) produceWhole(ctx context.Context, inputs map[string]OutputRecord, fields KeyFields, key string) nodeResult {
+	if s.remote(inputs) {
+		start, job := time.Now(), ""
+		rec, shared, err := s.flights.do(ctx, key, func() (*Record, error) {
+			d := s.dispatch(ctx, inputs, []WorkUnit{{Key: key}})[0]
+			job = d.job
+			return d.rec, d.err
+		})
+		return s.finishWhole(key, job, start, rec, shared, err)
+	}
 	s.sem <- struct{}{}
 	defer func() { <-s.sem }()
 	start := time.Now()
@@ -131,25 +141,19 @@ func (s *stageRun) produceWhole(ctx context.Context, inputs map[string]OutputRec
 		return nodeResult{key: key, outputs: rec.Outputs, status: StatusCached,
 			reason: "input files fingerprinted; they decide what runs downstream"}
 	}
-	var rec *Record
-	var shared bool
-	var err error
-	job := ""
-	if s.remote(inputs) {
-		rec, shared, err = s.flights.do(ctx, key, func() (*Record, error) {
-			d := s.dispatch(ctx, inputs, []WorkUnit{{Key: key}})[0]
-			job = d.job
-			return d.rec, d.err
-		})
-	} else {
-		rec, shared, err = s.produceOnce(ctx, fields, key, "", resolveInputs(s.n, inputs, ""))
-	}
+	rec, shared, err := s.produceOnce(ctx, fields, key, "", resolveInputs(s.n, inputs, ""))
+	return s.finishWhole(key, "", start, rec, shared, err)
+}
+
+// finishWhole reports an unmapped stage's outcome: cached when another
+// instance with its key produced it (shared).
+func (s *stageRun) finishWhole(key, job string, start time.Time, rec *Record, shared bool, err error) nodeResult {
 	if err != nil {
 		return s.failJob("", key, job, start, err)
 	}
 	status := s.status(rec.Outputs)
 	if shared {
-		status = StatusCached // another instance with this key produced it
+		status = StatusCached
 	}
 	ev := s.event("", key, status)
 	ev.Seconds, ev.Outputs, ev.Summary, ev.Job = time.Since(start).Seconds(), rec.OutputDigests(), rec.Summary, job

@@ -3,6 +3,7 @@ package dag
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -37,16 +38,32 @@ func (r *Runner) Work(ctx context.Context, reg *Registry, spec *WorkSpec, units 
 	for _, o := range spec.Consumed {
 		consumed[o] = true
 	}
-	s := &stageRun{r: r, n: n, sem: make(chan struct{}, 1), emit: r.emitter(), consumed: consumed, flights: &flights{}}
 	for _, i := range units {
 		if i < 0 || i >= len(spec.Units) {
 			return fmt.Errorf("work spec of %s has %d units; no unit %d", spec.Stage, len(spec.Units), i)
 		}
-		if err := s.work(ctx, spec.Inputs, spec.Units[i]); err != nil {
-			return err
-		}
 	}
-	return nil
+	s := &stageRun{r: r, n: n, sem: make(chan struct{}, 1), emit: r.emitter(), consumed: consumed, flights: &flights{}}
+	// One unit's failure does not keep the task's others from running, as
+	// a failed partition does not in a local run.
+	var errs []error
+	for _, i := range units {
+		if err := ctx.Err(); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		errs = append(errs, s.work(ctx, spec.Inputs, spec.Units[i]))
+	}
+	return errors.Join(errs...)
+}
+
+// TaskUnits are the indexes of task t's units when each task of n units
+// runs batch of them: the one mapping the executor and its workers share.
+func TaskUnits(t, batch, n int) []int {
+	var out []int
+	for i := t * batch; i < min((t+1)*batch, n); i++ {
+		out = append(out, i)
+	}
+	return out
 }
 
 // work runs one unit unless its record is already complete.

@@ -6,8 +6,11 @@
 # Unlike urfave's script it needs no bash-completion package.
 _litho_complete() {
   local cur=${COMP_WORDS[COMP_CWORD]}
-  local req="${COMP_WORDS[*]:0:COMP_CWORD}"
-  [[ $cur == -* ]] && req+=" $cur"
+  # The request is the line as typed: COMP_WORDS splits at = and :
+  # (COMP_WORDBREAKS), which would break --file=x and s3://b/p apart.
+  local line=${COMP_LINE:0:COMP_POINT}
+  local req=${line% *} last=${line##* }
+  [[ $last == -* ]] && req+=" $last"
   local IFS=$'\n'
   COMPREPLY=($(compgen -W "$(eval "$req --generate-bash-completion" 2>/dev/null)" -- "$cur"))
 }

@@ -27,7 +27,8 @@ func (e *Executor) writeScript(b *dag.Batch) (string, error) {
 	}
 	fmt.Fprintf(&w, "--store \"$scratch\" exec --batch %d %s \"${SLURM_ARRAY_TASK_ID:-0}\"\n", e.batch(b), b.Spec)
 	w.WriteString("status=$?\nrm -rf \"$scratch\"\nexit $status\n")
-	path := filepath.Join(e.cfg.Logs, b.Stage+"-"+b.Spec.Short()+".sh")
+	// The batch is in the name: it decides which units a task runs.
+	path := filepath.Join(e.cfg.Logs, fmt.Sprintf("%s-%s-b%d.sh", b.Stage, b.Spec.Short(), e.batch(b)))
 	if err := os.WriteFile(path, []byte(w.String()), 0o755); err != nil {
 		return "", fmt.Errorf("slurm executor: job script: %w", err)
 	}
@@ -124,6 +125,7 @@ func (e *Executor) wait(ctx context.Context, j job) error {
 			return err
 		case err != nil:
 			if failures++; failures >= maxPollFailures {
+				e.cancel(j) // its outcome could not be followed
 				return err
 			}
 		case !active:
@@ -145,7 +147,7 @@ const maxPollFailures = 5
 // active reports whether squeue still shows a task of the job that has
 // not finished. A job squeue no longer knows has finished.
 func (e *Executor) active(ctx context.Context, j job) (bool, error) {
-	out, err := e.cmd.Output(ctx, nil, "squeue", "--noheader", "--array", "--jobs="+j.id, "--format=%i %T %r")
+	out, err := e.cmd.Output(ctx, nil, "squeue", "--noheader", "--array", "--jobs="+j.id, "--format=%i|%T|%r")
 	if err != nil {
 		if strings.Contains(err.Error(), "Invalid job id") {
 			return false, nil
@@ -154,22 +156,34 @@ func (e *Executor) active(ctx context.Context, j job) (bool, error) {
 	}
 	active := false
 	for line := range strings.Lines(string(out)) {
-		f := strings.Fields(line)
-		if len(f) < 2 || finished[f[1]] {
+		f := strings.SplitN(strings.TrimSpace(line), "|", 3)
+		if len(f) < 3 || finished[f[1]] {
 			continue
 		}
-		if len(f) == 3 && f[1] == "PENDING" && never[f[2]] {
-			return false, fmt.Errorf("job %s %w (%s): it asks for more than the partition offers", f[0], errNever, f[2])
+		if stuck(f[1], f[2]) {
+			return false, fmt.Errorf("job %s %w (%s, %s): it asks for more than the partition offers, or it is held", f[0], errNever, f[1], f[2])
 		}
 		active = true
 	}
 	return active, nil
 }
 
+// stuck reports a job state that waiting does not cure: a request larger
+// than any node of the partition, a job held (by a user, an admin, or
+// after a failed launch), a job requeued on hold.
+func stuck(state, reason string) bool {
+	switch {
+	case state == "REQUEUE_HOLD" || state == "SPECIAL_EXIT":
+		return true
+	case state != "PENDING":
+		return false
+	}
+	return never[reason] || strings.HasPrefix(reason, "JobHeld") || strings.HasPrefix(reason, "launch failed")
+}
+
 var errNever = errors.New("can never start")
 
-// never are the reasons of a pending job that waiting does not cure (a
-// request larger than any node of the partition).
+// never are the reasons of a pending job that waiting does not cure.
 var never = map[string]bool{
 	"PartitionConfig": true, "BadConstraints": true, "PartitionNodeLimit": true, "PartitionTimeLimit": true,
 	"InvalidAccount": true, "InvalidQOS": true,

@@ -133,12 +133,7 @@ func failAll(out []dag.Outcome, err error) []dag.Outcome {
 
 // units are the indexes of task t's units.
 func (e *Executor) units(b *dag.Batch, t int) []int {
-	var out []int
-	n := e.batch(b)
-	for i := t * n; i < min((t+1)*n, len(b.Units)); i++ {
-		out = append(out, i)
-	}
-	return out
+	return dag.TaskUnits(t, e.batch(b), len(b.Units))
 }
 
 // batch is how many units one task of b runs: the stage's own batch

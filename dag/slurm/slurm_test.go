@@ -91,7 +91,7 @@ func golden(t *testing.T, name, got string) {
 func TestCommandLines(t *testing.T) {
 	e, f := newTest(t, Config{Worker: []string{"/opt/litho", "--remote", "s3://b/p"}, Retries: 1, Limit: 2,
 		Env: []string{"XLA_FLAGS=x"}, Options: []string{"--account=ocean"}, Partition: "debug"})
-	f.polls = []string{"101_[2-3%2] PENDING JobArrayTaskLimit\n101_0 RUNNING None\n101_1 COMPLETING None\n", "101_1 COMPLETED None\n"}
+	f.polls = []string{"101_[2-3%2]|PENDING|JobArrayTaskLimit\n101_0|RUNNING|None\n101_1|COMPLETING|None\n", "101_1|COMPLETED|None\n"}
 	b := batch("a", "b", "c", "d")
 	b.Resources = dag.Resources{CPUs: 2, Mem: "1G", Time: "10:00"}
 	attempts := map[int]int{}
@@ -114,7 +114,7 @@ func TestCommandLines(t *testing.T) {
 		t.Errorf("train: %+v", outs)
 	}
 	golden(t, "commands.txt", strings.Join(f.calls, "\n")+"\n")
-	script, err := os.ReadFile(filepath.Join(e.cfg.Logs, "bin-"+spec[:12]+".sh"))
+	script, err := os.ReadFile(filepath.Join(e.cfg.Logs, "bin-"+spec[:12]+"-b1.sh"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestBatchedTasks(t *testing.T) {
 // TestCancelRunsScancel: a cancelled run cancels the job it submitted.
 func TestCancelRunsScancel(t *testing.T) {
 	e, f := newTest(t, Config{Worker: []string{"litho"}})
-	f.polls = []string{"101 RUNNING\n", "101 RUNNING\n", "101 RUNNING\n"}
+	f.polls = []string{"101|RUNNING|None\n", "101|RUNNING|None\n", "101|RUNNING|None\n"}
 	ctx, cancel := context.WithCancel(context.Background())
 	b := batch("a")
 	b.Published = func(context.Context, int) (bool, error) { return false, nil }
@@ -208,17 +208,47 @@ func (f cmdFunc) Output(ctx context.Context, env []string, name string, args ...
 	return f(ctx, env, name, args...)
 }
 
-// TestUnsatisfiableJobFails: a job pending for a reason waiting cannot
-// cure (more CPUs than a node has) is cancelled and fails its units.
-func TestUnsatisfiableJobFails(t *testing.T) {
-	e, f := newTest(t, Config{Worker: []string{"litho"}, Retries: 3})
-	f.polls = []string{"101 PENDING PartitionConfig\n"}
+// TestStuckJobFails: a job in a state waiting cannot cure (more CPUs
+// than a node has, held, requeued on hold) is cancelled and fails its
+// units instead of holding the run forever.
+func TestStuckJobFails(t *testing.T) {
+	for _, line := range []string{
+		"101|PENDING|PartitionConfig",
+		"101|PENDING|launch failed requeued held",
+		"101|PENDING|JobHeldAdmin",
+		"101|REQUEUE_HOLD|None",
+	} {
+		e, f := newTest(t, Config{Worker: []string{"litho"}, Retries: 3})
+		f.polls = []string{"101_0|RUNNING|None\n", line + "\n"}
+		b := batch("a")
+		b.Published = func(context.Context, int) (bool, error) { return false, nil }
+		outs := e.Run(context.Background(), b)
+		f2 := strings.Split(line, "|")
+		want := "job 101 can never start (" + f2[1] + ", " + f2[2] + "): it asks for more than the partition offers, or it is held"
+		if outs[0].Err == nil || outs[0].Err.Error() != want {
+			t.Errorf("%s: outcome %v, want %s", line, outs[0].Err, want)
+		}
+		if last := f.calls[len(f.calls)-1]; last != "scancel 101" {
+			t.Errorf("%s: last command %q", line, last)
+		}
+	}
+}
+
+// TestPollFailuresCancel: when squeue keeps failing the job is cancelled
+// before the run gives up on it.
+func TestPollFailuresCancel(t *testing.T) {
+	e, f := newTest(t, Config{Worker: []string{"litho"}})
+	e.cmd = cmdFunc(func(c context.Context, env []string, name string, args ...string) ([]byte, error) {
+		if name == "squeue" {
+			f.calls = append(f.calls, name)
+			return nil, fmt.Errorf("squeue: slurm_load_jobs error: Socket timed out")
+		}
+		return f.Output(c, env, name, args...)
+	})
 	b := batch("a")
 	b.Published = func(context.Context, int) (bool, error) { return false, nil }
-	outs := e.Run(context.Background(), b)
-	want := "job 101 can never start (PartitionConfig): it asks for more than the partition offers"
-	if outs[0].Err == nil || outs[0].Err.Error() != want {
-		t.Errorf("outcome %v, want %s", outs[0].Err, want)
+	if outs := e.Run(context.Background(), b); outs[0].Err == nil || !strings.Contains(outs[0].Err.Error(), "Socket timed out") {
+		t.Errorf("outcome %v", outs[0].Err)
 	}
 	if last := f.calls[len(f.calls)-1]; last != "scancel 101" {
 		t.Errorf("last command %q", last)
