@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -107,8 +108,8 @@ func meanScore(m map[string]float64) string {
 		return "–"
 	}
 	sum := 0.0
-	for _, v := range m {
-		sum += v
+	for _, k := range slices.Sorted(maps.Keys(m)) { // a fixed order: the same digits every time
+		sum += m[k]
 	}
 	return fmt.Sprintf("%.2f", sum/float64(len(m)))
 }

@@ -1,14 +1,16 @@
 package dag_test
 
 import (
+	"strings"
 	"testing"
 
 	"litho/dag"
+	"litho/dag/dagtest"
 )
 
 // TestPipelineDigest: the digest follows the decoded definition, not the
-// text: formatting, comments, block order, the store and gates leave it,
-// a parameter (in the file or by --set) or a wire changes it.
+// text: formatting, comments, a default written out, the store and gates
+// leave it, a parameter (in the file or by --set) or a rename changes it.
 func TestPipelineDigest(t *testing.T) {
 	const base = "source \"cols\" {}\nstage \"pick\" \"p\" {\n  inputs = { in = source.out }\n  want = [\"a\"]\n}\n"
 	digest := func(t *testing.T, src string, sets ...string) string {
@@ -42,5 +44,27 @@ func TestPipelineDigest(t *testing.T) {
 				t.Errorf("digest %s, base %s: same = %v, want %v", got[:12], want[:12], got == want, tc.same)
 			}
 		})
+	}
+}
+
+// TestPipelineDigestWiring: block order leaves the digest, rewiring an
+// input changes it.
+func TestPipelineDigestWiring(t *testing.T) {
+	digest := func(src string) string {
+		t.Helper()
+		p, err := dag.Parse("d.hcl", []byte(src), dagtest.Kinds(&dagtest.Counter{}), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Digest()
+	}
+	src, a, b := "source \"gen\" {}\n", "stage \"upper\" \"a\" {\n  inputs = { in = source.data }\n}\n", "stage \"upper\" \"b\" {\n  inputs = { in = a.out }\n}\n"
+	base := digest(src + a + b)
+	if got := digest(b + src + a); got != base {
+		t.Errorf("reordered blocks: digest %s, want %s", got[:12], base[:12])
+	}
+	rewired := strings.Replace(b, "a.out", "source.data", 1)
+	if got := digest(src + a + rewired); got == base {
+		t.Error("rewiring b's input left the digest unchanged")
 	}
 }

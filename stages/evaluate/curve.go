@@ -13,6 +13,10 @@ import (
 	"litho/schemas"
 )
 
+// drawable is a loss the log-scaled curve can show: NaN without
+// validation rows, +Inf after a diverged epoch, neither of them a point.
+func drawable(loss float64) bool { return loss > 0 && !math.IsInf(loss, 1) }
+
 // CurvePlot draws the training history: train and validation loss per
 // epoch, on a log scale when they span a factor of three or more (early
 // losses can be orders of magnitude above the rest), the lowest
@@ -31,16 +35,16 @@ func CurvePlot(history []schemas.Epoch) (figure, error) {
 	beta.X.Label.Text, beta.Y.Label.Text = "epoch", "β"
 	beta.Add(plotter.NewGrid())
 	var train, val, b plotter.XYs
-	var low *plotter.XY
+	var mark *plotter.XY
 	for _, e := range history {
 		x := float64(e.Epoch)
-		if e.TrainLoss > 0 {
+		if drawable(e.TrainLoss) {
 			train = append(train, plotter.XY{X: x, Y: e.TrainLoss})
 		}
-		if e.ValLoss > 0 { // NaN without validation rows
+		if drawable(e.ValLoss) {
 			val = append(val, plotter.XY{X: x, Y: e.ValLoss})
-			if low == nil || e.ValLoss < low.Y {
-				low = &val[len(val)-1]
+			if mark == nil || e.ValLoss < mark.Y {
+				mark = &plotter.XY{X: x, Y: e.ValLoss}
 			}
 		}
 		b = append(b, plotter.XY{X: x, Y: e.Beta})
@@ -48,10 +52,6 @@ func CurvePlot(history []schemas.Epoch) (figure, error) {
 	if lo, hi := lossRange(train, val); hi >= 3*lo {
 		loss.Y.Scale = plot.LogScale{}
 		loss.Y.Tick.Marker = logTicks{}
-	}
-	var mark *plotter.XY
-	if low != nil {
-		mark = &plotter.XY{X: low.X, Y: low.Y}
 	}
 	for _, s := range []struct {
 		p    *plot.Plot

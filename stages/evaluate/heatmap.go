@@ -37,7 +37,7 @@ type seqPalette int
 func (n seqPalette) Colors() []color.Color {
 	out := make([]color.Color, n)
 	for i := range out {
-		out[i] = seqColour(float64(i) / float64(n-1))
+		out[i] = seqColour(float64(i) / float64(max(1, n-1)))
 	}
 	return out
 }

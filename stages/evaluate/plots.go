@@ -36,7 +36,7 @@ func ScoresPlot(m *Metrics, models *cluster.Models) (figure, error) {
 	for i, method := range sortedMethods(m) {
 		col := palette20[i]
 		if err := addLine(legend, method, nil, col, nil); err != nil {
-			return figure{}, err
+			return figure{}, fmt.Errorf("scores plot: %w", err)
 		}
 		var a, s plotter.XYs
 		for _, sc := range sortedScores(m.Methods[method]) {
@@ -45,10 +45,10 @@ func ScoresPlot(m *Metrics, models *cluster.Models) (figure, error) {
 		}
 		best := m.Best[method]
 		if err := addLine(ari, "", a, col, &plotter.XY{X: float64(best.K), Y: best.ARI}); err != nil {
-			return figure{}, err
+			return figure{}, fmt.Errorf("scores plot: %w", err)
 		}
 		if err := addLine(sil, "", s, col, nil); err != nil {
-			return figure{}, err
+			return figure{}, fmt.Errorf("scores plot: %w", err)
 		}
 		if models == nil {
 			continue
@@ -63,7 +63,7 @@ func ScoresPlot(m *Metrics, models *cluster.Models) (figure, error) {
 			}
 			low := relativeToLowest(pc.xys)
 			if err := addLine(pc.p, "", pc.xys, col, &low); err != nil {
-				return figure{}, err
+				return figure{}, fmt.Errorf("scores plot: %w", err)
 			}
 		}
 	}
@@ -91,7 +91,7 @@ func kPanel(title, y string) *plot.Plot {
 func addLine(p *plot.Plot, name string, xys plotter.XYs, col color.Color, mark *plotter.XY) error {
 	line, points, err := plotter.NewLinePoints(xys)
 	if err != nil {
-		return fmt.Errorf("scores plot: %w", err)
+		return fmt.Errorf("line: %w", err)
 	}
 	line.Color, points.Color = col, col
 	line.Width = vg.Points(1.5)
@@ -105,7 +105,7 @@ func addLine(p *plot.Plot, name string, xys plotter.XYs, col color.Color, mark *
 	if mark != nil {
 		r, err := plotter.NewScatter(plotter.XYs{*mark})
 		if err != nil {
-			return fmt.Errorf("scores plot: %w", err)
+			return fmt.Errorf("line: %w", err)
 		}
 		r.GlyphStyle = ringStyle(col)
 		p.Add(r)

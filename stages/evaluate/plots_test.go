@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"litho/schemas"
 )
 
 func TestLithologyColoursDistinctFromOther(t *testing.T) {
@@ -221,5 +223,19 @@ func TestLogTicks(t *testing.T) {
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%v–%v: labels %v, want %v", tt.lo, tt.hi, got, tt.want)
 		}
+	}
+}
+
+// TestCurveSkipsNonFiniteLosses: a diverged epoch (+Inf) or one without
+// validation rows (NaN) is left out of the curve instead of failing the
+// stage.
+func TestCurveSkipsNonFiniteLosses(t *testing.T) {
+	history := []schemas.Epoch{
+		{Epoch: 1, TrainLoss: 9, ValLoss: math.Inf(1), Beta: 0.1},
+		{Epoch: 2, TrainLoss: math.Inf(1), ValLoss: math.NaN(), Beta: 0.2},
+		{Epoch: 3, TrainLoss: 4, ValLoss: 3, Beta: 0.3},
+	}
+	if _, err := CurvePlot(history); err != nil {
+		t.Fatal(err)
 	}
 }
