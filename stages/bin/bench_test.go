@@ -41,23 +41,14 @@ func benchBin(b *testing.B, tables map[string]map[string][]byte, instruments []s
 	report()
 }
 
-// binOne is the stage's work on one borehole's tables: its bin table,
-// nil when the join is empty.
+// binOne is the stage's work (binBorehole) on one borehole's tables:
+// its bin table, nil when the join is empty.
 func binOne(bh string, p Params, instruments []string, tabs map[string][]byte) ([]byte, error) {
-	rows := map[string][]schemas.MeasureRow{}
-	for _, f := range joined(instruments) {
+	files := joined(instruments)
+	for _, f := range files {
 		if tabs[f.Instrument] == nil {
 			return nil, nil // the join is empty
 		}
-		r, err := readMeasures(tabs[f.Instrument], f)
-		if err != nil {
-			return nil, err
-		}
-		rows[f.Instrument] = r
 	}
-	t, err := Compute(bh, p, instruments, rows)
-	if err != nil || len(t.Rows) == 0 {
-		return nil, err
-	}
-	return schemas.WriteBins(t)
+	return binBorehole(bh, p, files, func(f *schemas.LILYFile) ([]byte, error) { return tabs[f.Instrument], nil })
 }

@@ -59,7 +59,6 @@ func run(ctx context.Context, x *dag.Exec) error {
 	p := dag.ParamsOf[Params](x)
 	// The connected instruments, in the join's order.
 	var files []*schemas.LILYFile
-	var instruments []string
 	for _, f := range schemas.LILYFiles {
 		if !x.Connected(f.Instrument) {
 			continue // never read: the pipeline does not join it
@@ -68,28 +67,36 @@ func run(ctx context.Context, x *dag.Exec) error {
 			return nil // this borehole lacks an instrument: the join is empty
 		}
 		files = append(files, f)
-		instruments = append(instruments, f.Instrument)
 	}
-	tables := make(map[string][]schemas.MeasureRow, len(files))
-	for _, f := range files {
-		b, err := x.Read(ctx, f.Instrument)
-		if err != nil {
-			return fmt.Errorf("bin %s: read %s: %w", x.Partition, f.Instrument, err)
-		}
-		if tables[f.Instrument], err = readMeasures(b, f); err != nil {
-			return fmt.Errorf("bin %s: %s: %w", x.Partition, f.Instrument, err)
-		}
-	}
-	t, err := Compute(x.Partition, p, instruments, tables)
+	b, err := binBorehole(x.Partition, p, files, func(f *schemas.LILYFile) ([]byte, error) { return x.Read(ctx, f.Instrument) })
 	if err != nil {
 		return fmt.Errorf("bin %s: %w", x.Partition, err)
 	}
-	if len(t.Rows) == 0 {
-		return nil
-	}
-	b, err := schemas.WriteBins(t)
-	if err != nil {
-		return fmt.Errorf("bin %s: %w", x.Partition, err)
+	if b == nil {
+		return nil // no bin survives the join and the filters
 	}
 	return x.Put(ctx, "bins", b)
+}
+
+// binBorehole is the stage's work on one borehole: the joined
+// instruments' tables, read with read, binned into a bin table; nil when
+// no bin survives.
+func binBorehole(bh string, p Params, files []*schemas.LILYFile, read func(*schemas.LILYFile) ([]byte, error)) ([]byte, error) {
+	instruments := make([]string, len(files))
+	tables := make(map[string][]schemas.MeasureRow, len(files))
+	for i, f := range files {
+		instruments[i] = f.Instrument
+		b, err := read(f)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", f.Instrument, err)
+		}
+		if tables[f.Instrument], err = readMeasures(b, f); err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Instrument, err)
+		}
+	}
+	t, err := Compute(bh, p, instruments, tables)
+	if err != nil || len(t.Rows) == 0 {
+		return nil, err
+	}
+	return schemas.WriteBins(t)
 }
