@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -40,7 +42,7 @@ const imdsTimeout = 5 * time.Second
 
 // chain is where Open's credentials and region come from.
 type chain struct {
-	provider credentials.Provider
+	provider *sourced
 	source   string // for messages: where, never what
 	region   string
 }
@@ -112,6 +114,18 @@ func static(id, secret, token string) credentials.Provider {
 type sourced struct {
 	credentials.Provider
 	source string
+
+	mu   sync.Mutex
+	seen []string // every key, secret and token handed out, to scrub from errors
+}
+
+// secrets are the credential values retrieved so far: an error may quote
+// any of them, the current or an expired one, and listing them needs no
+// refresh (an instance-metadata call) on an error path.
+func (s *sourced) secrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.seen)
 }
 
 func (s *sourced) Retrieve() (credentials.Value, error) {
@@ -122,6 +136,13 @@ func (s *sourced) RetrieveWithCredContext(cc *credentials.CredContext) (credenti
 	v, err := s.Provider.RetrieveWithCredContext(cc)
 	if err != nil {
 		return v, fmt.Errorf("credentials from %s: %w", s.source, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, x := range []string{v.AccessKeyID, v.SecretAccessKey, v.SessionToken} {
+		if x != "" && !slices.Contains(s.seen, x) {
+			s.seen = append(s.seen, x)
+		}
 	}
 	return v, nil
 }

@@ -26,7 +26,10 @@ func (b *Backend) Key(ns artifacts.Namespace, name string) (string, error) { ret
 // Offline is a backend with these credentials and no connection, for
 // testing error texts.
 func Offline(id, secret string) *Backend {
-	return &Backend{creds: credentials.New(static(id, secret, "")), bucket: "bucket", prefix: "p", endpoint: "e"}
+	p := &sourced{Provider: static(id, secret, ""), source: "test"}
+	b := &Backend{creds: credentials.New(p), provider: p, bucket: "bucket", prefix: "p", endpoint: "e"}
+	b.creds.Get() // as Open does: the values are known before any error
+	return b
 }
 
 func (b *Backend) PutIfAbsent(ctx context.Context, key string, data []byte) error {

@@ -52,7 +52,8 @@ type Config struct {
 type Backend struct {
 	client   *minio.Client
 	creds    *credentials.Credentials
-	source   string // where creds come from, for messages
+	provider *sourced // behind creds: what it handed out, to scrub
+	source   string   // where creds come from, for messages
 	bucket   string
 	prefix   string // without leading or trailing slash
 	endpoint string
@@ -105,7 +106,7 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("s3 endpoint %s: %w", endpoint, err)
 	}
-	b := &Backend{client: client, creds: creds, source: ch.source, bucket: bucket, prefix: prefix, endpoint: endpoint, refreshAfter: time.Hour}
+	b := &Backend{client: client, creds: creds, provider: ch.provider, source: ch.source, bucket: bucket, prefix: prefix, endpoint: endpoint, refreshAfter: time.Hour}
 	if err := b.ensureBucket(ctx, ch.region); err != nil {
 		return nil, b.fail("open bucket", err)
 	}
@@ -452,13 +453,7 @@ func (b *Backend) fail(op string, err error) error {
 }
 
 // secrets are the credential values that must never appear in text.
-func (b *Backend) secrets() []string {
-	v, err := b.creds.Get()
-	if err != nil {
-		return nil
-	}
-	return []string{v.AccessKeyID, v.SecretAccessKey, v.SessionToken}
-}
+func (b *Backend) secrets() []string { return b.provider.secrets() }
 
 // scrubbedError keeps the original error for errors.Is/As but never shows
 // its text, which may quote a credential.
