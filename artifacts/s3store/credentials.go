@@ -73,9 +73,9 @@ func pickProvider(env func(string) string, sh *shared, region string) (credentia
 	case id != "" && secret != "":
 		return static(id, secret, env("AWS_SESSION_TOKEN")), "the environment (AWS_ACCESS_KEY_ID)", nil
 	case id != "":
-		return nil, "", errors.New("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
+		return nil, "", errors.New("AWS_ACCESS_KEY_ID (or AWS_ACCESS_KEY) is set but AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY) is not")
 	case secret != "":
-		return nil, "", errors.New("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
+		return nil, "", errors.New("AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY) is set but AWS_ACCESS_KEY_ID (or AWS_ACCESS_KEY) is not")
 	}
 	for _, pair := range [][2]string{{"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"}, {"MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"}} {
 		if id, secret := env(pair[0]), env(pair[1]); id != "" && secret != "" {
