@@ -53,7 +53,7 @@ func TestCredentialChain(t *testing.T) {
 	}{
 		{"environment first", map[string]string{"AWS_ACCESS_KEY_ID": "ENVID", "AWS_SECRET_ACCESS_KEY": "s", "AWS_PROFILE": "nosuch", "HOME": home},
 			"the environment (AWS_ACCESS_KEY_ID)", "ENVID", false},
-		{"half a key pair", map[string]string{"AWS_ACCESS_KEY_ID": "ENVID", "HOME": home}, "AWS_SECRET_ACCESS_KEY is not", "", true},
+		{"half a key pair", map[string]string{"AWS_ACCESS_KEY_ID": "ENVID", "HOME": home}, "AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY) is not", "", true},
 		{"minio variables", map[string]string{"MINIO_ROOT_USER": "MINIOID", "MINIO_ROOT_PASSWORD": "s", "HOME": home}, "MINIO_ROOT_USER", "MINIOID", false},
 		{"default profile", map[string]string{"HOME": home}, `profile "default" in ` + cred, "DEFAULTID", false},
 		{"AWS_PROFILE", map[string]string{"AWS_PROFILE": "dev", "HOME": home}, `profile "dev" in ` + cred, "DEVID", false},
