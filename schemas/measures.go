@@ -242,7 +242,12 @@ func ReadMeasures(b []byte, f *LILYFile) (*MeasureTable, error) {
 			}
 			return math.NaN()
 		}
-		t.Borehole = string(cell(0).ByteArray())
+		switch bh := string(cell(0).ByteArray()); {
+		case i == 0:
+			t.Borehole = bh
+		case bh != t.Borehole:
+			return nil, fmt.Errorf("read %s table: row %d is borehole %q, row 0 %q: a partition holds one borehole", f.Instrument, i, bh, t.Borehole)
+		}
 		r := &t.Rows[i]
 		r.Depth, r.Section, r.Offset = double(1), string(cell(2).ByteArray()), double(3)
 		for j := range len(names) - 5 {
