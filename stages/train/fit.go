@@ -48,6 +48,7 @@ func Fit(ctx context.Context, backend backends.Backend, cfg Config, train, val [
 	if err != nil {
 		return nil, err
 	}
+	defer ep.noise.close()
 	stop := stopper{patience: cfg.Patience, from: cfg.EarlyStopFrom}
 	res := &Result{Model: m}
 	var best snapshot
@@ -130,8 +131,11 @@ func newEpochs(m *Model, train []float32, groups []string) (*epochs, error) {
 		ep.perm[i] = i
 	}
 	var err error
-	ep.masks, err = newMasker(cfg, groups, n)
-	return ep, err
+	if ep.masks, err = newMasker(cfg, groups, n); err != nil {
+		ep.noise.close()
+		return nil, err
+	}
+	return ep, nil
 }
 
 // run trains one epoch with KL weight beta and returns the mean batch

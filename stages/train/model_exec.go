@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -180,15 +181,26 @@ type noiseDraws struct {
 	next    chan []any
 	sets    [2][]*tensors.Tensor
 	drawn   int
+	pending sync.WaitGroup // the draw in flight
 }
 
 // noiseDraws starts drawing step noise for batches of rows from rng,
 // which nothing else may use from then on.
 func (c Config) noiseDraws(backend backends.Backend, rng *rand.Rand, rows int) *noiseDraws {
 	d := &noiseDraws{cfg: c, backend: backend, rows: rows, rng: rng, next: make(chan []any, 1)}
-	go d.fill()
+	d.start()
 	return d
 }
+
+// start draws the next step's noise on another goroutine.
+func (d *noiseDraws) start() {
+	d.pending.Go(d.fill)
+}
+
+// close waits for the draw in flight: it writes tensors the backend
+// holds, which must not happen once training is over and the backend
+// may be gone.
+func (d *noiseDraws) close() { d.pending.Wait() }
 
 func (d *noiseDraws) fill() {
 	set := &d.sets[d.drawn%2]
@@ -205,10 +217,11 @@ func (d *noiseDraws) fill() {
 }
 
 // take returns the next step's noise and starts drawing the one after;
-// that last draw, never taken, ends on its own (the channel has room).
+// that last draw, never taken, ends on its own (the channel has room)
+// and close waits for it.
 func (d *noiseDraws) take() []any {
 	n := <-d.next
-	go d.fill()
+	d.start()
 	return n
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/png"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -407,6 +408,24 @@ func TestKindParamChecks(t *testing.T) {
 		}
 		if tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%s = %v: error %v, want one naming %s", tc.param, tc.value, err, tc.want)
+		}
+	}
+}
+
+// TestNoiseDrawsCloseWaits: close returns only once the draw in flight
+// (for a step that may never come) has written its tensors, so that
+// finalizing the backend after training, as the stage does, cannot pull
+// them from under it: that crashed the process with a panic in the
+// drawing goroutine.
+func TestNoiseDrawsCloseWaits(t *testing.T) {
+	b := goBackend(t)
+	defer b.Engine.Finalize()
+	for range 20 {
+		d := Default().noiseDraws(b.Engine, rand.New(rand.NewPCG(1, 2)), 4096)
+		d.take()
+		d.close()
+		if len(d.next) != 1 {
+			t.Fatal("close returned before the draw in flight was done")
 		}
 	}
 }
