@@ -14,6 +14,7 @@ import (
 	"litho/artifacts/s3store/s3test"
 	"litho/cli/clitest"
 	"litho/dag"
+	"litho/dag/dagtest"
 	"litho/dag/slurm/slurmtest"
 )
 
@@ -87,7 +88,7 @@ func TestSlurmMatchesLocal(t *testing.T) {
 		if e.Partition != "" {
 			continue
 		}
-		if got := stageOf(first, e.Stage); fmt.Sprint(got.Outputs) != fmt.Sprint(e.Outputs) {
+		if got := dagtest.StageEvent(first, e.Stage); fmt.Sprint(got.Outputs) != fmt.Sprint(e.Outputs) {
 			t.Errorf("%s: through Slurm %v, locally %v", e.Stage, got.Outputs, e.Outputs)
 		}
 	}
@@ -117,20 +118,11 @@ func TestSlurmMatchesLocal(t *testing.T) {
 	if len(bins) != 1 || bins[0] != "bin/"+bh {
 		t.Errorf("after editing %s, bin tasks %v", bh, bins)
 	}
-	was, now := stageOf(first, "scale").Outputs, stageOf(edited, "scale").Outputs
+	was, now := dagtest.StageEvent(first, "scale").Outputs, dagtest.StageEvent(edited, "scale").Outputs
 	scaleChanged := was["train"] != now["train"] || was["val"] != now["val"]
 	if trained := js["train"] != ""; trained != scaleChanged {
 		t.Errorf("train submitted: %v, the scale outputs it reads changed: %v", trained, scaleChanged)
 	}
-}
-
-func stageOf(evs []dag.Event, stage string) dag.Event {
-	for _, e := range evs {
-		if e.Stage == stage && e.Partition == "" {
-			return e
-		}
-	}
-	return dag.Event{}
 }
 
 // TestSlurmTrainAsksForGPU: train's jobs request the GPU gres, so two

@@ -62,7 +62,7 @@ func TestSlurmKilledWorkerLeavesNoRecord(t *testing.T) {
 		t.Fatalf("the run with a killed worker succeeded:\n%s", r.Stdout)
 	}
 	evs := events(t, r.Stdout)
-	b := partitionEvent(evs, "flaky", "b")
+	b := dagtest.PartEvent(evs, "flaky", "b")
 	if b.Status != dag.StatusFailed || !strings.Contains(b.Error, "its log: "+filepath.Join(dir, ".litho-jobs", "flaky-")) {
 		t.Fatalf("flaky/b: %+v", b)
 	}
@@ -77,7 +77,7 @@ func TestSlurmKilledWorkerLeavesNoRecord(t *testing.T) {
 	if _, err := bucket.Stat(context.Background(), artifacts.Blobs, string(artifacts.DigestBytes([]byte("f(x:3/b)")))); err != nil {
 		t.Errorf("the killed worker's first output is not in the bucket (was it killed mid-upload?): %v", err)
 	}
-	if st := partitionEvent(evs, "flaky", "a").Status; st != dag.StatusRan {
+	if st := dagtest.PartEvent(evs, "flaky", "a").Status; st != dag.StatusRan {
 		t.Errorf("flaky/a: %s", st)
 	}
 
@@ -86,10 +86,10 @@ func TestSlurmKilledWorkerLeavesNoRecord(t *testing.T) {
 		t.Fatalf("the retry failed: %s\n%s", r.Stderr, r.Stdout)
 	}
 	evs = events(t, r.Stdout)
-	if st := partitionEvent(evs, "flaky", "b").Status; st != dag.StatusRan {
+	if st := dagtest.PartEvent(evs, "flaky", "b").Status; st != dag.StatusRan {
 		t.Errorf("retry: flaky/b %s", st)
 	}
-	if st := partitionEvent(evs, "flaky", "a").Status; st != dag.StatusCached {
+	if st := dagtest.PartEvent(evs, "flaky", "a").Status; st != dag.StatusCached {
 		t.Errorf("retry: flaky/a %s, want cached", st)
 	}
 	if r := runLitho(t, dir, env, "verify", "--remote"); r.Code != 0 {
@@ -111,8 +111,8 @@ func TestSlurmRetriesFailedPartitionAlone(t *testing.T) {
 		t.Fatal("the run with an always failing partition succeeded")
 	}
 	evs := events(t, r.Stdout)
-	first := strings.Split(partitionEvent(evs, "flaky", "a").Job, "_")[0]
-	c := partitionEvent(evs, "flaky", "c")
+	first := strings.Split(dagtest.PartEvent(evs, "flaky", "a").Job, "_")[0]
+	c := dagtest.PartEvent(evs, "flaky", "c")
 	if c.Status != dag.StatusFailed || strings.HasPrefix(c.Job, first+"_") || !strings.Contains(c.Error, "(2 attempts)") {
 		t.Fatalf("flaky/c: %+v (first job %s)", c, first)
 	}
@@ -122,7 +122,7 @@ func TestSlurmRetriesFailedPartitionAlone(t *testing.T) {
 		t.Errorf("log %s: %v\n%s", log, err, b)
 	}
 	for _, p := range []string{"a", "b"} {
-		if ev := partitionEvent(evs, "flaky", p); ev.Status != dag.StatusRan || !strings.HasPrefix(ev.Job, first+"_") {
+		if ev := dagtest.PartEvent(evs, "flaky", p); ev.Status != dag.StatusRan || !strings.HasPrefix(ev.Job, first+"_") {
 			t.Errorf("flaky/%s: %+v", p, ev)
 		}
 	}
@@ -140,15 +140,6 @@ func TestSlurmRetriesFailedPartitionAlone(t *testing.T) {
 	if len(submitted) != 1 || submitted["flaky/c"] == "" {
 		t.Errorf("rerun submitted %v, want flaky/c alone", submitted)
 	}
-}
-
-func partitionEvent(evs []dag.Event, stage, part string) dag.Event {
-	for _, e := range evs {
-		if e.Stage == stage && e.Partition == part {
-			return e
-		}
-	}
-	return dag.Event{}
 }
 
 // TestSlurmInterruptCancelsJobs: Ctrl-C on the driver cancels the job it

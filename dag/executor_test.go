@@ -10,6 +10,7 @@ import (
 
 	"litho/artifacts"
 	"litho/dag"
+	"litho/dag/dagtest"
 )
 
 // inlineExecutor stands for a cluster: each unit runs through Work, as
@@ -73,11 +74,11 @@ func TestExecutorRunsWhatMisses(t *testing.T) {
 		t.Errorf("batches %s", got)
 	}
 	for _, stage := range []string{"split", "map", "concat"} {
-		if g, w := stageEvent(h.events, stage), stageEvent(want, stage); fmt.Sprint(g.Outputs) != fmt.Sprint(w.Outputs) || g.Key != w.Key {
+		if g, w := dagtest.StageEvent(h.events, stage), dagtest.StageEvent(want, stage); fmt.Sprint(g.Outputs) != fmt.Sprint(w.Outputs) || g.Key != w.Key {
 			t.Errorf("%s: through the executor %v %s, locally %v %s", stage, g.Outputs, g.Key, w.Outputs, w.Key)
 		}
 	}
-	if ev := partEvent(h.events, "map", "b"); ev.Job != "job1" || ev.Status != dag.StatusRan {
+	if ev := dagtest.PartEvent(h.events, "map", "b"); ev.Job != "job1" || ev.Status != dag.StatusRan {
 		t.Errorf("map/b: %+v", ev)
 	}
 
@@ -102,7 +103,7 @@ func TestExecutorFailureKeepsOthers(t *testing.T) {
 	if _, err := h.runWith(ex, h.parse(partitioned)); err == nil {
 		t.Fatal("run succeeded with a dead worker")
 	}
-	if ev := partEvent(h.events, "map", "b"); ev.Status != dag.StatusFailed || ev.Error != "worker died" || ev.Job != "job1" {
+	if ev := dagtest.PartEvent(h.events, "map", "b"); ev.Status != dag.StatusFailed || ev.Error != "worker died" || ev.Job != "job1" {
 		t.Errorf("map/b: %+v", ev)
 	}
 	ex.fail, ex.batches = nil, nil
@@ -128,17 +129,6 @@ func TestWorkRefusesOtherVersions(t *testing.T) {
 	if h.c.Total() != 0 {
 		t.Error("a refused spec ran")
 	}
-}
-
-func stageEvent(evs []dag.Event, stage string) dag.Event { return partEvent(evs, stage, "") }
-
-func partEvent(evs []dag.Event, stage, part string) dag.Event {
-	for _, e := range evs {
-		if e.Stage == stage && e.Partition == part {
-			return e
-		}
-	}
-	return dag.Event{}
 }
 
 // TestExecutorAndResourcesBlocks: the executor block's settings and a
@@ -197,7 +187,7 @@ func TestWorkSkipsPublished(t *testing.T) {
 			spec = &dag.WorkSpec{Stage: "map", Kind: "mapper", Version: "1", Units: []dag.WorkUnit{{Partition: "a", Key: e.Key}}}
 		}
 	}
-	split := stageEvent(h.events, "split")
+	split := dagtest.StageEvent(h.events, "split")
 	rec, _, err := dag.LoadRecord(context.Background(), h.store, split.Key, nil)
 	if err != nil || spec == nil {
 		t.Fatal(err, spec)
@@ -224,7 +214,7 @@ func TestWorkRunsTheTaskToTheEnd(t *testing.T) {
 	if _, err := h.run(context.Background(), p, dag.Options{To: "split"}); err != nil {
 		t.Fatal(err)
 	}
-	rec, _, err := dag.LoadRecord(context.Background(), h.store, stageEvent(h.events, "split").Key, nil)
+	rec, _, err := dag.LoadRecord(context.Background(), h.store, dagtest.StageEvent(h.events, "split").Key, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

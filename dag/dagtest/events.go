@@ -24,3 +24,14 @@ func StageEvent(evs []dag.Event, stage string) dag.Event {
 	}
 	return ev
 }
+
+// PartEvent is the first event of a stage's partition among a run's
+// events, the zero Event when there is none.
+func PartEvent(evs []dag.Event, stage, part string) dag.Event {
+	for _, e := range evs {
+		if e.Stage == stage && e.Partition == part {
+			return e
+		}
+	}
+	return dag.Event{}
+}
