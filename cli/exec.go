@@ -60,5 +60,19 @@ func (e *Env) exec(c *cli.Context) error {
 	}
 	r := p.runner(1)
 	r.OnEvent = newRunPrinter(e.Stdout, false).event
+	r.Notes = jobNotes(e.Getenv)
 	return r.Work(c.Context, e.Registry, spec, units)
+}
+
+// jobNotes name the scheduler's job a worker runs in, for its records:
+// `litho show` then says which job produced a stage.
+func jobNotes(getenv func(string) string) map[string]string {
+	job := getenv("SLURM_JOB_ID")
+	if a, t := getenv("SLURM_ARRAY_JOB_ID"), getenv("SLURM_ARRAY_TASK_ID"); a != "" && t != "" {
+		job = a + "_" + t
+	}
+	if job == "" {
+		return nil
+	}
+	return map[string]string{"slurm_job": job}
 }

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -77,8 +78,20 @@ func TestSlurmKilledWorkerLeavesNoRecord(t *testing.T) {
 	if _, err := bucket.Stat(context.Background(), artifacts.Blobs, string(artifacts.DigestBytes([]byte("f(x:3/b)")))); err != nil {
 		t.Errorf("the killed worker's first output is not in the bucket (was it killed mid-upload?): %v", err)
 	}
-	if st := dagtest.PartEvent(evs, "flaky", "a").Status; st != dag.StatusRan {
-		t.Errorf("flaky/a: %s", st)
+	a := dagtest.PartEvent(evs, "flaky", "a")
+	if a.Status != dag.StatusRan {
+		t.Errorf("flaky/a: %s", a.Status)
+	}
+	// The worker's record names the job that produced it.
+	rc, err := bucket.Open(context.Background(), artifacts.Records, a.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec dag.Record
+	err = json.NewDecoder(rc).Decode(&rec)
+	rc.Close()
+	if err != nil || rec.Notes["slurm_job"] != a.Job {
+		t.Errorf("flaky/a's record: notes %v (%v), want slurm_job %s", rec.Notes, err, a.Job)
 	}
 
 	r = runLitho(t, dir, env, "run", "--json")

@@ -54,6 +54,9 @@ type Runner struct {
 	// Executor runs the stages that miss the cache elsewhere (a Slurm
 	// cluster); nil runs them in this process.
 	Executor Executor
+	// Notes go into every record this runner commits beside the stage's
+	// own (a worker's Slurm job); they are provenance, never part of a key.
+	Notes map[string]string
 }
 
 // Options select what a run does.

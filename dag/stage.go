@@ -223,7 +223,10 @@ func (s *stageRun) produce(ctx context.Context, fields KeyFields, key, part stri
 	}
 	x := &Exec{Stage: s.n.Name, Kind: s.n.Kind, Partition: part, replicate: s.replicateOf(part), params: s.n.Params, inputs: inputs,
 		store: s.r.Store, out: s.sink(), log: logger, tmpDir: tmp, fps: s.r.Fingerprints, progress: s.r.Progress,
-		outputs: map[string]*outputValue{}, consumed: s.consumed, notes: map[string]string{}}
+		outputs: map[string]*outputValue{}, consumed: s.consumed, notes: maps.Clone(s.r.Notes)}
+	if x.notes == nil {
+		x.notes = map[string]string{}
+	}
 	start := time.Now()
 	if err := runKind(ctx, s.n.Kind, x); err != nil {
 		return nil, err
