@@ -115,7 +115,7 @@ func TestShellWords(t *testing.T) {
 // (under CI=true a missing server fails, it does not skip).
 func TestReadmeCommandsWork(t *testing.T) {
 	cfg := s3test.Config(t)
-	env := []string{"LITHO_REMOTE=" + cfg.URL, "LITHO_S3_ENDPOINT=" + cfg.Endpoint, "LITHO_S3_INSECURE=1"}
+	env := s3test.CLIEnv(cfg)
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -48,7 +48,7 @@ func readOnlyCommands(data, out string) [][]string {
 // they were once everything is there.
 func TestReadOnlyCommandsWriteNothing(t *testing.T) {
 	cfg := s3test.Config(t)
-	env := []string{"LITHO_REMOTE=" + cfg.URL, "LITHO_S3_ENDPOINT=" + cfg.Endpoint, "LITHO_S3_INSECURE=1"}
+	env := s3test.CLIEnv(cfg)
 	bucket, err := s3store.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

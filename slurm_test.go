@@ -46,7 +46,7 @@ func slurmData(t *testing.T) (env []string, data string) {
 	t.Helper()
 	slurmtest.Require(t)
 	cfg := s3test.Config(t)
-	env = []string{"LITHO_REMOTE=" + cfg.URL, "LITHO_S3_ENDPOINT=" + cfg.Endpoint, "LITHO_S3_INSECURE=1"}
+	env = s3test.CLIEnv(cfg)
 	data = filepath.Join(t.TempDir(), "lily")
 	if r := litho(t, t.TempDir(), "synth", "--out", data, "--boreholes", "12", "--seed", "3"); r.Code != 0 {
 		t.Fatal(r.Stderr)

@@ -25,7 +25,7 @@ func (p *project) executor(c *cli.Context) (dag.Executor, error) {
 			return nil, usagef("--executor %q: want %s", v, strings.Join(dag.Executors, " or "))
 		}
 		if v != cfg.Kind {
-			cfg = dag.ExecutorConfig{Kind: v, Batch: 1}
+			cfg = dag.ExecutorConfig{Kind: v}
 		}
 	}
 	if cfg.Kind != "slurm" {

@@ -20,7 +20,7 @@ import (
 // remoteEnv points litho at a fresh prefix of the test MinIO.
 func remoteEnv(t *testing.T) ([]string, s3store.Config) {
 	cfg := s3test.Config(t)
-	return []string{"LITHO_REMOTE=" + cfg.URL, "LITHO_S3_ENDPOINT=" + cfg.Endpoint, "LITHO_S3_INSECURE=1"}, cfg
+	return s3test.CLIEnv(cfg), cfg
 }
 
 func mustRun(t *testing.T, dir string, env []string, args ...string) result {

@@ -13,7 +13,6 @@ import (
 
 	"litho/artifacts"
 	"litho/artifacts/s3store"
-	"litho/artifacts/s3store/s3test"
 	"litho/dag"
 	"litho/dag/dagtest"
 	"litho/dag/slurm/slurmtest"
@@ -44,8 +43,7 @@ stage "flaky" "flaky" {
 func slurmEnv(t *testing.T) ([]string, s3store.Config) {
 	t.Helper()
 	slurmtest.Require(t)
-	cfg := s3test.Config(t)
-	return []string{"LITHO_REMOTE=" + cfg.URL, "LITHO_S3_ENDPOINT=" + cfg.Endpoint, "LITHO_S3_INSECURE=1"}, cfg
+	return remoteEnv(t)
 }
 
 // TestSlurmKilledWorkerLeavesNoRecord: a worker killed between its two

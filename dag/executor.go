@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	"litho/artifacts"
 )
@@ -113,15 +114,27 @@ func (s *stageRun) dispatch(ctx context.Context, inputs map[string]OutputRecord,
 		}
 		return res
 	}
+	// The records the executor found published are kept, so each is
+	// read once; the others are looked up once more after the batch.
+	var mu sync.Mutex
+	found := make([]*Record, len(units))
 	b := &Batch{Stage: s.n.Name, Kind: s.n.Kind.Name, Spec: spec, Units: units, Resources: s.n.Resources,
 		Published: func(ctx context.Context, i int) (bool, error) {
-			_, full, err := s.r.lookup(ctx, s.n.Kind, units[i].Key)
+			rec, full, err := s.r.lookup(ctx, s.n.Kind, units[i].Key)
+			if full {
+				mu.Lock()
+				found[i] = rec
+				mu.Unlock()
+			}
 			return full, err
 		}}
 	outs := s.r.Executor.Run(ctx, b)
 	for i, u := range units {
 		res[i].job = outs[i].Job
-		rec, full, err := s.r.lookup(context.WithoutCancel(ctx), s.n.Kind, u.Key)
+		rec, full, err := found[i], found[i] != nil, error(nil)
+		if rec == nil {
+			rec, full, err = s.r.lookup(context.WithoutCancel(ctx), s.n.Kind, u.Key)
+		}
 		switch {
 		case err != nil:
 			res[i].err = err

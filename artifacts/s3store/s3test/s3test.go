@@ -61,6 +61,12 @@ func Config(t testing.TB) s3store.Config {
 	}
 }
 
+// CLIEnv is the environment that points litho's command line at cfg's
+// prefix of the test server.
+func CLIEnv(cfg s3store.Config) []string {
+	return []string{"LITHO_REMOTE=" + cfg.URL, "LITHO_S3_ENDPOINT=" + cfg.Endpoint, "LITHO_S3_INSECURE=1"}
+}
+
 // Open opens a backend on a fresh prefix.
 func Open(t testing.TB) (*s3store.Backend, s3store.Config) {
 	t.Helper()
