@@ -18,8 +18,10 @@ import (
 // names come from the scaled table, and the checkpoint records them; 5:
 // early stopping counts from early_stop_from, default the first epoch as
 // the seed did, the β schedule, prior and masking variants, dual
-// encoders, init inputs and frozen layers).
-const Version = "6/" + schemas.ScaledVersion + "/" + checkpointFormat
+// encoders, init inputs and frozen layers; 7: validation and inference in
+// chunks of 512 rows, whose products sum in another order than 2048 rows'
+// did, so losses and reconstructions move in the last bits).
+const Version = "7/" + schemas.ScaledVersion + "/" + checkpointFormat
 
 // Kind is the train stage: fit the VAE on the scaled train table, watch
 // the validation table, write checkpoint, history and curve.
