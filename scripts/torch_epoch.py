@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Times one training epoch of litho's default model in PyTorch, the
-reference for `go test -run XXX -bench 'BenchmarkEpoch$' ./stages/train/`.
+reference for `go test ./stages/train -run '^$' -bench 'BenchmarkEpoch$' -pgo=default.pgo`
+(docs/performance.md).
 
 Same shape as BenchmarkEpoch: 160,000 rows of six standard-normal
 features, batch 256 (625 steps, no partial batch), the VAE of DESIGN.md §1

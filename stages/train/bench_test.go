@@ -17,8 +17,10 @@ import (
 
 // BenchmarkEpoch times one training epoch of the default model on
 // 160,000 rows with batch 256 (625 steps) on the pure-Go backend; run
-// with -benchtime=Nx. The figure to report is s/epoch (wall); cpu-s/epoch
-// is the CPU time of both cores together.
+// with -benchtime=Nx, and with -pgo=default.pgo from the repository root
+// to time the build litho's binary gets (docs/performance.md). The figure
+// to report is s/epoch (wall); cpu-s/epoch is the CPU time of both cores
+// together.
 func BenchmarkEpoch(b *testing.B) { benchEpoch(b, Default()) }
 
 // BenchmarkEpochVampPrior is BenchmarkEpoch with the VampPrior (50
