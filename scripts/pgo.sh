@@ -4,8 +4,8 @@
 # lays out the hot paths the profile shows, here mostly GoMLX's pure-Go
 # kernels). It changes no floating-point result on amd64, so artifacts
 # keep their bytes. Rerun it after a GoMLX upgrade or a change to the
-# model; the profile is a blend of the benchmarks of a default run's
-# stages, training weighted by its share of the run. Takes about a minute.
+# model. The profile blends the benchmarks of a default run's stages,
+# training (most of a run) the largest part. Takes under a minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
