@@ -114,7 +114,7 @@ func Embed(checkpoint []byte, tables map[string][]byte) ([]schemas.LatentRow, *S
 		return cmp.Or(cmp.Compare(a.Borehole, b.Borehole), cmp.Compare(a.Bin, b.Bin))
 	})
 	stats := Summarise(out, model.Config.LatentDim)
-	stats.Model = Model{Parameters: model.Parameters(), Features: model.Config.Features, ReconR2: recon, ImputeR2: impute}
+	stats.Model = schemas.ModelInfo{Parameters: model.Parameters(), Features: model.Config.Features, ReconR2: recon, ImputeR2: impute}
 	return out, stats, nil
 }
 
@@ -128,20 +128,8 @@ type Stats struct {
 	// EffectiveDim is the participation ratio (Σσ²)² / Σσ⁴ of the
 	// per-dimension variances: the number of equally used dimensions
 	// that would spread the variance the same way.
-	EffectiveDim float64 `json:"effective_dim"`
-	Model        Model   `json:"model"`
-}
-
-// Model describes the encoder that embedded the bins; evaluate copies it
-// into the metrics.
-type Model struct {
-	Parameters int      `json:"parameters"` // trainable values (DESIGN.md §1b)
-	Features   []string `json:"features"`   // its inputs, in order
-	// ReconR2 is each feature's reconstruction R² on the test rows, and
-	// ImputeR2, for a masked model only, each feature's R² when it is
-	// masked and reconstructed from the others (see reconstruction).
-	ReconR2  map[string]float64 `json:"recon_r2"`
-	ImputeR2 map[string]float64 `json:"impute_r2,omitempty"`
+	EffectiveDim float64           `json:"effective_dim"`
+	Model        schemas.ModelInfo `json:"model"`
 }
 
 // Summarise computes Stats of rows with dim-dimensional Z.

@@ -136,9 +136,9 @@ type Inputs struct {
 	Latent      []schemas.LatentRow
 	Assignments []schemas.AssignmentRow
 	Bins        BinsFunc
-	Model       *Model          // embed's stats
-	History     []schemas.Epoch // train's history
-	Models      *cluster.Models // the cluster stage's models
+	Model       *schemas.ModelInfo // embed's stats
+	History     []schemas.Epoch    // train's history
+	Models      *cluster.Models    // the cluster stage's models
 }
 
 // Outputs are the evaluate stage's artifacts.
@@ -215,7 +215,7 @@ func run(ctx context.Context, x *dag.Exec) error {
 
 // readModel reads the model's description from embed's stats, nil when
 // the input is not connected.
-func readModel(ctx context.Context, x *dag.Exec) (*Model, error) {
+func readModel(ctx context.Context, x *dag.Exec) (*schemas.ModelInfo, error) {
 	if !x.HasInput("stats") {
 		return nil, nil
 	}

@@ -117,7 +117,7 @@ func pipeline(t *testing.T, seed uint64) Inputs {
 
 // evaluateWith evaluates the one-fold fixture with model (nil for none)
 // and flattens its metrics.
-func evaluateWith(t *testing.T, model *Model) (*Outputs, map[string]float64) {
+func evaluateWith(t *testing.T, model *schemas.ModelInfo) (*Outputs, map[string]float64) {
 	t.Helper()
 	in := pipeline(t, 1)
 	in.Model = model

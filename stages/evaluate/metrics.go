@@ -31,7 +31,7 @@ type Metrics struct {
 	Lithologies      int                         `json:"lithologies"`
 	SilhouetteSample int                         `json:"silhouette_sample"`
 	Latent           LatentInfo                  `json:"latent"`
-	Model            *Model                      `json:"model,omitempty"` // with the stats input only
+	Model            *schemas.ModelInfo          `json:"model,omitempty"` // with the stats input only
 	Methods          map[string]map[string]Score `json:"methods"`         // method → "k18" → score
 	Best             map[string]Best             `json:"best"`            // method → its k of highest ARI
 }
@@ -44,22 +44,10 @@ type LatentInfo struct {
 	CollapseThreshold float64   `json:"collapse_threshold"`
 }
 
-// Model is the encoder that made the latent space, as embed's stats
-// describe it, with the per-feature R² that embed computed on the test
-// split (evaluate imports no ML library, so the reconstructions come from
-// embed): reconstruction for every model, imputation (the feature masked,
-// reconstructed from the others) for masked models only.
-type Model struct {
-	Parameters int                `json:"parameters"` // trainable values (DESIGN.md §1b)
-	Features   []string           `json:"features"`   // its inputs, in order
-	ReconR2    map[string]float64 `json:"recon_r2,omitempty"`
-	ImputeR2   map[string]float64 `json:"impute_r2,omitempty"`
-}
-
 // ParseModel reads the model section of embed's stats JSON.
-func ParseModel(stats []byte) (*Model, error) {
+func ParseModel(stats []byte) (*schemas.ModelInfo, error) {
 	var s struct {
-		Model *Model `json:"model"`
+		Model *schemas.ModelInfo `json:"model"`
 	}
 	if err := json.Unmarshal(stats, &s); err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
