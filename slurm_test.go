@@ -158,7 +158,7 @@ func TestSlurmTrainAsksForGPU(t *testing.T) {
 		t.Error("two trainings ran at once on one GPU")
 	}
 	if !seen.queued {
-		t.Error("never saw a training pending for resources while the other ran")
+		t.Errorf("never saw a training pending while the other ran; squeue showed, in turn: %q", seen.states)
 	}
 }
 
@@ -166,7 +166,8 @@ func TestSlurmTrainAsksForGPU(t *testing.T) {
 type queueWatch struct {
 	shown  map[string]string // job → scontrol show job, while it was known
 	both   bool              // two trains RUNNING at once
-	queued bool              // one RUNNING, one PENDING (Resources)
+	queued bool              // one RUNNING, one PENDING
+	states []string          // squeue's successive distinct answers, for a failure's message
 }
 
 func (q *queueWatch) watch(t *testing.T, stop chan struct{}) {
@@ -195,9 +196,14 @@ func (q *queueWatch) watch(t *testing.T, stop chan struct{}) {
 			switch {
 			case f[1] == "RUNNING":
 				running++
-			case f[1] == "PENDING" && f[2] == "Resources":
+			case f[1] == "PENDING":
+				// Resources, or Priority while the cli package's tests
+				// queue jobs on the same node.
 				pending++
 			}
+		}
+		if snap := strings.TrimSpace(string(out)); len(q.states) == 0 || q.states[len(q.states)-1] != snap {
+			q.states = append(q.states, snap)
 		}
 		q.both = q.both || running > 1
 		q.queued = q.queued || (running == 1 && pending == 1)
