@@ -102,8 +102,8 @@ func ReportCPU(b *testing.B, unit string, bytes int64) func() {
 // ByArch returns the entry for this machine's GOARCH of values taken on
 // each architecture, and skips the test on one without: Go fuses
 // multiply-adds on arm64 and not on amd64, so generated data, and
-// everything trained or clustered from it, differ between the two in
-// their last bits, and a digest of them holds on one architecture only.
+// everything computed from it, differ between the two in their last
+// bits, and a digest of them holds on one architecture only.
 func ByArch[T any](t testing.TB, values map[string]T) T {
 	t.Helper()
 	v, ok := values[runtime.GOARCH]
