@@ -126,8 +126,11 @@ func TestSlurmMatchesLocal(t *testing.T) {
 }
 
 // TestSlurmTrainAsksForGPU: train's jobs request the GPU gres, so two
-// trainings on the node's one fake GPU queue: one waits, pending for
-// resources, while the other runs.
+// trainings on the node's one fake GPU queue: one waits while the other
+// runs. That both asked for the GPU and never ran at once is what tests
+// the GPU; seeing one pending while the other ran shows that they were
+// queued together (pending for Resources, or for Priority while the cli
+// package's Slurm tests share the node).
 func TestSlurmTrainAsksForGPU(t *testing.T) {
 	env, data := slurmData(t)
 	dir := slurmProject(t, fastSlurm+`stage "train" "train2" {
@@ -197,8 +200,6 @@ func (q *queueWatch) watch(t *testing.T, stop chan struct{}) {
 			case f[1] == "RUNNING":
 				running++
 			case f[1] == "PENDING":
-				// Resources, or Priority while the cli package's tests
-				// queue jobs on the same node.
 				pending++
 			}
 		}

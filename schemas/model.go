@@ -8,8 +8,8 @@ type ModelInfo struct {
 	Features   []string `json:"features"`   // its inputs, in order
 	// ReconR2 is each feature's reconstruction R² on the test rows, and
 	// ImputeR2, for a masked model only, each feature's R² when it is
-	// masked and reconstructed from the others. Both are absent without
-	// test rows.
+	// masked and reconstructed from the others. Each is left out when
+	// empty (no test rows, or no feature that varies).
 	ReconR2  map[string]float64 `json:"recon_r2,omitempty"`
 	ImputeR2 map[string]float64 `json:"impute_r2,omitempty"`
 }

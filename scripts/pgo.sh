@@ -4,8 +4,9 @@
 # lays out the hot paths the profile shows, here mostly GoMLX's pure-Go
 # kernels). It changes no floating-point result on amd64, so artifacts
 # keep their bytes. Rerun it after a GoMLX upgrade or a change to the
-# model. The profile blends the benchmarks of a default run's stages,
-# training (most of a run) the largest part. Takes under a minute.
+# model. The profile blends the benchmarks of the stages that take a
+# default run's time: training and validation (most of it), ingest and
+# bin, clustering. Takes under a minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -17,5 +18,6 @@ profile() { # package, benchmark pattern, benchtime
 profile ./stages/train 'BenchmarkEpoch$|BenchmarkValidation$' 4x
 profile ./stages/lily 'BenchmarkIngestBin$' 2x
 profile ./stages/cluster 'BenchmarkGMMk18$|BenchmarkKMeansk18x10$' 1x
-go tool pprof -proto "$tmp"/*.prof >default.pgo
+go tool pprof -proto "$tmp"/*.prof >"$tmp/default.pgo"
+mv "$tmp/default.pgo" default.pgo
 echo "pgo.sh: wrote default.pgo ($(wc -c <default.pgo) bytes)" >&2

@@ -22,6 +22,7 @@ func TestInferenceUsesTrainingKernel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer forced.Finalize()
 	ref, err := Load(forced, ckpt)
 	if err != nil {
 		t.Fatal(err)
