@@ -27,12 +27,17 @@ type KeyFields struct {
 // sorts map keys and prints numbers in a fixed shortest form, so equal
 // decoded values give equal bytes whatever the HCL text looked like.
 func (f KeyFields) Key() string {
-	b, err := json.Marshal(f)
+	return hashJSON("litho.key.v1", f)
+}
+
+// hashJSON is the SHA-256 of a domain line, then v's canonical JSON.
+func hashJSON(domain string, v any) string {
+	b, err := json.Marshal(v)
 	if err != nil {
-		panic(fmt.Sprintf("dag: key fields do not encode: %v", err)) // params are plain values
+		panic(fmt.Sprintf("dag: %s value does not encode: %v", domain, err)) // params are plain values
 	}
 	h := sha256.New()
-	h.Write([]byte("litho.key.v1\n"))
+	h.Write([]byte(domain + "\n"))
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -165,12 +170,5 @@ func (p *Pipeline) Digest() string {
 		}
 		def[n.Name] = s
 	}
-	b, err := json.Marshal(def)
-	if err != nil {
-		panic(fmt.Sprintf("dag: pipeline does not encode: %v", err)) // params are plain values
-	}
-	h := sha256.New()
-	h.Write([]byte("litho.pipeline.v1\n"))
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
+	return hashJSON("litho.pipeline.v1", def)
 }

@@ -177,15 +177,13 @@ func run(ctx context.Context, x *dag.Exec) error {
 		}
 		return t, true, nil
 	}
-	if in.Model, err = readModel(ctx, x); err != nil {
+	if in.Model, err = readOptional(ctx, x, "stats", ParseModel); err != nil {
 		return err
 	}
-	if x.HasInput("history") {
-		if in.History, err = readTable[schemas.Epoch](ctx, x, "history"); err != nil {
-			return err
-		}
+	if in.History, err = readOptional(ctx, x, "history", parseTable[schemas.Epoch]("history")); err != nil {
+		return err
 	}
-	if in.Models, err = readModels(ctx, x); err != nil {
+	if in.Models, err = readOptional(ctx, x, "models", parseModels); err != nil {
 		return err
 	}
 	out, err := Evaluate(ctx, in, dag.ParamsOf[Params](x))
@@ -213,29 +211,42 @@ func run(ctx context.Context, x *dag.Exec) error {
 	return nil
 }
 
-// readModel reads the model's description from embed's stats, nil when
+// readOptional parses an optional input with parse: the zero value when
 // the input is not connected.
-func readModel(ctx context.Context, x *dag.Exec) (*schemas.ModelInfo, error) {
-	if !x.HasInput("stats") {
-		return nil, nil
+func readOptional[T any](ctx context.Context, x *dag.Exec, name string, parse func([]byte) (T, error)) (T, error) {
+	if !x.HasInput(name) {
+		var zero T
+		return zero, nil
 	}
-	b, err := x.Read(ctx, "stats")
-	if err != nil {
-		return nil, err
-	}
-	return ParseModel(b)
+	return readInput(ctx, x, name, parse)
 }
 
-// readModels reads the cluster stage's models, nil when the input is not
-// connected.
-func readModels(ctx context.Context, x *dag.Exec) (*cluster.Models, error) {
-	if !x.HasInput("models") {
-		return nil, nil
-	}
-	b, err := x.Read(ctx, "models")
+func readInput[T any](ctx context.Context, x *dag.Exec, name string, parse func([]byte) (T, error)) (T, error) {
+	b, err := x.Read(ctx, name)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
+	return parse(b)
+}
+
+func readTable[T any](ctx context.Context, x *dag.Exec, name string) ([]T, error) {
+	return readInput(ctx, x, name, parseTable[T](name))
+}
+
+// parseTable decodes input name's Parquet rows.
+func parseTable[T any](name string) func([]byte) ([]T, error) {
+	return func(b []byte) ([]T, error) {
+		rows, err := schemas.ReadParquet[T](b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return rows, nil
+	}
+}
+
+// parseModels decodes the cluster stage's models.
+func parseModels(b []byte) (*cluster.Models, error) {
 	var m cluster.Models
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("models: %w", err)
@@ -244,18 +255,6 @@ func readModels(ctx context.Context, x *dag.Exec) (*cluster.Models, error) {
 		return nil, fmt.Errorf("models: schema %q, want %q (connect the cluster stage's models output)", m.Schema, cluster.ModelsSchema)
 	}
 	return &m, nil
-}
-
-func readTable[T any](ctx context.Context, x *dag.Exec, name string) ([]T, error) {
-	b, err := x.Read(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := schemas.ReadParquet[T](b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return rows, nil
 }
 
 // Evaluate computes metrics, pictures and the report; in.Model, if not

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/plot"
+
 	"litho/schemas"
 )
 
@@ -183,45 +185,27 @@ func TestPicturesWithoutHistoryOrModels(t *testing.T) {
 	}
 }
 
-func TestReadableTicks(t *testing.T) {
+func TestTickLabels(t *testing.T) {
 	tests := []struct {
+		ticker plot.Ticker
 		lo, hi float64
 		want   []string
 	}{
-		{2.68, 2.70, []string{"2.68", "2.69", "2.70"}},
-		{0, 160, []string{"0", "50", "100", "150"}},
-		{1.5, 2.25, []string{"1.50", "1.75", "2.00", "2.25"}},
+		{readableTicks{}, 2.68, 2.70, []string{"2.68", "2.69", "2.70"}},
+		{readableTicks{}, 0, 160, []string{"0", "50", "100", "150"}},
+		{readableTicks{}, 1.5, 2.25, []string{"1.50", "1.75", "2.00", "2.25"}},
+		{logTicks{}, 0.03, 24, []string{"0.05", "0.1", "0.2", "0.5", "1", "2", "5", "10", "20"}},
+		{logTicks{}, 2.3, 24, []string{"3", "5", "10", "20"}},
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, tk := range (readableTicks{}).Ticks(tt.lo, tt.hi) {
+		for _, tk := range tt.ticker.Ticks(tt.lo, tt.hi) {
 			if tk.Label != "" {
 				got = append(got, tk.Label)
 			}
 		}
 		if !slices.Equal(got, tt.want) {
-			t.Errorf("%v–%v: labels %v, want %v", tt.lo, tt.hi, got, tt.want)
-		}
-	}
-}
-
-func TestLogTicks(t *testing.T) {
-	tests := []struct {
-		lo, hi float64
-		want   []string
-	}{
-		{0.03, 24, []string{"0.05", "0.1", "0.2", "0.5", "1", "2", "5", "10", "20"}},
-		{2.3, 24, []string{"3", "5", "10", "20"}},
-	}
-	for _, tt := range tests {
-		var got []string
-		for _, tk := range (logTicks{}).Ticks(tt.lo, tt.hi) {
-			if tk.Label != "" {
-				got = append(got, tk.Label)
-			}
-		}
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("%v–%v: labels %v, want %v", tt.lo, tt.hi, got, tt.want)
+			t.Errorf("%T %v–%v: labels %v, want %v", tt.ticker, tt.lo, tt.hi, got, tt.want)
 		}
 	}
 }
